@@ -1,0 +1,3 @@
+module github.com/gyeco/syndicator
+
+go 1.26.8

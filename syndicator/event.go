@@ -1,0 +1,99 @@
+package syndicator
+
+import (
+	"fmt"
+	"time"
+)
+
+// Kind names what happened to an item; it is the subject token after synd.item.
+type Kind string
+
+const (
+	KindDiscovered Kind = "discovered"
+	KindRevised    Kind = "revised"
+	KindValidity   Kind = "validity"
+	KindDecided    Kind = "decided"
+	KindArchived   Kind = "archived"
+	KindPublished  Kind = "published"
+	KindWithdrawn  Kind = "withdrawn"
+)
+
+// EventVersion is the "v" of every event.
+const EventVersion = 1
+
+// Event is the JSON body of every synd.item.* message. The item travels
+// inline unless it is large; then ItemRef names it in the claim-check store
+// and Item is nil. The original page always travels by claim check.
+type Event struct {
+	V        int       `json:"v"`
+	Kind     Kind      `json:"kind"`
+	ID       string    `json:"id"`
+	Revision int       `json:"revision"`
+	Source   string    `json:"source"`
+	Sink     string    `json:"sink,omitempty"`
+	At       time.Time `json:"at"`
+	Item     *Item     `json:"item,omitempty"`
+	ItemRef  string    `json:"item_ref,omitempty"`
+	// Capture is the original page as served, set on discovered and revised.
+	Capture *Capture `json:"capture,omitempty"`
+	// ArchiveKeys lists the objects written, set on archived.
+	ArchiveKeys []string `json:"archive_keys,omitempty"`
+	// Location is where the copy went live, set on published.
+	Location string `json:"location,omitempty"`
+}
+
+// Capture describes the bytes of a fetched page, held in the claim-check
+// store under Ref; the bytes themselves never ride in an event.
+type Capture struct {
+	Ref       string              `json:"ref"`
+	URL       string              `json:"url"`
+	Status    int                 `json:"status"`
+	Header    map[string][]string `json:"header"`
+	FetchedAt time.Time           `json:"fetched_at"`
+	SHA256    string              `json:"sha256"`
+	Size      int64               `json:"size"`
+	Charset   string              `json:"charset,omitempty"`
+}
+
+// Subject is where the event is published: synd.item.<kind>.<source>, and
+// synd.item.published.<sink>.<source> for published.
+func (e *Event) Subject() string {
+	if e.Kind == KindPublished {
+		return fmt.Sprintf("synd.item.%s.%s.%s", e.Kind, e.Sink, e.Source)
+	}
+	return fmt.Sprintf("synd.item.%s.%s", e.Kind, e.Source)
+}
+
+// MsgID is the Nats-Msg-Id that lets JetStream drop a repeated publish:
+// item id + revision + event kind (+ sink for published).
+func (e *Event) MsgID() string {
+	if e.Kind == KindPublished {
+		return fmt.Sprintf("%s.r%d.%s.%s", e.ID, e.Revision, e.Kind, e.Sink)
+	}
+	return fmt.Sprintf("%s.r%d.%s", e.ID, e.Revision, e.Kind)
+}
+
+// CaptureRef is the claim-check name of a revision's original page.
+func CaptureRef(id string, revision int) string {
+	return fmt.Sprintf("page/%s/r%d", id, revision)
+}
+
+// ItemRefName is the claim-check name of a revision's item JSON when it is too
+// large to ride inline.
+func ItemRefName(id string, revision int) string {
+	return fmt.Sprintf("item/%s/r%d", id, revision)
+}
+
+// AttachmentRef is the claim-check name of attachment bytes.
+func AttachmentRef(sha256hex string) string {
+	return "attachment/" + sha256hex
+}
+
+// HealthEvent is the body of synd.source.health.<source>.
+type HealthEvent struct {
+	V      int       `json:"v"`
+	Source string    `json:"source"`
+	State  string    `json:"state"` // ok | degraded | failing
+	Reason string    `json:"reason,omitempty"`
+	At     time.Time `json:"at"`
+}

@@ -1,0 +1,164 @@
+// Package syndicator holds the domain core shared by every role: the item
+// schema (DESIGN §6), the events that carry items between roles (§5), their
+// subjects, and the error kinds that let a consumer choose between retry and
+// dead letter.
+package syndicator
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Precision says how much of a source time is real. A date-only value is
+// kept as 00:00 Beijing time with PrecisionDay; no time of day is invented.
+type Precision string
+
+const (
+	PrecisionDay    Precision = "day"
+	PrecisionMinute Precision = "minute"
+	PrecisionSecond Precision = "second"
+)
+
+// Validity is the 有效性 of a document.
+type Validity string
+
+const (
+	ValidityEffective Validity = "effective"
+	ValidityAmended   Validity = "amended"
+	ValidityRepealed  Validity = "repealed"
+	ValidityExpired   Validity = "expired"
+	ValidityUnknown   Validity = "unknown"
+)
+
+// Level is the administrative level of a source.
+type Level string
+
+const (
+	LevelNational   Level = "national"
+	LevelProvincial Level = "provincial"
+	LevelMunicipal  Level = "municipal"
+	LevelDistrict   Level = "district"
+	LevelDepartment Level = "department"
+)
+
+// Item is one policy release, as read from its source (DESIGN §6, schema v1).
+type Item struct {
+	ID                 string       `json:"id"`
+	Source             string       `json:"source"`
+	Level              Level        `json:"level"`
+	URL                string       `json:"url"`
+	DocKey             string       `json:"doc_key,omitempty"`
+	Title              string       `json:"title"`
+	DocNumber          string       `json:"doc_number,omitempty"`
+	IndexNumber        string       `json:"index_number,omitempty"`
+	Issuer             string       `json:"issuer,omitempty"`
+	Subject            string       `json:"subject,omitempty"`
+	DocType            string       `json:"doc_type,omitempty"`
+	Origin             string       `json:"origin,omitempty"`
+	WrittenAt          string       `json:"written_at,omitempty"`
+	PublishedAt        time.Time    `json:"published_at"`
+	PublishedPrecision Precision    `json:"published_precision"`
+	Validity           Validity     `json:"validity"`
+	BodyHTML           string       `json:"body_html"`
+	BodyText           string       `json:"body_text"`
+	Attachments        []Attachment `json:"attachments"`
+	ContentSHA256      string       `json:"content_sha256"`
+	Revision           int          `json:"revision"`
+	Column             string       `json:"column,omitempty"`
+	FetchedAt          time.Time    `json:"fetched_at"`
+	DiscoveredAt       time.Time    `json:"discovered_at"`
+	Relevance          *Relevance   `json:"relevance,omitempty"`
+	Related            []Related    `json:"related,omitempty"`
+}
+
+// Attachment is a file linked from the body. SHA256, Size and ContentType are
+// filled once the crawler has captured the bytes; ArchiveKey once archived.
+type Attachment struct {
+	Name        string `json:"name"`
+	URL         string `json:"url"`
+	SHA256      string `json:"sha256,omitempty"`
+	Size        int64  `json:"size,omitempty"`
+	ContentType string `json:"content_type,omitempty"`
+	ArchiveKey  string `json:"archive_key,omitempty"`
+	// Error says why the bytes could not be captured; the item still flows.
+	Error string `json:"error,omitempty"`
+}
+
+// Relevance is the outcome of the relevance rules.
+type Relevance struct {
+	Class string  `json:"class"`
+	Rule  string  `json:"rule"`
+	Score float64 `json:"score"`
+}
+
+// Related links an item to another document.
+type Related struct {
+	Kind string `json:"kind"`
+	ID   string `json:"id,omitempty"`
+	URL  string `json:"url"`
+}
+
+// CanonicalURL resolves raw against base (the page it was found on; nil when
+// raw is absolute) and normalises it (sources.md §2.5): lower-case host, no
+// credentials, query or fragment. Government hosts (*.gov.cn) serve https on
+// the default port, so their links are forced to https without a port; other
+// hosts (mirrors, test servers) keep their scheme and port, so the canonical
+// URL still works as the 原文链接.
+func CanonicalURL(raw string, base *url.URL) (string, error) {
+	raw = strings.TrimSpace(raw)
+	var u *url.URL
+	var err error
+	if base != nil {
+		u, err = base.Parse(raw)
+	} else {
+		u, err = url.Parse(raw)
+	}
+	if err != nil {
+		return "", fmt.Errorf("canonical url %q: %w", raw, err)
+	}
+	if u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", fmt.Errorf("canonical url %q: not an absolute http(s) url", raw)
+	}
+	host := strings.ToLower(u.Hostname())
+	u.User = nil
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
+	if host == "gov.cn" || strings.HasSuffix(host, ".gov.cn") {
+		u.Scheme, u.Host = "https", host
+		return u.String(), nil
+	}
+	port := u.Port()
+	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		port = ""
+	}
+	switch {
+	case port != "":
+		u.Host = net.JoinHostPort(host, port)
+	case strings.Contains(host, ":"): // IPv6 literal
+		u.Host = "[" + host + "]"
+	default:
+		u.Host = host
+	}
+	return u.String(), nil
+}
+
+// ItemID is the hex sha256 of the canonical URL, first 16 bytes.
+func ItemID(canonicalURL string) string {
+	sum := sha256.Sum256([]byte(canonicalURL))
+	return hex.EncodeToString(sum[:16])
+}
+
+// ArchivePrefix is the archive folder of one revision (DESIGN §7):
+// <source>/<yyyy>/<mm>/<id>/r<revision>/, dated by publication in Beijing time.
+func (it *Item) ArchivePrefix() string {
+	t := it.PublishedAt
+	if t.IsZero() {
+		t = it.FetchedAt
+	}
+	t = t.In(Shanghai)
+	return fmt.Sprintf("%s/%04d/%02d/%s/r%d/", it.Source, t.Year(), int(t.Month()), it.ID, it.Revision)
+}
