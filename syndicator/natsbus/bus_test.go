@@ -1,0 +1,160 @@
+package natsbus_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/natsbus"
+	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
+	"github.com/rs/zerolog"
+)
+
+func connect(t *testing.T, url string) *natsbus.Bus {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	b, err := natsbus.Connect(ctx, url, "test", natsbus.Options{}, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return b
+}
+
+func event(id string, body string) *syndicator.Event {
+	return &syndicator.Event{
+		Kind: syndicator.KindDiscovered, ID: id, Revision: 1, Source: "src",
+		At:   time.Now().UTC(),
+		Item: &syndicator.Item{ID: id, Source: "src", Title: "标题", BodyText: body, Revision: 1},
+	}
+}
+
+func TestPublishDeduplicatesAndClaimsLargeItems(t *testing.T) {
+	b := connect(t, natstest.Embedded(t))
+	ctx := context.Background()
+
+	dup, err := b.Publish(ctx, event("a1", "short"))
+	if err != nil || dup {
+		t.Fatalf("first publish: dup=%v err=%v", dup, err)
+	}
+	dup, err = b.Publish(ctx, event("a1", "short"))
+	if err != nil || !dup {
+		t.Fatalf("second publish: dup=%v err=%v, want duplicate", dup, err)
+	}
+	big := strings.Repeat("政策正文", 200_000) // 2.4 MB, over the 1 MB max payload
+	if _, err := b.Publish(ctx, event("b2", big)); err != nil {
+		t.Fatalf("large publish: %v", err)
+	}
+
+	var got []syndicator.Event
+	err = b.ReadAll(ctx, natsbus.StreamEvents, "synd.item.discovered.>", func(_ string, data []byte) error {
+		if len(data) > 256<<10 {
+			t.Errorf("event of %d bytes rode inline", len(data))
+		}
+		var ev syndicator.Event
+		if err := json.Unmarshal(data, &ev); err != nil {
+			return err
+		}
+		got = append(got, ev)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("stream holds %d discovered events, want 2 (one deduplicated)", len(got))
+	}
+	if got[1].Item != nil || got[1].ItemRef == "" {
+		t.Fatalf("large item not passed by claim check: %+v", got[1])
+	}
+	it, err := b.Item(ctx, &got[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.BodyText != big {
+		t.Fatalf("claimed body has %d bytes, want %d", len(it.BodyText), len(big))
+	}
+}
+
+func TestConsumeRetriesTransientAndDeadLettersPermanent(t *testing.T) {
+	b := connect(t, natstest.Embedded(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, id := range []string{"ok", "flaky", "bad"} {
+		if _, err := b.Publish(ctx, event(id, id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	attempts := map[string]int{}
+	done := map[string]bool{}
+	spec := natsbus.ConsumerSpec{
+		Durable: "t", Subjects: []string{"synd.item.discovered.>"},
+		Backoff: []time.Duration{10 * time.Millisecond}, MaxDeliver: 5, Workers: 2,
+	}
+	errc := make(chan error, 1)
+	go func() {
+		errc <- b.Consume(ctx, spec, func(_ context.Context, ev *syndicator.Event, attempt int) error {
+			mu.Lock()
+			defer mu.Unlock()
+			attempts[ev.ID] = attempt
+			switch {
+			case ev.ID == "flaky" && attempt < 3:
+				return errors.New("minio down")
+			case ev.ID == "bad":
+				return syndicator.Permanent(errors.New("malformed"))
+			}
+			done[ev.ID] = true
+			return nil
+		})
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		finished := done["ok"] && done["flaky"]
+		mu.Unlock()
+		var dead []natsbus.DeadLetter
+		_ = b.ReadAll(ctx, natsbus.StreamDead, "synd.dead.>", func(_ string, data []byte) error {
+			var d natsbus.DeadLetter
+			if err := json.Unmarshal(data, &d); err != nil {
+				return err
+			}
+			dead = append(dead, d)
+			return nil
+		})
+		if finished && len(dead) == 1 {
+			if !dead[0].Permanent || !strings.Contains(dead[0].Error, "malformed") {
+				t.Fatalf("dead letter = %+v", dead[0])
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timeout: done=%v dead=%d", done, len(dead))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	if attempts["flaky"] != 3 || attempts["bad"] != 1 || attempts["ok"] != 1 {
+		t.Errorf("attempts = %v, want ok:1 flaky:3 bad:1", attempts)
+	}
+	mu.Unlock()
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("consume returned %v", err)
+	}
+}
+
+func TestExternalServerProvisioningIsIdempotent(t *testing.T) {
+	url := natstest.External(t)
+	connect(t, url)
+	b := connect(t, url) // a second role provisioning the same topology
+	if _, err := b.Publish(context.Background(), event("x", "x")); err != nil {
+		t.Fatal(err)
+	}
+}

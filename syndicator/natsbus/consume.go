@@ -1,0 +1,213 @@
+package natsbus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gyeco/syndicator/syndicator"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// ConsumerSpec describes one sink's durable pull consumer on SYND_EVENTS.
+type ConsumerSpec struct {
+	// Durable names the consumer; one per sink ("archive", "site", ...).
+	Durable  string
+	Subjects []string
+	// MaxDeliver bounds deliveries before the dead letter. Default 20,
+	// which with the default backoff keeps retrying for about 1.5 hours.
+	MaxDeliver int
+	// Backoff is the delay before redelivery after attempt n (the last
+	// value repeats). Default 1s, 2s, 5s, 15s, 30s, 1m, 2m, 5m.
+	Backoff []time.Duration
+	// AckWait is how long a handler may run before the server redelivers.
+	// Default 2m.
+	AckWait time.Duration
+	// Workers handle messages concurrently. Default 4.
+	Workers int
+}
+
+func (s *ConsumerSpec) defaults() {
+	if s.MaxDeliver <= 0 {
+		s.MaxDeliver = 20
+	}
+	if len(s.Backoff) == 0 {
+		s.Backoff = []time.Duration{time.Second, 2 * time.Second, 5 * time.Second, 15 * time.Second,
+			30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}
+	}
+	if s.AckWait <= 0 {
+		s.AckWait = 2 * time.Minute
+	}
+	if s.Workers <= 0 {
+		s.Workers = 4
+	}
+}
+
+// Handler performs a sink's side effect for one event. It returns nil once
+// the effect is durable (the message is then acked), a syndicator.Permanent
+// error to dead-letter at once, or any other error to be retried after a
+// backoff. attempt counts deliveries from 1.
+type Handler func(ctx context.Context, ev *syndicator.Event, attempt int) error
+
+// DeadLetter is the record written to synd.dead.<consumer> when a message is
+// given up on, so nothing disappears without a trace.
+type DeadLetter struct {
+	V          int       `json:"v"`
+	Consumer   string    `json:"consumer"`
+	Subject    string    `json:"subject"`
+	StreamSeq  uint64    `json:"stream_seq"`
+	Deliveries uint64    `json:"deliveries"`
+	Permanent  bool      `json:"permanent"`
+	Error      string    `json:"error"`
+	At         time.Time `json:"at"`
+	Data       []byte    `json:"data"`
+}
+
+// Consume runs spec's consumer until ctx ends, handing each event to h on
+// spec.Workers goroutines. In-flight handlers are allowed to finish (up to
+// AckWait) after ctx ends, so a clean shutdown never leaves half-done work.
+func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
+	spec.defaults()
+	cons, err := b.js.CreateOrUpdateConsumer(ctx, StreamEvents, jetstream.ConsumerConfig{
+		Durable:        spec.Durable,
+		Description:    "syndicator sink " + spec.Durable,
+		FilterSubjects: spec.Subjects,
+		AckPolicy:      jetstream.AckExplicitPolicy,
+		AckWait:        spec.AckWait,
+		MaxDeliver:     spec.MaxDeliver,
+		MaxAckPending:  spec.Workers * 8,
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("consumer %s: %w", spec.Durable, err)
+	}
+
+	msgs := make(chan jetstream.Msg)
+	var wg sync.WaitGroup
+	for range spec.Workers {
+		wg.Go(func() {
+			for m := range msgs {
+				b.handle(ctx, spec, m, h)
+			}
+		})
+	}
+	defer wg.Wait()
+	defer close(msgs)
+
+	for ctx.Err() == nil {
+		iter, err := cons.Messages(jetstream.PullMaxMessages(spec.Workers * 2))
+		if err != nil {
+			b.log.Warn().Err(err).Str("sink", spec.Durable).Msg("cannot pull messages; retrying in 1s")
+			if !sleep(ctx, time.Second) {
+				break
+			}
+			continue
+		}
+		b.pump(ctx, spec, iter, msgs)
+		iter.Stop()
+	}
+	return nil
+}
+
+// pump moves messages from iter to the workers until ctx ends or the
+// iterator breaks (it is then recreated by the caller).
+func (b *Bus) pump(ctx context.Context, spec ConsumerSpec, iter jetstream.MessagesContext, msgs chan<- jetstream.Msg) {
+	stop := context.AfterFunc(ctx, iter.Stop)
+	defer stop()
+	for {
+		m, err := iter.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return
+			}
+			b.log.Warn().Err(err).Str("sink", spec.Durable).Msg("pull interrupted; continuing")
+			if !sleep(ctx, 200*time.Millisecond) {
+				return
+			}
+			continue
+		}
+		select {
+		case msgs <- m:
+		case <-ctx.Done():
+			// Not handled: give it back for another instance or our restart.
+			_ = m.Nak()
+			return
+		}
+	}
+}
+
+func (b *Bus) handle(ctx context.Context, spec ConsumerSpec, m jetstream.Msg, h Handler) {
+	attempt := 1
+	if md, err := m.Metadata(); err == nil {
+		attempt = int(md.NumDelivered)
+	}
+	log := b.log.With().Str("sink", spec.Durable).Str("subject", m.Subject()).Int("attempt", attempt).Logger()
+
+	var ev syndicator.Event
+	err := json.Unmarshal(m.Data(), &ev)
+	if err != nil {
+		err = syndicator.Permanent(fmt.Errorf("decode event: %w", err))
+	} else {
+		log = log.With().Str("item_id", ev.ID).Str("source", ev.Source).Logger()
+		// Let an in-flight side effect finish after shutdown starts.
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), spec.AckWait)
+		err = h(hctx, &ev, attempt)
+		cancel()
+	}
+	if err == nil {
+		if aerr := m.DoubleAck(context.WithoutCancel(ctx)); aerr != nil {
+			// The effect is done and idempotent: a redelivery repeats it harmlessly.
+			log.Warn().Err(aerr).Msg("ack not confirmed; a redelivery will be a no-op")
+		}
+		return
+	}
+	permanent := syndicator.IsPermanent(err)
+	if permanent || attempt >= spec.MaxDeliver {
+		b.deadLetter(ctx, spec, m, attempt, permanent, err, log)
+		return
+	}
+	delay := spec.Backoff[min(attempt-1, len(spec.Backoff)-1)]
+	log.Warn().Err(err).Dur("retry_in", delay).Msg("sink failed; will retry")
+	_ = m.NakWithDelay(delay)
+}
+
+func (b *Bus) deadLetter(ctx context.Context, spec ConsumerSpec, m jetstream.Msg, attempt int, permanent bool, cause error, log zerolog.Logger) {
+	rec := DeadLetter{
+		V: syndicator.EventVersion, Consumer: spec.Durable, Subject: m.Subject(),
+		Deliveries: uint64(attempt), Permanent: permanent, Error: cause.Error(),
+		At: time.Now().UTC(), Data: m.Data(),
+	}
+	if md, err := m.Metadata(); err == nil {
+		rec.StreamSeq = md.Sequence.Stream
+	}
+	data, _ := json.Marshal(&rec)
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	_, err := b.publishRaw(pctx, "synd.dead."+spec.Durable, fmt.Sprintf("%s.%d", spec.Durable, rec.StreamSeq), data)
+	if err != nil {
+		// Keep the message: without its dead-letter record it must not vanish.
+		log.Error().Err(err).AnErr("cause", cause).Msg("cannot write dead letter; message kept for redelivery")
+		_ = m.NakWithDelay(time.Minute)
+		return
+	}
+	log.Error().Err(cause).Bool("permanent", permanent).Msg("gave up on message; dead letter written")
+	_ = m.TermWithReason(cause.Error())
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

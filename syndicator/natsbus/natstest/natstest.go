@@ -1,0 +1,97 @@
+// Package natstest starts real NATS servers for tests: the embedded one
+// in-process, or the nats-server binary as a child process.
+package natstest
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gyeco/syndicator/syndicator/natsbus"
+)
+
+// Embedded starts an in-process JetStream server with its store in a
+// temporary directory and returns its client URL.
+func Embedded(t testing.TB) string {
+	t.Helper()
+	srv := natsbus.NewEmbedded(natsbus.EmbeddedOptions{StoreDir: filepath.Join(t.TempDir(), "nats")})
+	if err := srv.Start(); err != nil {
+		t.Fatalf("start embedded nats: %v", err)
+	}
+	t.Cleanup(srv.Shutdown)
+	return srv.ClientURL()
+}
+
+// Binary returns the path of the nats-server binary: $SYND_NATS_SERVER, or
+// nats-server on PATH. Without it the test fails in CI (CI=true) and is
+// skipped elsewhere with the command that installs it.
+func Binary(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("SYND_NATS_SERVER"); p != "" {
+		return p
+	}
+	if p, err := exec.LookPath("nats-server"); err == nil {
+		return p
+	}
+	msg := "nats-server binary not found: run .ci/run, or go install github.com/nats-io/nats-server/v2@v2.15.2 and put it on PATH"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// External starts the nats-server binary with JetStream on a free loopback
+// port and a temporary store, and returns its client URL. The server is
+// killed when the test ends.
+func External(t testing.TB) string {
+	t.Helper()
+	bin := Binary(t)
+	port := FreePort(t)
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "-js", "-a", "127.0.0.1", "-p", strconv.Itoa(port), "-sd", filepath.Join(dir, "store"))
+	logf, err := os.Create(filepath.Join(dir, "nats-server.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		_ = logf.Close()
+	})
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			_ = c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "nats-server.log"))
+			t.Fatalf("nats-server did not listen on %s within 20s: %v\n%s", addr, err, log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Sprintf("nats://%s", addr)
+}
+
+// FreePort returns a loopback TCP port that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}

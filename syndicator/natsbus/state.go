@@ -1,0 +1,107 @@
+package natsbus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// GetState decodes the JSON value of key in bucket into v. found is false
+// for a missing key.
+func (b *Bus) GetState(ctx context.Context, bucket, key string, v any) (found bool, err error) {
+	kv, err := b.bucket(bucket)
+	if err != nil {
+		return false, err
+	}
+	e, err := kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read %s/%s: %w", bucket, key, err)
+	}
+	if err := json.Unmarshal(e.Value(), v); err != nil {
+		return false, fmt.Errorf("decode %s/%s: %w", bucket, key, err)
+	}
+	return true, nil
+}
+
+// PutState stores v as JSON under key in bucket.
+func (b *Bus) PutState(ctx context.Context, bucket, key string, v any) error {
+	kv, err := b.bucket(bucket)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s/%s: %w", bucket, key, err)
+	}
+	if _, err := kv.Put(ctx, key, data); err != nil {
+		return fmt.Errorf("write %s/%s: %w", bucket, key, err)
+	}
+	return nil
+}
+
+// CreateState stores v under key only if the key does not exist yet;
+// created is false when it did.
+func (b *Bus) CreateState(ctx context.Context, bucket, key string, v any) (created bool, err error) {
+	kv, err := b.bucket(bucket)
+	if err != nil {
+		return false, err
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return false, fmt.Errorf("encode %s/%s: %w", bucket, key, err)
+	}
+	if _, err := kv.Create(ctx, key, data); err != nil {
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return false, nil
+		}
+		return false, fmt.Errorf("create %s/%s: %w", bucket, key, err)
+	}
+	return true, nil
+}
+
+// WatchState calls fn with every current value of bucket (matching the key
+// pattern, e.g. ">") and then every change, until ctx ends. initialDone is
+// called once when the current values have all been delivered.
+func (b *Bus) WatchState(ctx context.Context, bucket, pattern string, fn func(key string, value []byte, deleted bool), initialDone func()) error {
+	kv, err := b.bucket(bucket)
+	if err != nil {
+		return err
+	}
+	w, err := kv.Watch(ctx, pattern)
+	if err != nil {
+		return fmt.Errorf("watch %s/%s: %w", bucket, pattern, err)
+	}
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-w.Updates():
+			if !ok {
+				return fmt.Errorf("watch %s/%s: closed", bucket, pattern)
+			}
+			if e == nil {
+				if initialDone != nil {
+					initialDone()
+				}
+				continue
+			}
+			deleted := e.Operation() != jetstream.KeyValuePut
+			fn(e.Key(), e.Value(), deleted)
+		}
+	}
+}
+
+func (b *Bus) bucket(name string) (jetstream.KeyValue, error) {
+	kv, ok := b.kv[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown kv bucket %q", name)
+	}
+	return kv, nil
+}
