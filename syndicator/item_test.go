@@ -62,3 +62,15 @@ func TestEventSubjectAndMsgID(t *testing.T) {
 		t.Errorf("discovered: %q %q", ev.Subject(), ev.MsgID())
 	}
 }
+
+func TestContentSHA256IgnoresWhitespaceButNotText(t *testing.T) {
+	a := Item{Title: "关于 印发的通知", BodyText: "第一条\n  内容。"}
+	b := Item{Title: "关于  印发的通知", BodyText: "第一条 内容。"}
+	if ContentSHA256(&a) != ContentSHA256(&b) {
+		t.Error("whitespace-only change altered the hash")
+	}
+	b.BodyText = "第一条 内容已修改。"
+	if ContentSHA256(&a) == ContentSHA256(&b) {
+		t.Error("text change kept the hash")
+	}
+}

@@ -24,12 +24,14 @@ type Options struct {
 	Timeout      time.Duration // whole request including body; default 60s
 	MaxRedirects int           // default 10
 	AllowPrivate []string      // crawler.allow_private
+	PerHostRPS   float64       // requests per second per host; 0 = unlimited
 }
 
 // Fetcher performs GET requests. It is safe for concurrent use.
 type Fetcher struct {
 	client *http.Client
 	opts   Options
+	limits *hostLimits
 }
 
 // Response is a fetched resource with its body read in full.
@@ -76,7 +78,7 @@ func New(opts Options) (*Fetcher, error) {
 		IdleConnTimeout:       90 * time.Second,
 	}
 	jar, _ := cookiejar.New(nil) // never fails with nil options
-	f := &Fetcher{opts: opts}
+	f := &Fetcher{opts: opts, limits: newHostLimits(opts.PerHostRPS)}
 	f.client = &http.Client{
 		Transport: transport,
 		Jar:       jar,
@@ -102,6 +104,9 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) (*Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, syndicator.Permanent(fmt.Errorf("fetch %s: %w", rawURL, err))
+	}
+	if err := f.limits.wait(ctx, req.URL.Host); err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
 	}
 	req.Header.Set("User-Agent", f.opts.UserAgent)
 	req.Header.Set("Accept-Language", "zh-CN,zh;q=0.9")

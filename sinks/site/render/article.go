@@ -1,0 +1,203 @@
+package render
+
+import (
+	"fmt"
+	"html/template"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gyeco/syndicator/syndicator"
+)
+
+// Article is what the site needs to render and index one republished item.
+type Article struct {
+	// Item is the item as read from its source: the title unaltered, the
+	// body_html already sanitized upstream.
+	Item syndicator.Item
+	// Column is the column ID; empty means Item.Column.
+	Column string
+	// SourceName is the human name of the source site, e.g. "中国政府网";
+	// shown as 来源 together with Item.Origin or Item.Issuer.
+	SourceName string
+	// Attachments link to the archived copies on this site: Href relative
+	// to the docroot (e.g. "attachments/<sha256>.pdf"), or absolute http(s).
+	Attachments []Link
+	// PublishedAt is when the committee republished this revision; shown
+	// as 转载时间 when set and used as the feed's <updated>.
+	PublishedAt time.Time
+	// Updated shows the 更新 note (revision > 1) with PublishedAt, or
+	// Item.FetchedAt when PublishedAt is zero.
+	Updated bool
+}
+
+// Link is a named link.
+type Link struct{ Name, Href string }
+
+// column is the column ID of the article.
+func (a *Article) column() string {
+	if a.Column != "" {
+		return a.Column
+	}
+	return a.Item.Column
+}
+
+// updatedAt is when the article last changed on the site: the later of
+// the republication time and the source's publication time.
+func (a *Article) updatedAt() time.Time {
+	if a.PublishedAt.After(a.Item.PublishedAt) {
+		return a.PublishedAt
+	}
+	return a.Item.PublishedAt
+}
+
+// articleView is the data of the article template.
+type articleView struct {
+	Page        pageView
+	Title       string
+	Banner      *banner
+	Updated     string
+	Rows        []row
+	Body        template.HTML
+	Attachments []Link
+	ColumnName  string
+	ColumnHref  string
+}
+
+// row is one labelled row of the attribution block; Href makes the value
+// a link.
+type row struct{ Label, Value, Href string }
+
+// Article renders the article page, to be stored at ArticlePath(a).
+func (r *Renderer) Article(a *Article) ([]byte, error) {
+	col, err := r.check(a)
+	if err != nil {
+		return nil, err
+	}
+	v, err := r.articleView(a, col)
+	if err != nil {
+		return nil, err
+	}
+	return r.execute("article.html", v)
+}
+
+func (r *Renderer) articleView(a *Article, col Column) (articleView, error) {
+	p, it := ArticlePath(a), &a.Item
+	meta := []metaTag{
+		{Name: "ArticleTitle", Content: it.Title},
+		{Name: "PubDate", Content: pubDateMeta(it.PublishedAt, it.PublishedPrecision)},
+		{Name: "ContentSource", Content: contentSource(a)},
+		{Name: "ColumnName", Content: col.Name},
+	}
+	v := articleView{
+		Page:       r.page(p, it.Title+"_"+r.site.Name, col.ID, meta),
+		Title:      it.Title,
+		Banner:     validityBanner(it.Validity),
+		Rows:       attributionRows(a),
+		ColumnName: col.Name,
+		ColumnHref: relPath(p, ColumnPagePath(col.ID, 0)),
+		// BodyHTML was sanitized upstream by the crawler (an allow-list
+		// sanitizer: no script, no event handlers, no javascript: URLs), so
+		// it is inserted as trusted HTML.
+		Body: template.HTML(it.BodyHTML),
+	}
+	v.Page.Canonical = r.canonical(p)
+	if a.Updated {
+		at := a.PublishedAt
+		if at.IsZero() {
+			at = it.FetchedAt
+		}
+		if at.IsZero() {
+			return articleView{}, invalid("article %s is updated but has no time", it.ID)
+		}
+		v.Updated = "更新：" + beijing(at).Format(layoutCNMinute)
+		if it.Revision > 0 {
+			v.Updated += fmt.Sprintf("（第%d版）", it.Revision)
+		}
+	}
+	for _, l := range a.Attachments {
+		href, err := linkFrom(p, l.Href)
+		if err != nil {
+			return articleView{}, invalid("article %s: attachment: %v", it.ID, err)
+		}
+		name := strings.TrimSpace(l.Name)
+		if name == "" {
+			name = path.Base(l.Href)
+		}
+		v.Attachments = append(v.Attachments, Link{Name: name, Href: href})
+	}
+	return v, nil
+}
+
+// attributionRows lists 来源, 原文链接, 发文字号, 索引号, 发文机关, 成文日期,
+// 发布日期, 有效性 and 转载时间. 来源, 原文链接, 发布日期 and 有效性 are
+// always there; the others only when they have a value.
+func attributionRows(a *Article) []row {
+	it := &a.Item
+	rows := []row{
+		{Label: "来源", Value: sourceLabel(a)},
+		{Label: "原文链接", Value: it.URL, Href: it.URL},
+	}
+	optional := []row{
+		{Label: "发文字号", Value: it.DocNumber},
+		{Label: "索引号", Value: it.IndexNumber},
+		{Label: "发文机关", Value: it.Issuer},
+		{Label: "成文日期", Value: writtenDateCN(it.WrittenAt)},
+	}
+	for _, o := range optional {
+		if strings.TrimSpace(o.Value) != "" {
+			rows = append(rows, o)
+		}
+	}
+	rows = append(rows,
+		row{Label: "发布日期", Value: pubDateCN(it.PublishedAt, it.PublishedPrecision)},
+		row{Label: "有效性", Value: validityLabel(it.Validity)},
+	)
+	if !a.PublishedAt.IsZero() {
+		rows = append(rows, row{Label: "转载时间", Value: beijing(a.PublishedAt).Format(layoutCNMinute)})
+	}
+	return rows
+}
+
+// check validates what every page needs from an article and returns its
+// column.
+func (r *Renderer) check(a *Article) (Column, error) {
+	it := &a.Item
+	if !safeSegment(it.ID) {
+		return Column{}, invalid("article id %q is not a safe path segment", it.ID)
+	}
+	if it.Title == "" {
+		return Column{}, invalid("article %s has no title", it.ID)
+	}
+	if it.PublishedAt.IsZero() {
+		return Column{}, invalid("article %s has no publication time", it.ID)
+	}
+	if u, err := url.Parse(it.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Column{}, invalid("article %s: original url %q is not absolute http(s)", it.ID, it.URL)
+	}
+	if contentSource(a) == "" {
+		return Column{}, invalid("article %s has no source to attribute", it.ID)
+	}
+	col, ok := r.columns[a.column()]
+	if !ok {
+		return Column{}, invalid("article %s: unknown column %q", it.ID, a.column())
+	}
+	return col, nil
+}
+
+// checkAll validates a list of articles: each one, and one per item id.
+func (r *Renderer) checkAll(arts []Article) error {
+	seen := make(map[string]bool, len(arts))
+	for i := range arts {
+		if _, err := r.check(&arts[i]); err != nil {
+			return err
+		}
+		id := arts[i].Item.ID
+		if seen[id] {
+			return invalid("article %s listed twice", id)
+		}
+		seen[id] = true
+	}
+	return nil
+}
