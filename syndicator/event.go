@@ -73,16 +73,15 @@ func (e *Event) MsgID() string {
 	return fmt.Sprintf("%s.r%d.%s", e.ID, e.Revision, e.Kind)
 }
 
-// CaptureRef is the claim-check name of a revision's original page.
-func CaptureRef(id string, revision int) string {
-	return fmt.Sprintf("page/%s/r%d", id, revision)
-}
+// Claim-check names are content-addressed: an event always finds exactly
+// the bytes it was published with, even when a restarted crawler fetches
+// the page again and the copy differs.
 
-// ItemRefName is the claim-check name of a revision's item JSON when it is too
-// large to ride inline.
-func ItemRefName(id string, revision int) string {
-	return fmt.Sprintf("item/%s/r%d", id, revision)
-}
+// CaptureRef is the claim-check name of an original page.
+func CaptureRef(sha256hex string) string { return "page/" + sha256hex }
+
+// ItemRefName is the claim-check name of an item too large to ride inline.
+func ItemRefName(sha256hex string) string { return "item/" + sha256hex }
 
 // AttachmentRef is the claim-check name of attachment bytes.
 func AttachmentRef(sha256hex string) string {

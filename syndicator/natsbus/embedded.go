@@ -51,15 +51,15 @@ func (e *Embedded) Start() error {
 		return fmt.Errorf("embedded nats: store dir is empty")
 	}
 	srv, err := server.NewServer(&server.Options{
-		ServerName:   "syndicator-embedded",
-		Host:         e.opts.Host,
-		Port:         e.opts.Port,
-		JetStream:    true,
-		StoreDir:     e.opts.StoreDir,
-		SyncAlways:   true,
-		NoSigs:       true, // the process owns signal handling
-		NoLog:        true,
-		MaxPayload:   server.MAX_PAYLOAD_SIZE,
+		ServerName: "syndicator-embedded",
+		Host:       e.opts.Host,
+		Port:       e.opts.Port,
+		JetStream:  true,
+		StoreDir:   e.opts.StoreDir,
+		SyncAlways: true,
+		NoSigs:     true, // the process owns signal handling
+		NoLog:      true,
+		MaxPayload: server.MAX_PAYLOAD_SIZE,
 	})
 	if err != nil {
 		return fmt.Errorf("embedded nats: %w", err)

@@ -1,0 +1,195 @@
+// Package config is syndicator's typed configuration: defaults, strict
+// YAML loading (an unknown key is an error naming file:line), secrets given
+// as ${ENV} or file:/path, built-in source presets, and validation.
+package config
+
+import (
+	"path/filepath"
+	"time"
+
+	"github.com/gyeco/syndicator/crawler/extract"
+)
+
+// Config is the whole configuration file (DESIGN §4). Field comments are
+// the user documentation; README's configuration reference follows them.
+type Config struct {
+	// DataDir holds local state: the embedded NATS store and, by default,
+	// the fs archive and site. Default ./data.
+	DataDir string  `yaml:"data_dir"`
+	NATS    NATS    `yaml:"nats"`
+	Archive Archive `yaml:"archive"`
+	Site    Site    `yaml:"site"`
+	HTTP    HTTP    `yaml:"http"`
+	Crawler Crawler `yaml:"crawler"`
+	// Sources are the sites watched. Default: the three real sources.
+	Sources []Source `yaml:"sources"`
+
+	// File is where the configuration was read from ("" = built in).
+	File string `yaml:"-"`
+}
+
+// NATS says where the event bus is.
+type NATS struct {
+	// URL of an external NATS server with JetStream; empty runs an embedded
+	// server in this process.
+	URL Secret `yaml:"url"`
+	// StoreDir of the embedded server. Default <data_dir>/nats.
+	StoreDir string `yaml:"store_dir"`
+	// Port of the embedded server on 127.0.0.1; 0 picks a free one.
+	Port int `yaml:"port"`
+}
+
+// S3 is an S3-compatible bucket (MinIO).
+type S3 struct {
+	Endpoint  string `yaml:"endpoint"` // host:port
+	Bucket    string `yaml:"bucket"`
+	Region    string `yaml:"region"`
+	AccessKey Secret `yaml:"access_key"`
+	SecretKey Secret `yaml:"secret_key"`
+	Secure    bool   `yaml:"secure"` // https to the endpoint
+	// ObjectLockDays makes archived objects write-once for that many days
+	// (the bucket is created with object lock). 0 = off.
+	ObjectLockDays int `yaml:"object_lock_days"`
+}
+
+// Archive is where originals and their metadata are kept (DESIGN §7).
+type Archive struct {
+	Backend string `yaml:"backend"` // fs (default) | s3
+	Dir     string `yaml:"dir"`     // fs: default <data_dir>/archive
+	S3      S3     `yaml:"s3"`
+}
+
+// Site is the committee site's static docroot (DESIGN §8).
+type Site struct {
+	Backend string `yaml:"backend"` // fs (default) | s3
+	Dir     string `yaml:"dir"`     // fs: default <data_dir>/site
+	S3      S3     `yaml:"s3"`
+	// Name is the SiteName meta tag and page title suffix.
+	Name string `yaml:"name"`
+	// BaseURL is the public address of the site, for the feed and sitemap.
+	BaseURL string `yaml:"base_url"`
+	// Columns in menu order. Default: one column "zcwj" named 政策文件.
+	Columns  []Column `yaml:"columns"`
+	PageSize int      `yaml:"page_size"` // default 20
+}
+
+// Column is one section of the committee site.
+type Column struct {
+	ID   string `yaml:"id"` // path segment
+	Name string `yaml:"name"`
+}
+
+// HTTP configures `serve` (and the serve role of `run`).
+type HTTP struct {
+	Listen string `yaml:"listen"` // default 127.0.0.1:8080
+}
+
+// Crawler configures fetching, for every source.
+type Crawler struct {
+	UserAgent    string        `yaml:"user_agent"`
+	PerHostRPS   float64       `yaml:"per_host_rps"`   // default 1
+	MaxBodyBytes int64         `yaml:"max_body_bytes"` // default 20 MiB, after decompression
+	Timeout      time.Duration `yaml:"timeout"`        // per request, default 60s
+	// AllowPrivate lists host:port pairs or CIDRs that may be fetched
+	// although private or loopback (local mirrors, tests). Empty by default.
+	AllowPrivate []string `yaml:"allow_private"`
+}
+
+// Source is one watched list of policy releases.
+type Source struct {
+	ID    string `yaml:"id"`
+	Name  string `yaml:"name"`
+	Level string `yaml:"level"` // national | provincial | municipal | district | department
+	// Preset names built-in rules (govcn-zuixin, guizhou-szfwj, ...) or a
+	// generic kind (html, json) whose rules are given here.
+	Preset string `yaml:"preset"`
+	// BaseURL replaces the preset's host, e.g. a mirror or a test server;
+	// it may carry a path prefix (http://127.0.0.1:8090/govcn).
+	BaseURL string `yaml:"base_url"`
+	// List and Detail override the preset's rules when given.
+	List     *extract.ListRule   `yaml:"list"`
+	Detail   *extract.DetailRule `yaml:"detail"`
+	Interval time.Duration       `yaml:"interval"` // default 15m
+	// Jitter is the largest random delay added to each poll. Default 10% of Interval.
+	Jitter time.Duration `yaml:"jitter"`
+	Column string        `yaml:"column"` // committee-site column; default the first column
+
+	// Resolved is filled by Load: the preset applied and URLs parsed.
+	Resolved Resolved `yaml:"-"`
+}
+
+// Defaults is the built-in configuration used when no file is given:
+// the three real sources, data under ./data, embedded NATS, fs archive and
+// site, serving on 127.0.0.1:8080.
+func Defaults() *Config {
+	c := &Config{
+		Sources: []Source{
+			{ID: "govcn-zuixin", Name: "中国政府网 最新政策", Level: "national", Preset: "govcn-zuixin"},
+			{ID: "guizhou-szfwj", Name: "贵州省人民政府 省政府文件", Level: "provincial", Preset: "guizhou-szfwj"},
+			{ID: "guiyang-gfxwj", Name: "贵阳市人民政府 规范性文件", Level: "municipal", Preset: "guiyang-gfxwj"},
+		},
+	}
+	c.fill()
+	return c
+}
+
+// fill sets every default that the file left empty.
+func (c *Config) fill() {
+	if c.DataDir == "" {
+		c.DataDir = "data"
+	}
+	if c.NATS.StoreDir == "" {
+		c.NATS.StoreDir = filepath.Join(c.DataDir, "nats")
+	}
+	if c.Archive.Backend == "" {
+		c.Archive.Backend = "fs"
+	}
+	if c.Archive.Backend == "fs" && c.Archive.Dir == "" {
+		c.Archive.Dir = filepath.Join(c.DataDir, "archive")
+	}
+	if c.Site.Backend == "" {
+		c.Site.Backend = "fs"
+	}
+	if c.Site.Backend == "fs" && c.Site.Dir == "" {
+		c.Site.Dir = filepath.Join(c.DataDir, "site")
+	}
+	if c.Site.Name == "" {
+		c.Site.Name = "贵阳市生态文明委员会"
+	}
+	if len(c.Site.Columns) == 0 {
+		c.Site.Columns = []Column{{ID: "zcwj", Name: "政策文件"}}
+	}
+	if c.Site.PageSize <= 0 {
+		c.Site.PageSize = 20
+	}
+	if c.HTTP.Listen == "" {
+		c.HTTP.Listen = "127.0.0.1:8080"
+	}
+	if c.Crawler.UserAgent == "" {
+		c.Crawler.UserAgent = "Mozilla/5.0 (compatible; syndicator/1.0; +republishing for 贵阳市生态文明委员会)"
+	}
+	if c.Crawler.PerHostRPS <= 0 {
+		c.Crawler.PerHostRPS = 1
+	}
+	if c.Crawler.MaxBodyBytes <= 0 {
+		c.Crawler.MaxBodyBytes = 20 << 20
+	}
+	if c.Crawler.Timeout <= 0 {
+		c.Crawler.Timeout = 60 * time.Second
+	}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		if s.Interval <= 0 {
+			s.Interval = 15 * time.Minute
+		}
+		if s.Jitter <= 0 {
+			s.Jitter = s.Interval / 10
+		}
+		if s.Column == "" {
+			s.Column = c.Site.Columns[0].ID
+		}
+		if s.Name == "" {
+			s.Name = s.ID
+		}
+	}
+}

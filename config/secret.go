@@ -1,0 +1,69 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Secret is a value that may be given as ${ENV_NAME} or file:/path and is
+// never printed: String and MarshalYAML/JSON show "***" when set.
+type Secret struct {
+	value string
+	from  string // where it came from, safe to show
+}
+
+// NewSecret wraps a literal value (for tests and defaults).
+func NewSecret(v string) Secret { return Secret{value: v, from: "literal"} }
+
+// Value returns the secret itself, for the one place that needs it.
+func (s Secret) Value() string { return s.value }
+
+// IsSet reports whether a value was given.
+func (s Secret) IsSet() bool { return s.value != "" }
+
+func (s Secret) String() string {
+	if s.value == "" {
+		return ""
+	}
+	return "***"
+}
+
+// MarshalJSON never reveals the value.
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(fmt.Sprintf("%q", s.String())), nil }
+
+// UnmarshalYAML resolves ${ENV} and file:/path forms.
+func (s *Secret) UnmarshalYAML(n *yaml.Node) error {
+	var raw string
+	if err := n.Decode(&raw); err != nil {
+		return err
+	}
+	v, from, err := resolveSecret(raw)
+	if err != nil {
+		return err
+	}
+	*s = Secret{value: v, from: from}
+	return nil
+}
+
+func resolveSecret(raw string) (value, from string, err error) {
+	switch {
+	case strings.HasPrefix(raw, "${") && strings.HasSuffix(raw, "}"):
+		name := raw[2 : len(raw)-1]
+		v, ok := os.LookupEnv(name)
+		if !ok {
+			return "", "", fmt.Errorf("environment variable %s is not set", name)
+		}
+		return v, "env " + name, nil
+	case strings.HasPrefix(raw, "file:"):
+		path := strings.TrimPrefix(raw, "file:")
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", "", fmt.Errorf("read secret file: %w", err)
+		}
+		return strings.TrimRight(string(b), "\r\n"), "file " + path, nil
+	}
+	return raw, "literal", nil
+}

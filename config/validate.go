@@ -1,0 +1,207 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/gyeco/syndicator/crawler/extract"
+	"github.com/gyeco/syndicator/crawler/fetch"
+)
+
+// Resolved is a source with its preset applied: what the crawler runs.
+type Resolved struct {
+	Base   *url.URL // scheme, host and optional path prefix of every list URL
+	List   extract.ListRule
+	Detail extract.DetailRule
+	// ListURLs are the absolute first-page URLs.
+	ListURLs []*url.URL
+}
+
+var sourceIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// resolve applies presets and validates everything, reporting every
+// problem with the line of the offending key.
+func (c *Config) resolve(lines map[string]int) error {
+	var probs Problems
+	add := func(key, format string, args ...any) {
+		probs = append(probs, Problem{File: c.File, Line: lineOf(lines, key), Key: key, Msg: fmt.Sprintf(format, args...)})
+	}
+
+	if c.NATS.URL.IsSet() {
+		if u, err := url.Parse(c.NATS.URL.Value()); err != nil || u.Host == "" ||
+			!oneOf(u.Scheme, "nats", "tls", "ws", "wss") {
+			add("nats.url", "not a NATS URL: want nats://host:4222 (or leave empty for the embedded server)")
+		}
+	}
+	c.checkStore("archive", c.Archive.Backend, c.Archive.S3, add)
+	c.checkStore("site", c.Site.Backend, c.Site.S3, add)
+	if c.Site.BaseURL != "" && !absHTTP(c.Site.BaseURL) {
+		add("site.base_url", "%q is not an absolute http(s) URL", c.Site.BaseURL)
+	}
+	columns := map[string]bool{}
+	for i, col := range c.Site.Columns {
+		key := fmt.Sprintf("site.columns[%d]", i)
+		switch {
+		case !sourceIDPattern.MatchString(col.ID):
+			add(key+".id", "%q: use lower-case letters, digits and '-' (it is a path segment)", col.ID)
+		case columns[col.ID]:
+			add(key+".id", "duplicate column id %q", col.ID)
+		}
+		columns[col.ID] = true
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		add("http.listen", "%q is not host:port, e.g. 127.0.0.1:8080", c.HTTP.Listen)
+	}
+	if _, err := fetch.ParseAllowlist(c.Crawler.AllowPrivate); err != nil {
+		add("crawler.allow_private", "%v", err)
+	}
+
+	seen := map[string]string{}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		key := fmt.Sprintf("sources[%d]", i)
+		switch {
+		case s.ID == "":
+			add(key+".id", "missing: every source needs an id")
+		case !sourceIDPattern.MatchString(s.ID):
+			add(key+".id", "%q: use lower-case letters, digits and '-' (it becomes a NATS subject token)", s.ID)
+		case seen[s.ID] != "":
+			add(key+".id", "duplicate source id %q (first defined at %s)", s.ID, seen[s.ID])
+		default:
+			seen[s.ID] = fmt.Sprintf("%s:%d", c.File, lineOf(lines, key+".id"))
+		}
+		if s.Level != "" && !oneOf(s.Level, "national", "provincial", "municipal", "district", "department") {
+			add(key+".level", "%q: want national, provincial, municipal, district or department", s.Level)
+		}
+		if !columns[s.Column] {
+			add(key+".column", "%q is not a site column (site.columns)", s.Column)
+		}
+		c.resolveSource(s, key, add)
+	}
+	if len(probs) > 0 {
+		return probs
+	}
+	return nil
+}
+
+func (c *Config) resolveSource(s *Source, key string, add func(string, string, ...any)) {
+	p, known := Presets()[s.Preset]
+	generic := oneOf(s.Preset, "html", "json")
+	switch {
+	case s.Preset == "":
+		add(key+".preset", "missing: name a preset (%s) or a generic kind (html, json)", strings.Join(PresetNames(), ", "))
+		return
+	case !known && !generic:
+		add(key+".preset", "unknown preset %q (known: %s, html, json)", s.Preset, strings.Join(PresetNames(), ", "))
+		return
+	}
+	if generic && (s.List == nil || s.Detail == nil || s.BaseURL == "") {
+		add(key, "a %s source needs base_url, list and detail", s.Preset)
+		return
+	}
+	r := Resolved{List: p.List, Detail: p.Detail}
+	base := p.BaseURL
+	if s.BaseURL != "" {
+		base = s.BaseURL
+	}
+	if s.List != nil {
+		r.List = *s.List
+	}
+	if s.Detail != nil {
+		r.Detail = *s.Detail
+	}
+	if generic {
+		r.List.Kind = s.Preset
+	}
+	if s.Level == "" {
+		s.Level = p.Level
+	}
+	u, err := url.Parse(base)
+	if err != nil || !absHTTP(base) {
+		add(key+".base_url", "%q is not an absolute http(s) URL such as https://www.gov.cn", base)
+		return
+	}
+	r.Base = u
+	for j, raw := range r.List.URLs {
+		lu, err := joinBase(u, raw)
+		if err != nil {
+			add(fmt.Sprintf("%s.list.urls[%d]", key, j), "%v", err)
+			continue
+		}
+		r.ListURLs = append(r.ListURLs, lu)
+	}
+	if len(r.ListURLs) == 0 {
+		add(key+".list.urls", "no list URL")
+	}
+	if r.List.LinkPattern != "" {
+		if _, err := regexp.Compile(r.List.LinkPattern); err != nil {
+			add(key+".list.link_pattern", "bad regular expression: %v", err)
+		}
+	}
+	s.Resolved = r
+}
+
+// joinBase puts a list path under the base URL, keeping the base's path
+// prefix: base http://h:8090/govcn + /zhengce/x.json = http://h:8090/govcn/zhengce/x.json.
+func joinBase(base *url.URL, raw string) (*url.URL, error) {
+	ref, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("bad list URL %q: %w", raw, err)
+	}
+	if ref.IsAbs() {
+		return ref, nil
+	}
+	u := *base
+	u.Path = strings.TrimRight(base.Path, "/") + "/" + strings.TrimLeft(ref.Path, "/")
+	u.RawPath = ""
+	u.RawQuery = ref.RawQuery
+	return &u, nil
+}
+
+func (c *Config) checkStore(name, backend string, s3 S3, add func(string, string, ...any)) {
+	switch backend {
+	case "fs":
+	case "s3":
+		if s3.Endpoint == "" || s3.Bucket == "" {
+			add(name+".s3", "backend s3 needs endpoint and bucket")
+		} else if strings.Contains(s3.Endpoint, "/") {
+			add(name+".s3.endpoint", "%q: give host:port without scheme or path (secure: true for https)", s3.Endpoint)
+		} else if _, _, err := net.SplitHostPort(s3.Endpoint); err != nil && !strings.Contains(err.Error(), "missing port") {
+			add(name+".s3.endpoint", "%q is not host[:port]", s3.Endpoint)
+		}
+	default:
+		add(name+".backend", "%q: want fs or s3", backend)
+	}
+}
+
+// lineOf finds the line of key, or of its nearest parent that has one.
+func lineOf(lines map[string]int, key string) int {
+	for key != "" {
+		if l, ok := lines[key]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(key, ".[")
+		if i < 0 {
+			break
+		}
+		key = key[:i]
+	}
+	return 0
+}
+
+func absHTTP(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+func oneOf(s string, options ...string) bool {
+	for _, o := range options {
+		if s == o {
+			return true
+		}
+	}
+	return false
+}
