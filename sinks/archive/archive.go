@@ -1,0 +1,157 @@
+// Package archive is the sink that keeps every revision's evidence: the
+// original page byte for byte, the response, the item, and its attachments
+// stored once by content (DESIGN §7). Nothing it writes is ever overwritten.
+package archive
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/gyeco/syndicator/syndicator"
+	"github.com/rs/zerolog"
+)
+
+// Name is the sink's name: its consumer and its log key.
+const Name = "archive"
+
+// Store is a write-once object store (blob.FS or blob.S3).
+type Store interface {
+	// PutNew stores data under key unless the key exists; identical bytes
+	// already there are success, different bytes a permanent error.
+	PutNew(ctx context.Context, key string, data []byte, contentType string) (created bool, err error)
+}
+
+// Bus gives the sink the claim-checked bytes and lets it announce its work.
+type Bus interface {
+	Item(ctx context.Context, ev *syndicator.Event) (*syndicator.Item, error)
+	GetClaim(ctx context.Context, name string) ([]byte, error)
+	Publish(ctx context.Context, ev *syndicator.Event) (duplicate bool, err error)
+}
+
+// Sink archives discovered and revised items.
+type Sink struct {
+	store Store
+	bus   Bus
+	log   zerolog.Logger
+	now   func() time.Time
+}
+
+// New returns the archive sink; it does no I/O.
+func New(store Store, bus Bus, log zerolog.Logger) *Sink {
+	return &Sink{store: store, bus: bus, log: log.With().Str("sink", Name).Logger(), now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Subjects are the events the archive consumes.
+func Subjects() []string {
+	return []string{"synd.item.discovered.>", "synd.item.revised.>"}
+}
+
+// Response is response.json: how the original was served.
+type Response struct {
+	URL       string              `json:"url"`
+	Status    int                 `json:"status"`
+	Header    map[string][]string `json:"headers"`
+	FetchedAt time.Time           `json:"fetched_at"`
+	SHA256    string              `json:"sha256"`
+	Size      int64               `json:"size"`
+	Charset   string              `json:"charset,omitempty"`
+}
+
+// Handle archives one revision, then announces synd.item.archived. Every
+// write is create-if-absent, so a redelivered event repeats nothing and a
+// crash halfway is completed by the redelivery. item.json is written last:
+// its presence marks a complete revision.
+func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) error {
+	if ev.Capture == nil {
+		return syndicator.Permanent(fmt.Errorf("%s event for %s has no capture", ev.Kind, ev.ID))
+	}
+	it, err := s.bus.Item(ctx, ev)
+	if err != nil {
+		return err
+	}
+	original, err := s.bus.GetClaim(ctx, ev.Capture.Ref)
+	if err != nil {
+		return err
+	}
+	if got := sha256Hex(original); got != ev.Capture.SHA256 {
+		return syndicator.Permanent(fmt.Errorf("capture %s has sha256 %s, event says %s", ev.Capture.Ref, got, ev.Capture.SHA256))
+	}
+
+	archived := *it
+	archived.Attachments = append([]syndicator.Attachment(nil), it.Attachments...)
+	var keys []string
+	for i := range archived.Attachments {
+		a := &archived.Attachments[i]
+		if a.SHA256 == "" {
+			continue // not captured; the item records why
+		}
+		data, err := s.bus.GetClaim(ctx, syndicator.AttachmentRef(a.SHA256))
+		if err != nil {
+			return err
+		}
+		a.ArchiveKey = "attachments/" + a.SHA256
+		if err := s.put(ctx, a.ArchiveKey, data, a.ContentType); err != nil {
+			return err
+		}
+		keys = append(keys, a.ArchiveKey)
+	}
+
+	prefix := archived.ArchivePrefix()
+	resp, err := json.MarshalIndent(Response{
+		URL: ev.Capture.URL, Status: ev.Capture.Status, Header: ev.Capture.Header,
+		FetchedAt: ev.Capture.FetchedAt, SHA256: ev.Capture.SHA256, Size: ev.Capture.Size, Charset: ev.Capture.Charset,
+	}, "", "  ")
+	if err != nil {
+		return syndicator.Permanent(fmt.Errorf("encode response.json: %w", err))
+	}
+	itemJSON, err := json.MarshalIndent(&archived, "", "  ")
+	if err != nil {
+		return syndicator.Permanent(fmt.Errorf("encode item.json: %w", err))
+	}
+	for _, obj := range []struct {
+		name, contentType string
+		data              []byte
+	}{
+		{"original.html", originalType(ev.Capture.Header), original},
+		{"response.json", "application/json", resp},
+		{"item.json", "application/json", itemJSON},
+	} {
+		if err := s.put(ctx, prefix+obj.name, obj.data, obj.contentType); err != nil {
+			return err
+		}
+		keys = append(keys, prefix+obj.name)
+	}
+
+	out := &syndicator.Event{
+		Kind: syndicator.KindArchived, ID: ev.ID, Revision: ev.Revision, Source: ev.Source,
+		At: s.now(), Item: &archived, ArchiveKeys: keys,
+	}
+	if _, err := s.bus.Publish(ctx, out); err != nil {
+		return err
+	}
+	s.log.Info().Str("item_id", ev.ID).Str("source", ev.Source).Int("attempt", attempt).Str("prefix", prefix).Msg("archived")
+	return nil
+}
+
+func (s *Sink) put(ctx context.Context, key string, data []byte, contentType string) error {
+	if _, err := s.store.PutNew(ctx, key, data, contentType); err != nil {
+		return fmt.Errorf("archive %s: %w", key, err)
+	}
+	return nil
+}
+
+func originalType(h map[string][]string) string {
+	if v := h["Content-Type"]; len(v) > 0 && v[0] != "" {
+		return v[0]
+	}
+	return "text/html"
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
