@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/gyeco/syndicator/config"
+	"github.com/gyeco/syndicator/crawler"
+	"github.com/gyeco/syndicator/crawler/extract"
+	"github.com/gyeco/syndicator/crawler/fetch"
+	"github.com/gyeco/syndicator/sinks/archive"
+	"github.com/gyeco/syndicator/sinks/blob"
+	"github.com/gyeco/syndicator/sinks/site"
+	"github.com/gyeco/syndicator/sinks/site/render"
+	"github.com/gyeco/syndicator/syndicator/natsbus"
+	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
+)
+
+// Role is one part of the pipeline a process runs.
+type Role string
+
+const (
+	RoleCrawl   Role = "crawl"
+	RoleArchive Role = "archive"
+	RoleSite    Role = "site"
+	RoleServe   Role = "serve"
+)
+
+// App wires configuration into running roles. Everything is built here, in
+// main's package: the packages themselves hold no registries.
+type App struct {
+	Config *config.Config
+	Log    zerolog.Logger
+}
+
+// Run starts the roles and blocks until ctx ends or one of them fails.
+func (a *App) Run(ctx context.Context, roles ...Role) error {
+	cfg := a.Config
+	needBus := false
+	for _, r := range roles {
+		if r != RoleServe {
+			needBus = true
+		}
+	}
+	g, ctx := errgroup.WithContext(ctx)
+
+	var bus *natsbus.Bus
+	if needBus {
+		natsURL := cfg.NATS.URL.Value()
+		if natsURL == "" {
+			if len(roles) < 3 {
+				return fmt.Errorf("nats.url is empty: a single role needs a shared NATS server (use `syndicator run` for the embedded one)")
+			}
+			emb := natsbus.NewEmbedded(natsbus.EmbeddedOptions{StoreDir: cfg.NATS.StoreDir, Port: cfg.NATS.Port})
+			if err := emb.Start(); err != nil {
+				return err
+			}
+			defer emb.Shutdown()
+			natsURL = emb.ClientURL()
+			a.Log.Info().Str("url", natsURL).Str("store", cfg.NATS.StoreDir).Msg("embedded NATS started")
+		}
+		var err error
+		bus, err = natsbus.Connect(ctx, natsURL, "syndicator", natsbus.Options{}, a.Log)
+		if err != nil {
+			return err
+		}
+		defer bus.Close()
+	}
+
+	for _, r := range roles {
+		switch r {
+		case RoleCrawl:
+			if err := a.startCrawlers(ctx, g, bus); err != nil {
+				return err
+			}
+		case RoleArchive:
+			store, err := a.store(ctx, "archive", cfg.Archive.Backend, cfg.Archive.Dir, cfg.Archive.S3)
+			if err != nil {
+				return err
+			}
+			sink := archive.New(store, bus, a.Log)
+			g.Go(func() error {
+				return bus.Consume(ctx, natsbus.ConsumerSpec{Durable: archive.Name, Subjects: archive.Subjects()}, sink.Handle)
+			})
+		case RoleSite:
+			docroot, err := a.store(ctx, "site", cfg.Site.Backend, cfg.Site.Dir, cfg.Site.S3)
+			if err != nil {
+				return err
+			}
+			rend, err := a.renderer()
+			if err != nil {
+				return err
+			}
+			names := map[string]string{}
+			for _, s := range cfg.Sources {
+				names[s.ID] = s.Name
+			}
+			sink := site.New(docroot, bus, bus, rend, names, a.Log)
+			idx := site.NewIndexer(docroot, bus, rend, a.Log)
+			g.Go(func() error {
+				return bus.Consume(ctx, natsbus.ConsumerSpec{Durable: site.Name, Subjects: site.Subjects()}, sink.Handle)
+			})
+			g.Go(func() error { return idx.Run(ctx) })
+		case RoleServe:
+			srv, err := a.server(ctx)
+			if err != nil {
+				return err
+			}
+			g.Go(func() error { return srv.Run(ctx) })
+		}
+	}
+	a.Log.Info().Interface("roles", roles).Int("sources", len(cfg.Sources)).Msg("syndicator running")
+	return g.Wait()
+}
+
+func (a *App) startCrawlers(ctx context.Context, g *errgroup.Group, bus *natsbus.Bus) error {
+	cfg := a.Config
+	f, err := fetch.New(fetch.Options{
+		UserAgent: cfg.Crawler.UserAgent, MaxBodyBytes: cfg.Crawler.MaxBodyBytes, Timeout: cfg.Crawler.Timeout,
+		AllowPrivate: cfg.Crawler.AllowPrivate, PerHostRPS: cfg.Crawler.PerHostRPS,
+	})
+	if err != nil {
+		return err
+	}
+	ext := extract.New(nil)
+	for _, src := range cfg.Sources {
+		c := crawler.New(src, f, ext, bus, bus, a.Log)
+		g.Go(func() error { return c.Run(ctx) })
+	}
+	return nil
+}
+
+// store opens an object store: a directory, or an S3 bucket that is
+// created if missing.
+func (a *App) store(ctx context.Context, what, backend, dir string, s3 config.S3) (blobStore, error) {
+	if backend == "fs" {
+		return blob.NewFS(dir), nil
+	}
+	st, err := blob.NewS3(blob.S3Config{
+		Endpoint: s3.Endpoint, Bucket: s3.Bucket, Region: s3.Region,
+		AccessKey: s3.AccessKey.Value(), SecretKey: s3.SecretKey.Value(),
+		Secure: s3.Secure, ObjectLockDays: s3.ObjectLockDays,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s store: %w", what, err)
+	}
+	if err := st.Ensure(ctx); err != nil {
+		return nil, fmt.Errorf("%s store: %w", what, err)
+	}
+	return st, nil
+}
+
+// blobStore is what every role needs of a store.
+type blobStore interface {
+	PutNew(ctx context.Context, key string, data []byte, contentType string) (bool, error)
+	Put(ctx context.Context, key string, data []byte, contentType string) error
+	Get(ctx context.Context, key string) ([]byte, error)
+}
+
+func (a *App) renderer() (*render.Renderer, error) {
+	cfg := a.Config
+	cols := make([]render.Column, len(cfg.Site.Columns))
+	for i, c := range cfg.Site.Columns {
+		cols[i] = render.Column{ID: c.ID, Name: c.Name}
+	}
+	base := cfg.Site.BaseURL
+	if base != "" {
+		if _, err := url.Parse(base); err != nil {
+			return nil, fmt.Errorf("site.base_url: %w", err)
+		}
+	}
+	return render.New(render.Site{Name: cfg.Site.Name, BaseURL: base, Columns: cols, PageSize: cfg.Site.PageSize})
+}

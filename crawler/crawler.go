@@ -1,0 +1,200 @@
+// Package crawler watches one source: it polls the source's lists on a
+// schedule, reads every unseen detail page, captures the original bytes and
+// attachments, and announces each new item once as
+// synd.item.discovered.<source>.
+package crawler
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/gyeco/syndicator/config"
+	"github.com/gyeco/syndicator/crawler/extract"
+	"github.com/gyeco/syndicator/crawler/fetch"
+	"github.com/gyeco/syndicator/syndicator"
+	"github.com/rs/zerolog"
+)
+
+// Publisher sends events and stores claim-checked bytes.
+type Publisher interface {
+	Publish(ctx context.Context, ev *syndicator.Event) (duplicate bool, err error)
+	PutClaim(ctx context.Context, name string, data []byte) error
+	PublishHealth(ctx context.Context, h *syndicator.HealthEvent) error
+}
+
+// StateStore keeps what the crawler has seen (KV synd_items) and each
+// source's crawl state (KV synd_sources).
+type StateStore interface {
+	GetState(ctx context.Context, bucket, key string, v any) (bool, error)
+	PutState(ctx context.Context, bucket, key string, v any) error
+	CreateState(ctx context.Context, bucket, key string, v any) (bool, error)
+}
+
+// Buckets used by the crawler; they match natsbus's names without
+// importing it (only natsbus imports nats.go).
+const (
+	bucketItems   = "synd_items"
+	bucketSources = "synd_sources"
+)
+
+// Crawler polls one source. Build it with New; Run it until ctx ends.
+type Crawler struct {
+	src   config.Source
+	fetch *fetch.Fetcher
+	pub   Publisher
+	state StateStore
+	ext   *extract.Extractor
+	log   zerolog.Logger
+	now   func() time.Time
+}
+
+// New returns a crawler for src; it does no I/O.
+func New(src config.Source, f *fetch.Fetcher, ext *extract.Extractor, pub Publisher, state StateStore, log zerolog.Logger) *Crawler {
+	return &Crawler{
+		src: src, fetch: f, ext: ext, pub: pub, state: state,
+		log: log.With().Str("source", src.ID).Logger(),
+		now: func() time.Time { return time.Now().UTC() },
+	}
+}
+
+// Run polls at once (after a small random delay, so many sources don't
+// start together), then every Interval plus up to Jitter, until ctx ends.
+func (c *Crawler) Run(ctx context.Context) error {
+	wait := randDuration(min(c.src.Jitter, 2*time.Second))
+	for {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+		res := c.Poll(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		ev := c.log.Info()
+		if res.Err != nil {
+			ev = c.log.Warn().Err(res.Err)
+		}
+		ev.Int("listed", res.Listed).Int("new", res.New).Int("failed", res.Failed).
+			Dur("took", res.Took).Msg("poll finished")
+		wait = c.src.Interval + randDuration(c.src.Jitter)
+	}
+}
+
+func randDuration(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(max)))
+}
+
+// PollResult sums up one poll.
+type PollResult struct {
+	Listed int   // distinct items on the list pages read
+	New    int   // items discovered and announced
+	Failed int   // items that could not be read; retried next poll
+	Err    error // the list could not be read at all
+	Took   time.Duration
+}
+
+// Poll reads the lists once and announces every unseen item, oldest first.
+// Failures of single items are counted, not fatal: the rest go on and the
+// failed ones are tried again at the next poll.
+func (c *Crawler) Poll(ctx context.Context) PollResult {
+	start := time.Now()
+	res := PollResult{}
+	entries, listErr := c.readLists(ctx)
+	res.Listed = len(entries)
+	if listErr != nil {
+		res.Err = listErr
+	}
+	// Lists are newest first; announce in publication order.
+	for i := len(entries) - 1; i >= 0 && ctx.Err() == nil; i-- {
+		isNew, err := c.discover(ctx, entries[i])
+		switch {
+		case err != nil:
+			res.Failed++
+			c.log.Warn().Err(err).Str("url", entries[i].URL).Msg("item not read; will retry next poll")
+		case isNew:
+			res.New++
+		}
+	}
+	res.Took = time.Since(start)
+	c.recordHealth(ctx, res)
+	return res
+}
+
+// readLists reads page 1 (and up to Pages pages) of every list URL and
+// returns the distinct entries, newest first.
+func (c *Crawler) readLists(ctx context.Context) ([]extract.ListEntry, error) {
+	var all []extract.ListEntry
+	seen := map[string]bool{}
+	var firstErr error
+	pages := max(c.src.Resolved.List.Pages, 1)
+	for _, first := range c.src.Resolved.ListURLs {
+		for n := range pages {
+			pageURL := first
+			if c.src.Resolved.List.Kind == "html" && n > 0 {
+				pageURL = extract.NextPageURL(first, n)
+			} else if n > 0 {
+				break
+			}
+			resp, err := c.fetch.Get(ctx, pageURL.String())
+			if err != nil {
+				if n == 0 && firstErr == nil {
+					firstErr = err
+				}
+				break // a missing later page just means the list is short
+			}
+			entries, err := extract.List(resp.Body, resp.Header.Get("Content-Type"), pageURL, c.src.Resolved.List)
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				break
+			}
+			fresh := 0
+			for _, e := range entries {
+				id := c.itemID(e.URL)
+				if id == "" || seen[id] {
+					continue
+				}
+				seen[id] = true
+				all = append(all, e)
+				if known, _ := c.known(ctx, id); !known {
+					fresh++
+				}
+			}
+			if fresh == 0 {
+				break // nothing new on this page: older pages hold nothing new either
+			}
+		}
+	}
+	return all, firstErr
+}
+
+func (c *Crawler) itemID(rawURL string) string {
+	canon, err := syndicator.CanonicalURL(rawURL, nil)
+	if err != nil {
+		return ""
+	}
+	return syndicator.ItemID(canon)
+}
+
+// ItemState is the crawler's record of an item in KV synd_items.
+type ItemState struct {
+	ID            string    `json:"id"`
+	Source        string    `json:"source"`
+	URL           string    `json:"url"`
+	Revision      int       `json:"revision"`
+	ContentSHA256 string    `json:"content_sha256"`
+	DiscoveredAt  time.Time `json:"discovered_at"`
+}
+
+func (c *Crawler) known(ctx context.Context, id string) (bool, error) {
+	var st ItemState
+	return c.state.GetState(ctx, bucketItems, id, &st)
+}

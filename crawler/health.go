@@ -1,0 +1,65 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gyeco/syndicator/syndicator"
+)
+
+// Health states of a source.
+const (
+	HealthOK       = "ok"
+	HealthDegraded = "degraded"
+	HealthFailing  = "failing"
+)
+
+// SourceState is a source's crawl state in KV synd_sources. It tells
+// "nothing was published" (ok, zero new) apart from "we could not look"
+// (failing).
+type SourceState struct {
+	Source     string    `json:"source"`
+	State      string    `json:"state"`
+	Reason     string    `json:"reason,omitempty"`
+	LastPoll   time.Time `json:"last_poll"`
+	LastOK     time.Time `json:"last_ok,omitempty"`
+	Listed     int       `json:"listed"`
+	New        int       `json:"new"`
+	Failed     int       `json:"failed"`
+	EverListed bool      `json:"ever_listed"`
+}
+
+func (c *Crawler) recordHealth(ctx context.Context, res PollResult) {
+	var prev SourceState
+	if _, err := c.state.GetState(ctx, bucketSources, c.src.ID, &prev); err != nil {
+		c.log.Warn().Err(err).Msg("cannot read source state")
+	}
+	st := SourceState{
+		Source: c.src.ID, LastPoll: c.now(), LastOK: prev.LastOK,
+		Listed: res.Listed, New: res.New, Failed: res.Failed, EverListed: prev.EverListed || res.Listed > 0,
+	}
+	switch {
+	case res.Err != nil:
+		st.State, st.Reason = HealthFailing, "列表无法读取: "+res.Err.Error()
+	case res.Listed == 0 && prev.EverListed:
+		st.State, st.Reason = HealthDegraded, "列表页曾有条目，本次解析为零条：请检查列表选择器"
+	case res.Failed > 0:
+		st.State, st.Reason = HealthDegraded, fmt.Sprintf("%d 条详情页读取失败，将在下次轮询重试", res.Failed)
+	default:
+		st.State = HealthOK
+		st.LastOK = st.LastPoll
+	}
+	if err := c.state.PutState(ctx, bucketSources, c.src.ID, &st); err != nil {
+		c.log.Warn().Err(err).Msg("cannot record source state")
+	}
+	if st.State == prev.State && st.Reason == prev.Reason {
+		return
+	}
+	h := &syndicator.HealthEvent{Source: c.src.ID, State: st.State, Reason: st.Reason, At: st.LastPoll}
+	if err := c.pub.PublishHealth(ctx, h); err != nil {
+		c.log.Warn().Err(err).Msg("cannot publish health change")
+		return
+	}
+	c.log.Info().Str("state", st.State).Str("reason", st.Reason).Msg("source health changed")
+}
