@@ -24,9 +24,12 @@ type ConsumerSpec struct {
 	// Backoff is the delay before redelivery after attempt n (the last
 	// value repeats). Default 1s, 2s, 5s, 15s, 30s, 1m, 2m, 5m.
 	Backoff []time.Duration
-	// AckWait is how long a handler may run before the server redelivers.
-	// Default 2m.
+	// AckWait is how long the server waits for an ack before redelivering;
+	// a running handler extends it every AckWait/3, so it bounds only how
+	// long a crashed worker's messages wait. Default 30s.
 	AckWait time.Duration
+	// HandlerTimeout bounds one handler call. Default 10m.
+	HandlerTimeout time.Duration
 	// Workers handle messages concurrently. Default 4.
 	Workers int
 }
@@ -40,7 +43,10 @@ func (s *ConsumerSpec) defaults() {
 			30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}
 	}
 	if s.AckWait <= 0 {
-		s.AckWait = 2 * time.Minute
+		s.AckWait = 30 * time.Second
+	}
+	if s.HandlerTimeout <= 0 {
+		s.HandlerTimeout = 10 * time.Minute
 	}
 	if s.Workers <= 0 {
 		s.Workers = 4
@@ -69,7 +75,8 @@ type DeadLetter struct {
 
 // Consume runs spec's consumer until ctx ends, handing each event to h on
 // spec.Workers goroutines. In-flight handlers are allowed to finish (up to
-// AckWait) after ctx ends, so a clean shutdown never leaves half-done work.
+// HandlerTimeout) after ctx ends, so a clean shutdown never leaves
+// half-done work.
 func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 	spec.defaults()
 	cons, err := b.js.CreateOrUpdateConsumer(ctx, StreamEvents, jetstream.ConsumerConfig{
@@ -157,8 +164,10 @@ func (b *Bus) handle(ctx context.Context, spec ConsumerSpec, m jetstream.Msg, h 
 	} else {
 		log = log.With().Str("item_id", ev.ID).Str("source", ev.Source).Logger()
 		// Let an in-flight side effect finish after shutdown starts.
-		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), spec.AckWait)
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), spec.HandlerTimeout)
+		stopBeat := heartbeat(m, spec.AckWait/3)
 		err = h(hctx, &ev, attempt)
+		stopBeat()
 		cancel()
 	}
 	if err == nil {
@@ -199,6 +208,30 @@ func (b *Bus) deadLetter(ctx context.Context, spec ConsumerSpec, m jetstream.Msg
 	}
 	log.Error().Err(cause).Bool("permanent", permanent).Msg("gave up on message; dead letter written")
 	_ = m.TermWithReason(cause.Error())
+}
+
+// heartbeat tells the server the message is still being worked on, so a
+// slow upload is not redelivered to a second worker meanwhile.
+func heartbeat(m jetstream.Msg, every time.Duration) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				_ = m.InProgress()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
