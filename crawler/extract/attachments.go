@@ -1,0 +1,59 @@
+package extract
+
+import (
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/gyeco/syndicator/crawler/sanitize"
+	"github.com/gyeco/syndicator/syndicator"
+)
+
+// reAttachment matches the path of a link to a document file (sources.md
+// §2.6, plus presentations, WPS spreadsheets and 7z).
+var reAttachment = regexp.MustCompile(`(?i)\.(?:pdf|docx?|xlsx?|pptx?|wps|et|ofd|zip|rar|7z)$`)
+
+// attachments returns the links below body whose path ends in an
+// attachment extension, resolved against base (the detail page, so a TRS
+// "./P0….pdf" lands in the article's directory), in document order and
+// unique by URL. Name is the link text, else its title, else the file name.
+func attachments(body *goquery.Selection, base *url.URL, selSpec string) []syndicator.Attachment {
+	sel, err := parseSelector(cmpOr(selSpec, defaultAttachments))
+	if err != nil || sel.label != "" {
+		return nil
+	}
+	attr := cmpOr(sel.attr, "href")
+	seen := map[string]bool{}
+	var out []syndicator.Attachment
+	sel.find(body).Each(func(_ int, a *goquery.Selection) {
+		href, ok := a.Attr(attr)
+		if !ok {
+			return
+		}
+		abs, ok := sanitize.Resolve(base, href)
+		if !ok {
+			return
+		}
+		u, err := url.Parse(abs)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !reAttachment.MatchString(u.Path) {
+			return
+		}
+		u.Fragment, u.RawFragment = "", ""
+		abs = u.String()
+		if seen[abs] {
+			return
+		}
+		seen[abs] = true
+		name := collapseSpace(nodeText(a.Get(0)))
+		if name == "" {
+			name = collapseSpace(a.AttrOr("title", ""))
+		}
+		if name == "" {
+			name = path.Base(u.Path)
+		}
+		out = append(out, syndicator.Attachment{Name: strings.TrimSpace(name), URL: abs})
+	})
+	return out
+}

@@ -1,0 +1,271 @@
+package extract
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+	"github.com/gyeco/syndicator/crawler/sanitize"
+	"github.com/gyeco/syndicator/syndicator"
+	"golang.org/x/net/html/atom"
+)
+
+// Page is what a detail page says about one document. Field meanings follow
+// the item schema (DESIGN §6).
+type Page struct {
+	Title       string `json:"title"` // as on the source, unaltered (white space runs collapsed)
+	DocNumber   string `json:"doc_number,omitempty"`
+	DocKey      string `json:"doc_key,omitempty"`
+	IndexNumber string `json:"index_number,omitempty"`
+	Issuer      string `json:"issuer,omitempty"`
+	Subject     string `json:"subject,omitempty"`
+	DocType     string `json:"doc_type,omitempty"`
+	Origin      string `json:"origin,omitempty"`
+	WrittenAt   string `json:"written_at,omitempty"` // YYYY-MM-DD
+
+	PublishedAt        time.Time            `json:"published_at,omitzero"` // zero when the page has none: the crawler falls back to the list date
+	PublishedPrecision syndicator.Precision `json:"published_precision,omitempty"`
+	ModifiedAt         time.Time            `json:"modified_at,omitzero"` // gov.cn lastmodifiedtime; zero when absent
+	ModifiedPrecision  syndicator.Precision `json:"modified_precision,omitempty"`
+
+	Validity     syndicator.Validity `json:"validity"`                // unknown when absent
+	ValidityText string              `json:"validity_text,omitempty"` // the 有效性 value as printed
+
+	BodyHTML    string                  `json:"body_html"`   // sanitized, links absolute
+	BodyText    string                  `json:"body_text"`   // plain text, one paragraph a line
+	Attachments []syndicator.Attachment `json:"attachments"` // Name and absolute URL; unique by URL
+	Charset     string                  `json:"charset"`
+	Missing     []string                `json:"missing,omitempty"` // required fields not found: "title", "body"
+}
+
+// Defaults of DetailRule fields.
+var (
+	defaultTitle     = []string{"h1", "meta[name=ArticleTitle]@content", "title"}
+	defaultBody      = []string{"#UCAP-CONTENT", "#Zoom", ".trs_editor_view", ".TRS_Editor", "div.detail-cont"}
+	defaultPublished = []string{"meta[name=firstpublishedtime]@content", "meta[name=PubDate]@content"}
+	defaultModified  = []string{"meta[name=lastmodifiedtime]@content"}
+)
+
+const defaultAttachments = "a[href]"
+
+// titleElement is the last title fallback: <title>, site suffixes removed.
+var titleElement = cascadia.MustCompile("title")
+
+// Extractor reads detail pages. It holds the sanitizer so that its policy
+// is built once; an Extractor is safe for concurrent use.
+type Extractor struct {
+	sanitizer *sanitize.Sanitizer
+}
+
+// New returns an Extractor that sanitizes bodies with s (sanitize.New()
+// when s is nil).
+func New(s *sanitize.Sanitizer) *Extractor {
+	if s == nil {
+		s = sanitize.New()
+	}
+	return &Extractor{sanitizer: s}
+}
+
+// defaultExtractor serves the package-level Detail; built on first use and
+// never changed.
+var defaultExtractor = sync.OnceValue(func() *Extractor { return New(nil) })
+
+// Detail parses a detail page with a shared default Extractor.
+func Detail(body []byte, contentType string, pageURL *url.URL, rule DetailRule) (*Page, error) {
+	return defaultExtractor().Detail(body, contentType, pageURL, rule)
+}
+
+// Detail parses a detail page found at pageURL. The error is non-nil only
+// for undecodable input; fields that cannot be found stay empty and the
+// required ones (title, body) are listed in Page.Missing.
+//
+// Title: the metadata 标题, then rule.Title in order, then <title> without
+// its site suffixes. DocNumber: the metadata 发文字号, else the number the
+// title ends with, else one of the first body lines that is exactly a
+// document number. DocKey: DocKey(DocNumber), else "title:"+title+"|"+issuer
+// (both normalised). PublishedAt: the first rule.Published selector that
+// yields a date, else the metadata 发布日期, else zero (the crawler then
+// falls back to the list date or the tYYYYMMDD of the URL).
+func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, rule DetailRule) (*Page, error) {
+	text, cs, err := Decode(body, contentType)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(text))
+	if err != nil { // only reader errors, impossible with a strings.Reader
+		return nil, fmt.Errorf("extract: parse html: %w", err)
+	}
+	root := doc.Selection
+	base := documentBase(root, pageURL)
+	tables, lists := parseSelectors(rule.MetaTables), parseSelectors(rule.MetaLists)
+	meta := collectMetadata(root, tables, lists, newLabels(rule.Fields))
+	p := &Page{Charset: cs, Validity: syndicator.ValidityUnknown}
+
+	p.Title = pageTitle(root, rule, tables, lists, meta)
+	p.IndexNumber = meta.fields[fieldIndexNumber]
+	p.Issuer = meta.fields[fieldIssuer]
+	p.Subject = strings.TrimPrefix(meta.fields[fieldSubject], `主题分类\`)
+	p.DocType = meta.fields[fieldDocType]
+	p.Origin = meta.fields[fieldOrigin]
+	if t, _, ok := parseOrFind(meta.fields[fieldWrittenAt]); ok {
+		p.WrittenAt = dateOnly(t)
+	}
+	if v, ok := meta.fields[fieldValidity]; ok {
+		p.Validity, p.ValidityText = ParseValidity(v), v
+	}
+
+	published := rule.Published
+	if len(published) == 0 {
+		published = defaultPublished
+	}
+	p.PublishedAt, p.PublishedPrecision = firstTime(root, parseSelectors(published), tables, lists)
+	if p.PublishedAt.IsZero() {
+		if t, prec, ok := parseOrFind(meta.fields[fieldPublishedAt]); ok {
+			p.PublishedAt, p.PublishedPrecision = t, prec
+		}
+	}
+	modified := rule.Modified
+	if len(modified) == 0 {
+		modified = defaultModified
+	}
+	p.ModifiedAt, p.ModifiedPrecision = firstTime(root, parseSelectors(modified), tables, lists)
+
+	var bodyLines []string
+	if b := pageBody(root, rule); b != nil {
+		p.Attachments = attachments(b, base, rule.Attachments)
+		inner, _ := b.Html()
+		p.BodyHTML = strings.TrimSpace(e.sanitizer.HTML(base, inner))
+		bodyLines = lines(b.Get(0))
+		p.BodyText = strings.Join(bodyLines, "\n")
+	}
+	p.DocNumber, p.DocKey = docNumber(meta.fields[fieldDocNumber], p.Title, p.Issuer, bodyLines)
+	if p.Attachments == nil {
+		p.Attachments = []syndicator.Attachment{}
+	}
+	if p.Title == "" {
+		p.Missing = append(p.Missing, "title")
+	}
+	if p.BodyText == "" && !hasImage(p.BodyHTML) {
+		p.Missing = append(p.Missing, "body")
+	}
+	return p, nil
+}
+
+// bodyDocNoLines is how many leading body lines may hold the document
+// number on a line of its own (gov.cn prints it under the title).
+const bodyDocNoLines = 8
+
+// docNumber picks the printed document number and the doc_key from the
+// first candidate that is a document number: the metadata value, the
+// number the title ends with, a leading body line. Without one, the
+// metadata value (if any) is kept as printed and the key is made of the
+// normalised title and issuer.
+func docNumber(field, title, issuer string, body []string) (number, key string) {
+	candidates := []string{field, DocNoFromTitle(title)}
+	if len(body) > bodyDocNoLines {
+		body = body[:bodyDocNoLines]
+	}
+	candidates = append(candidates, body...)
+	for _, c := range candidates {
+		if k := DocKey(c); k != "" {
+			return c, k
+		}
+	}
+	if title != "" {
+		key = titleKey(title, issuer)
+	}
+	return field, key
+}
+
+// documentBase is the URL relative links resolve against: <base href> when
+// it is an absolute http(s) URL, else the page URL.
+func documentBase(root *goquery.Selection, pageURL *url.URL) *url.URL {
+	if href, ok := root.Find("base[href]").First().Attr("href"); ok && pageURL != nil {
+		if abs, ok := sanitize.Resolve(pageURL, href); ok {
+			if u, err := url.Parse(abs); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+				return u
+			}
+		}
+	}
+	return pageURL
+}
+
+func pageTitle(root *goquery.Selection, rule DetailRule, tables, lists []selector, meta metadata) string {
+	if t := collapseHTMLSpace(meta.fields[fieldTitle]); t != "" {
+		return t
+	}
+	sels := rule.Title
+	if len(sels) == 0 {
+		sels = defaultTitle
+	}
+	for _, sel := range append(parseSelectors(sels), selector{css: titleElement}) {
+		var v string
+		if sel.label != "" {
+			v, _ = lookupLabel(root, sel, tables, lists)
+		} else {
+			raw, n, ok := sel.read(root)
+			if !ok {
+				continue
+			}
+			v = raw
+			if n != nil && n.DataAtom == atom.Title && sel.attr == "" {
+				v = TrimTitleSuffix(collapseHTMLSpace(v), rule.TitleSuffixes)
+			}
+		}
+		if v = collapseHTMLSpace(v); v != "" && !looksLikeCode(v) {
+			return v
+		}
+	}
+	return ""
+}
+
+// firstTime returns the first date any selector yields.
+func firstTime(root *goquery.Selection, sels, tables, lists []selector) (time.Time, syndicator.Precision) {
+	for _, sel := range sels {
+		var v string
+		if sel.label != "" {
+			v, _ = lookupLabel(root, sel, tables, lists)
+		} else {
+			v, _, _ = sel.read(root)
+		}
+		if t, prec, ok := parseOrFind(v); ok {
+			return t, prec
+		}
+	}
+	return time.Time{}, ""
+}
+
+// pageBody returns the first element of the first body selector that
+// matches, with rule.Remove applied.
+func pageBody(root *goquery.Selection, rule DetailRule) *goquery.Selection {
+	sels := rule.Body
+	if len(sels) == 0 {
+		sels = defaultBody
+	}
+	for _, sel := range parseSelectors(sels) {
+		if sel.css == nil {
+			continue
+		}
+		b := root.FindMatcher(sel.css).First()
+		if b.Length() == 0 {
+			continue
+		}
+		for _, r := range parseSelectors(rule.Remove) {
+			if r.css != nil {
+				b.FindMatcher(r.css).Remove()
+			}
+		}
+		return b
+	}
+	return nil
+}
+
+// hasImage reports a body that may have no text but shows images (a
+// scanned document is still a body).
+func hasImage(bodyHTML string) bool {
+	return strings.Contains(bodyHTML, "<img ")
+}

@@ -1,0 +1,107 @@
+package extract
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func addSeeds(f *testing.F, pattern string, add func([]byte)) {
+	f.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", pattern))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range files {
+		if strings.HasSuffix(name, ".golden.json") {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		add(b)
+	}
+}
+
+// FuzzDetail checks that no page makes Detail panic, and that what it
+// returns keeps its promises.
+func FuzzDetail(f *testing.F) {
+	addSeeds(f, "*.html", func(b []byte) { f.Add(b, "text/html", 0) })
+	f.Add([]byte("\xEF\xBB\xBF<p>x</p>"), "text/html; charset=gbk", 1)
+	f.Add([]byte(`<table class="bd1"><tr><td>标题：</td></tr></table>`), "", 0)
+	f.Add([]byte(`<div class="Xxgk_Info"><li>文号：黔府发〔2019〕4号</li></div><div id="Zoom"><a href="./a.pdf">a</a></div>`), "", 1)
+	rules := []DetailRule{govcnDetail, guizhouDetail, guiyangDetail, {}}
+	page := mustURL(f, "https://www.gov.cn/zhengce/content/202609/content_7080735.htm")
+	f.Fuzz(func(t *testing.T, body []byte, contentType string, r int) {
+		rule := rules[uint(r)%uint(len(rules))]
+		p, err := Detail(body, contentType, page, rule)
+		if err != nil {
+			return
+		}
+		for _, s := range []string{p.Title, p.BodyText, p.BodyHTML, p.DocKey} {
+			if !utf8.ValidString(s) {
+				t.Fatalf("invalid UTF-8 in %q", s)
+			}
+		}
+		if strings.Contains(strings.ToLower(p.BodyHTML), "<script") {
+			t.Fatalf("script in body html: %q", p.BodyHTML)
+		}
+		seen := map[string]bool{}
+		for _, a := range p.Attachments {
+			if seen[a.URL] || !strings.HasPrefix(a.URL, "http") {
+				t.Fatalf("bad attachment list %+v", p.Attachments)
+			}
+			seen[a.URL] = true
+		}
+	})
+}
+
+// FuzzList checks that no page makes List panic and that every entry has
+// an absolute http(s) URL.
+func FuzzList(f *testing.F) {
+	addSeeds(f, "*.json", func(b []byte) { f.Add(b, true) })
+	addSeeds(f, "guizhou-list.html", func(b []byte) { f.Add(b, false) })
+	f.Add([]byte(`{"a":[1,"x",null,{"URL":5}]}`), true)
+	f.Add([]byte(`<ul class="NewsList"><li><a href="//x">t</a><span>2019-02-12  16:43</span></li></ul>`), false)
+	page := mustURL(f, "https://www.guizhou.gov.cn/zwgk/zcfg/szfwj/qff/")
+	jsonRule := ListRule{Kind: KindJSON}
+	htmlRule := ListRule{Kind: KindHTML, Item: "ul.NewsList li"}
+	f.Fuzz(func(t *testing.T, body []byte, isJSON bool) {
+		rules := []ListRule{htmlRule, guizhouSzfwjList}
+		if isJSON {
+			rules = []ListRule{jsonRule, govcnZuixinList}
+		}
+		for _, rule := range rules {
+			entries, err := List(body, "", page, rule)
+			if err != nil {
+				continue
+			}
+			for _, e := range entries {
+				if !strings.HasPrefix(e.URL, "http://") && !strings.HasPrefix(e.URL, "https://") {
+					t.Fatalf("entry URL %q is not absolute http(s)", e.URL)
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseTime checks ParseTime and FindTime never panic and only return
+// Beijing times.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2026-09-11-17:00:00", "2019-02-12  16:43", "2017年05月15日", "发布时间：2025-10-21 10:30", "1790000000000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if tm, _, err := ParseTime(s); err == nil && tm.Location().String() != "Asia/Shanghai" {
+			t.Fatalf("ParseTime(%q) location %v", s, tm.Location())
+		}
+		if tm, _, ok := FindTime(s); ok && tm.Location().String() != "Asia/Shanghai" {
+			t.Fatalf("FindTime(%q) location %v", s, tm.Location())
+		}
+		_ = DocKey(s)
+		_ = DocNoFromTitle(s)
+	})
+}
