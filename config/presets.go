@@ -19,32 +19,33 @@ type Preset struct {
 // every call so no caller can change another's rules.
 func Presets() map[string]Preset {
 	govcnDetail := extract.DetailRule{
-		Title:         []string{"label:标题", "div.share-title", "h1", "title"},
-		TitleSuffixes: []string{"中国政府网", "国务院文件", "国务院部门文件", "政策解读"},
-		Body:          []string{"div.TRS_UEDITOR", "#UCAP-CONTENT", ".trs_editor_view"},
+		Title:         []string{"div.share-title", "h1", "meta[name=ArticleTitle]@content", "title"},
+		TitleSuffixes: []string{"国务院文件", "国务院部门文件", "国务院公报", "政策解读", "最新政策", "滚动新闻"},
+		Body:          []string{"#UCAP-CONTENT", "div.TRS_UEDITOR", ".trs_editor_view"},
 		Remove:        []string{".shuzi", "#myFlash", "script", "style"},
 		MetaTables:    []string{"table.bd1", "div.policyLibraryOverview_header table"},
-		Published:     []string{"meta[name=firstpublishedtime]@content"},
+		MetaLists:     []string{"div.pages-date", "span.font-zyygwj"},
+		Published:     []string{"meta[name=firstpublishedtime]@content", "div.pages-date"},
+		Modified:      []string{"meta[name=lastmodifiedtime]@content"},
 	}
 	trsDetail := extract.DetailRule{
-		Title:         []string{"meta[name=ArticleTitle]@content", "label:标题", "title"},
-		Body:          []string{"#Zoom", "div.detail-cont", ".trs_editor_view"},
+		Title:         []string{"meta[name=ArticleTitle]@content", "h1", "title"},
+		TitleSuffixes: []string{"贵州省人民政府", "贵阳市人民政府", "省政府令", "黔府发", "黔府函", "黔府办发", "黔府办函", "省政府文件"},
+		Body:          []string{"#Zoom", "div.detail-cont", ".trs_editor_view", "div.DocHtmlCon"},
 		Remove:        []string{"script", "style"},
 		MetaLists:     []string{"div.Xxgk_Info", "div.ArticleInfo"},
-		MetaTables:    []string{"div.info_detail table"},
 		Published:     []string{"meta[name=PubDate]@content", "div.ArticleInfo"},
-		TitleSuffixes: []string{"贵州省人民政府", "贵阳市人民政府"},
 	}
 	trsList := func(paths ...string) extract.ListRule {
 		return extract.ListRule{
-			Kind:        "html",
+			Kind:        extract.KindHTML,
 			URLs:        paths,
 			Pages:       2,
+			LinkPattern: `/\d{6}/t\d{8}_\d+\.html?$`,
 			Item:        "ul.NewsList li",
 			Link:        "a[href]@href",
 			Title:       "a@title",
 			Date:        "span",
-			LinkPattern: `/t\d{8}_\d+\.html?$`,
 		}
 	}
 	return map[string]Preset{
@@ -52,12 +53,12 @@ func Presets() map[string]Preset {
 			BaseURL: "https://www.gov.cn",
 			Level:   "national",
 			List: extract.ListRule{
-				Kind:        "json",
+				Kind:        extract.KindJSON,
 				URLs:        []string{"/zhengce/zuixin/ZUIXINZHENGCE.json"},
+				LinkPattern: `/zhengce/(.*/)?content_\d+\.html?$`,
 				URLField:    "URL",
 				TitleField:  "TITLE",
 				DateField:   "DOCRELPUBTIME",
-				LinkPattern: `/zhengce/.*content_\d+\.htm$`,
 			},
 			Detail: govcnDetail,
 		},

@@ -136,10 +136,11 @@ func (c *Config) resolveSource(s *Source, key string, add func(string, string, .
 	if len(r.ListURLs) == 0 {
 		add(key+".list.urls", "no list URL")
 	}
-	if r.List.LinkPattern != "" {
-		if _, err := regexp.Compile(r.List.LinkPattern); err != nil {
-			add(key+".list.link_pattern", "bad regular expression: %v", err)
-		}
+	if err := r.List.Validate(); err != nil {
+		add(key+".list", "%v", err)
+	}
+	if err := r.Detail.Validate(); err != nil {
+		add(key+".detail", "%v", err)
 	}
 	s.Resolved = r
 }

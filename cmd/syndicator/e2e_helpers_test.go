@@ -50,7 +50,7 @@ type store interface {
 
 // newPipeline starts govsim and writes a configuration for it. natsURL ""
 // means the embedded server on natsPort; backend is fs or s3.
-func newPipeline(t *testing.T, opts sim.Options, natsURL string, natsPort int, backend string) *pipeline {
+func newPipeline(t testing.TB, opts sim.Options, natsURL string, natsPort int, backend string) *pipeline {
 	t.Helper()
 	p := &pipeline{sim: sim.New(opts), natsURL: natsURL}
 	p.srv = httptest.NewServer(p.sim)
@@ -106,7 +106,7 @@ sources:
 	return p
 }
 
-func (p *pipeline) config(t *testing.T) *config.Config {
+func (p *pipeline) config(t testing.TB) *config.Config {
 	t.Helper()
 	path := t.TempDir() + "/syndicator.yaml"
 	if err := os.WriteFile(path, []byte(p.yaml), 0o644); err != nil {
@@ -125,7 +125,7 @@ type record struct {
 	originalKey                     map[string]string // item URL -> archive key of original.html
 }
 
-func readRecord(t *testing.T, bus *natsbus.Bus) record {
+func readRecord(t testing.TB, bus *natsbus.Bus) record {
 	t.Helper()
 	r := record{discovered: map[string]int{}, archived: map[string]int{}, published: map[string]int{}, originalKey: map[string]string{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -160,7 +160,7 @@ func readRecord(t *testing.T, bus *natsbus.Bus) record {
 	return r
 }
 
-func connectBus(t *testing.T, url string) *natsbus.Bus {
+func connectBus(t testing.TB, url string) *natsbus.Bus {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -176,7 +176,7 @@ var reArticleLink = regexp.MustCompile(`t\d{8}_([0-9a-f]{32})\.html`)
 
 // siteListing counts how often each item id is linked from the column's
 // index pages (index.html, index_1.html, ...).
-func siteListing(t *testing.T, site store) map[string]int {
+func siteListing(t testing.TB, site store) map[string]int {
 	t.Helper()
 	counts := map[string]int{}
 	for n := 0; ; n++ {
@@ -198,7 +198,7 @@ func siteListing(t *testing.T, site store) map[string]int {
 }
 
 // itemIDOf is the id the pipeline must give a govsim release.
-func (p *pipeline) itemIDOf(t *testing.T, r sim.Release) (id, canon string) {
+func (p *pipeline) itemIDOf(t testing.TB, r sim.Release) (id, canon string) {
 	t.Helper()
 	canon, err := syndicator.CanonicalURL(p.srv.URL+r.Path, nil)
 	if err != nil {
@@ -208,7 +208,7 @@ func (p *pipeline) itemIDOf(t *testing.T, r sim.Release) (id, canon string) {
 }
 
 // waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, total time.Duration, what string, cond func() (bool, string)) {
+func waitFor(t testing.TB, total time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
 	deadline := time.Now().Add(total)
 	for {
@@ -226,7 +226,7 @@ func waitFor(t *testing.T, total time.Duration, what string, cond func() (bool, 
 // verify checks the acceptance invariants for every release govsim has
 // published: announced, archived and published exactly once, archived
 // byte-identical to what govsim served, listed exactly once on the site.
-func (p *pipeline) verify(t *testing.T, bus *natsbus.Bus) {
+func (p *pipeline) verify(t testing.TB, bus *natsbus.Bus) {
 	t.Helper()
 	rec := readRecord(t, bus)
 	listing := siteListing(t, p.site)
