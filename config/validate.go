@@ -31,9 +31,13 @@ func (c *Config) resolve(lines map[string]int) error {
 	}
 
 	if c.NATS.URL.IsSet() {
-		if u, err := url.Parse(c.NATS.URL.Value()); err != nil || u.Host == "" ||
-			!oneOf(u.Scheme, "nats", "tls", "ws", "wss") {
-			add("nats.url", "not a NATS URL: want nats://host:4222 (or leave empty for the embedded server)")
+		// A cluster is given as comma-separated URLs.
+		for _, one := range strings.Split(c.NATS.URL.Value(), ",") {
+			if u, err := url.Parse(strings.TrimSpace(one)); err != nil || u.Host == "" ||
+				!oneOf(u.Scheme, "nats", "tls", "ws", "wss") {
+				add("nats.url", "not a NATS URL: want nats://host:4222[,nats://host2:4222] (or leave empty for the embedded server)")
+				break
+			}
 		}
 	}
 	c.checkStore("archive", c.Archive.Backend, c.Archive.S3, add)

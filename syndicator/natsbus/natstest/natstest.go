@@ -95,3 +95,18 @@ func FreePort(t testing.TB) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// Shared returns the URL of the nats-server that .ci/run starts
+// ($SYND_TEST_NATS_URL), so a test can exercise a server it did not start
+// itself. Only one test may use it: its streams are not isolated. Without
+// the variable it fails in CI and starts a private server elsewhere.
+func Shared(t testing.TB) string {
+	t.Helper()
+	if u := os.Getenv("SYND_TEST_NATS_URL"); u != "" {
+		return u
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("SYND_TEST_NATS_URL is not set: .ci/run must start nats-server and export it")
+	}
+	return External(t)
+}
