@@ -269,7 +269,6 @@ func sha(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-
 func dialable(natsURL string) bool {
 	c, err := net.DialTimeout("tcp", strings.TrimPrefix(natsURL, "nats://"), 200*time.Millisecond)
 	if err != nil {
