@@ -31,6 +31,23 @@ type StateStore interface {
 	CreateState(ctx context.Context, bucket, key string, v any) (bool, error)
 }
 
+// Leases makes sure one crawler instance polls a source at a time.
+type Leases interface {
+	Hold(ctx context.Context, key, owner string, fn func(context.Context) error) (held bool, err error)
+}
+
+// Deps are the parts a crawler works with; one set is shared by all sources.
+type Deps struct {
+	Fetch   *fetch.Fetcher
+	Extract *extract.Extractor
+	Pub     Publisher
+	State   StateStore
+	Leases  Leases
+	// Owner names this instance in synd_leases (host:pid:random).
+	Owner string
+	Log   zerolog.Logger
+}
+
 // Buckets used by the crawler; they match natsbus's names without
 // importing it (only natsbus imports nats.go).
 const (
@@ -40,20 +57,22 @@ const (
 
 // Crawler polls one source. Build it with New; Run it until ctx ends.
 type Crawler struct {
-	src   config.Source
-	fetch *fetch.Fetcher
-	pub   Publisher
-	state StateStore
-	ext   *extract.Extractor
-	log   zerolog.Logger
-	now   func() time.Time
+	src    config.Source
+	fetch  *fetch.Fetcher
+	ext    *extract.Extractor
+	pub    Publisher
+	state  StateStore
+	leases Leases
+	owner  string
+	log    zerolog.Logger
+	now    func() time.Time
 }
 
 // New returns a crawler for src; it does no I/O.
-func New(src config.Source, f *fetch.Fetcher, ext *extract.Extractor, pub Publisher, state StateStore, log zerolog.Logger) *Crawler {
+func New(src config.Source, d Deps) *Crawler {
 	return &Crawler{
-		src: src, fetch: f, ext: ext, pub: pub, state: state,
-		log: log.With().Str("source", src.ID).Logger(),
+		src: src, fetch: d.Fetch, ext: d.Extract, pub: d.Pub, state: d.State, leases: d.Leases, owner: d.Owner,
+		log: d.Log.With().Str("source", src.ID).Logger(),
 		now: func() time.Time { return time.Now().UTC() },
 	}
 }
@@ -70,9 +89,22 @@ func (c *Crawler) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
-		res := c.Poll(ctx)
+		var res PollResult
+		held, err := c.leases.Hold(ctx, "source."+c.src.ID, c.owner, func(ctx context.Context) error {
+			res = c.Poll(ctx)
+			return nil
+		})
 		if ctx.Err() != nil {
 			return nil
+		}
+		wait = c.src.Interval + randDuration(c.src.Jitter)
+		if err != nil || !held {
+			// Another instance polls this source now, or NATS is away; try later.
+			c.log.Debug().Err(err).Bool("held", held).Msg("poll skipped: lease not held")
+			if err == nil {
+				wait = min(wait, 10*time.Second)
+			}
+			continue
 		}
 		ev := c.log.Info()
 		if res.Err != nil {
@@ -80,7 +112,6 @@ func (c *Crawler) Run(ctx context.Context) error {
 		}
 		ev.Int("listed", res.Listed).Int("new", res.New).Int("failed", res.Failed).
 			Dur("took", res.Took).Msg("poll finished")
-		wait = c.src.Interval + randDuration(c.src.Jitter)
 	}
 }
 

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
+	"os"
 
 	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/crawler"
@@ -124,9 +126,13 @@ func (a *App) startCrawlers(ctx context.Context, g *errgroup.Group, bus *natsbus
 	if err != nil {
 		return err
 	}
-	ext := extract.New(nil)
+	host, _ := os.Hostname()
+	deps := crawler.Deps{
+		Fetch: f, Extract: extract.New(nil), Pub: bus, State: bus, Leases: bus,
+		Owner: fmt.Sprintf("%s:%d:%08x", host, os.Getpid(), rand.Uint32()), Log: a.Log,
+	}
 	for _, src := range cfg.Sources {
-		c := crawler.New(src, f, ext, bus, bus, a.Log)
+		c := crawler.New(src, deps)
 		g.Go(func() error { return c.Run(ctx) })
 	}
 	return nil

@@ -144,7 +144,7 @@ func (b *Bus) provision(ctx context.Context) error {
 	buckets := []jetstream.KeyValueConfig{
 		{Bucket: BucketItems, Description: "item state by id", Storage: jetstream.FileStorage, History: 5},
 		{Bucket: BucketSources, Description: "per-source crawl state and health", Storage: jetstream.FileStorage},
-		{Bucket: BucketLeases, Description: "which crawler instance owns a source", Storage: jetstream.FileStorage, TTL: 30 * time.Second},
+		{Bucket: BucketLeases, Description: "which crawler instance owns a source", Storage: jetstream.FileStorage, TTL: leaseTTL},
 		{Bucket: BucketSite, Description: "articles on the committee site by item id", Storage: jetstream.FileStorage},
 	}
 	for _, cfg := range buckets {
