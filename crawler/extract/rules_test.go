@@ -8,8 +8,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// The rules the presets use; the golden tests run them, so a change here
-// shows up as a golden diff.
+// Rules modelled on the presets, frozen here so the golden files test the
+// extractor alone; config/presets_test.go tests the presets themselves
+// against govsim's pages (config imports this package, so not vice versa).
 var (
 	govcnZuixinList = ListRule{
 		Kind:        KindJSON,
