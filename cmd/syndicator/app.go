@@ -35,6 +35,10 @@ const (
 type App struct {
 	Config *config.Config
 	Log    zerolog.Logger
+	// Embedded lets Run start an in-process NATS server when nats.url is
+	// empty. Only `run` sets it: separate role processes must share one
+	// server, and each would otherwise start its own.
+	Embedded bool
 }
 
 // Run starts the roles and blocks until ctx ends or one of them fails.
@@ -52,8 +56,8 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 	if needBus {
 		natsURL := cfg.NATS.URL.Value()
 		if natsURL == "" {
-			if len(roles) < 3 {
-				return fmt.Errorf("nats.url is empty: a single role needs a shared NATS server (use `syndicator run` for the embedded one)")
+			if !a.Embedded {
+				return fmt.Errorf("nats.url is empty: separate roles need a shared NATS server (set nats.url, or use `syndicator run`, which embeds one)")
 			}
 			emb := natsbus.NewEmbedded(natsbus.EmbeddedOptions{StoreDir: cfg.NATS.StoreDir, Port: cfg.NATS.Port})
 			if err := emb.Start(); err != nil {

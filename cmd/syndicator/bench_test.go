@@ -27,7 +27,7 @@ func BenchmarkPipeline(b *testing.B) {
 		cfg := p.config(b)
 		total := len(p.sim.Releases())
 		ctx, cancel := context.WithCancel(context.Background())
-		app := &App{Config: cfg, Log: zerolog.Nop()}
+		app := &App{Config: cfg, Embedded: true, Log: zerolog.Nop()}
 		done := make(chan error, 1)
 		b.StartTimer()
 		start := time.Now()

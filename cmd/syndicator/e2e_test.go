@@ -25,7 +25,7 @@ func TestEndToEnd(t *testing.T) {
 				cfg := p.config(t)
 				ctx, cancel := context.WithCancel(context.Background())
 				done := make(chan error, 1)
-				app := &App{Config: cfg, Log: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)}
+				app := &App{Config: cfg, Embedded: true, Log: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)}
 				go func() { done <- app.Run(ctx, RoleCrawl, RoleArchive, RoleSite, RoleServe) }()
 				defer func() {
 					cancel()

@@ -93,6 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app := &App{Config: cfg, Log: log}
 	switch cmd {
 	case "run":
+		app.Embedded = true
 		err = app.Run(ctx, RoleCrawl, RoleArchive, RoleSite, RoleServe)
 	case "crawl":
 		err = app.Run(ctx, RoleCrawl)
