@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"time"
 
 	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/crawler"
@@ -15,6 +16,7 @@ import (
 	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/sinks/site"
 	"github.com/gyeco/syndicator/sinks/site/render"
+	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
@@ -82,16 +84,19 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 				return err
 			}
 		case RoleArchive:
-			store, err := a.store(ctx, "archive", cfg.Archive.Backend, cfg.Archive.Dir, cfg.Archive.S3)
+			store, ready, err := a.store("archive", cfg.Archive.Backend, cfg.Archive.Dir, cfg.Archive.S3)
 			if err != nil {
 				return err
 			}
 			sink := archive.New(store, bus, a.Log)
 			g.Go(func() error {
+				if err := ready(ctx); err != nil {
+					return err
+				}
 				return bus.Consume(ctx, natsbus.ConsumerSpec{Durable: archive.Name, Subjects: archive.Subjects()}, sink.Handle)
 			})
 		case RoleSite:
-			docroot, err := a.store(ctx, "site", cfg.Site.Backend, cfg.Site.Dir, cfg.Site.S3)
+			docroot, ready, err := a.store("site", cfg.Site.Backend, cfg.Site.Dir, cfg.Site.S3)
 			if err != nil {
 				return err
 			}
@@ -106,11 +111,14 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 			sink := site.New(docroot, bus, bus, rend, names, a.Log)
 			idx := site.NewIndexer(docroot, bus, rend, a.Log)
 			g.Go(func() error {
+				if err := ready(ctx); err != nil {
+					return err
+				}
+				g.Go(func() error { return idx.Run(ctx) })
 				return bus.Consume(ctx, natsbus.ConsumerSpec{Durable: site.Name, Subjects: site.Subjects()}, sink.Handle)
 			})
-			g.Go(func() error { return idx.Run(ctx) })
 		case RoleServe:
-			srv, err := a.server(ctx)
+			srv, err := a.server()
 			if err != nil {
 				return err
 			}
@@ -142,24 +150,42 @@ func (a *App) startCrawlers(ctx context.Context, g *errgroup.Group, bus *natsbus
 	return nil
 }
 
-// store opens an object store: a directory, or an S3 bucket that is
-// created if missing.
-func (a *App) store(ctx context.Context, what, backend, dir string, s3 config.S3) (blobStore, error) {
+// store opens an object store: a directory, or an S3 bucket. The returned
+// ready blocks until the bucket exists (creating it if missing), retrying
+// while the server is unreachable, so a role waits for MinIO instead of
+// taking the other roles down with it; its events wait in JetStream.
+func (a *App) store(what, backend, dir string, s3 config.S3) (st blobStore, ready func(context.Context) error, err error) {
 	if backend == "fs" {
-		return blob.NewFS(dir), nil
+		return blob.NewFS(dir), func(context.Context) error { return nil }, nil
 	}
-	st, err := blob.NewS3(blob.S3Config{
+	b, err := blob.NewS3(blob.S3Config{
 		Endpoint: s3.Endpoint, Bucket: s3.Bucket, Region: s3.Region,
 		AccessKey: s3.AccessKey.Value(), SecretKey: s3.SecretKey.Value(),
 		Secure: s3.Secure, ObjectLockDays: s3.ObjectLockDays,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s store: %w", what, err)
+		return nil, nil, fmt.Errorf("%s store: %w", what, err)
 	}
-	if err := st.Ensure(ctx); err != nil {
-		return nil, fmt.Errorf("%s store: %w", what, err)
+	ready = func(ctx context.Context) error {
+		delay := time.Second
+		for {
+			err := b.Ensure(ctx)
+			if err == nil {
+				return nil
+			}
+			if syndicator.IsPermanent(err) {
+				return fmt.Errorf("%s store: %w (check %s.s3 in the configuration)", what, err, what)
+			}
+			a.Log.Warn().Err(err).Str("sink", what).Dur("retry_in", delay).Msg("object store unreachable; waiting for it")
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(delay):
+			}
+			delay = min(2*delay, 30*time.Second)
+		}
 	}
-	return st, nil
+	return b, ready, nil
 }
 
 // blobStore is what every role needs of a store.

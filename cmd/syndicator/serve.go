@@ -31,9 +31,10 @@ type Server struct {
 	log    zerolog.Logger
 }
 
-func (a *App) server(ctx context.Context) (*Server, error) {
+func (a *App) server() (*Server, error) {
 	cfg := a.Config
-	st, err := a.store(ctx, "site", cfg.Site.Backend, cfg.Site.Dir, cfg.Site.S3)
+	// Serving only reads: a missing bucket shows as 503 until the site sink creates it.
+	st, _, err := a.store("site", cfg.Site.Backend, cfg.Site.Dir, cfg.Site.S3)
 	if err != nil {
 		return nil, err
 	}
