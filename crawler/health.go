@@ -28,22 +28,23 @@ type SourceState struct {
 	New        int       `json:"new"`
 	Failed     int       `json:"failed"`
 	EverListed bool      `json:"ever_listed"`
+	// Retry holds items that failed and are tried again next poll.
+	Retry []RetryEntry `json:"retry,omitempty"`
 }
 
-func (c *Crawler) recordHealth(ctx context.Context, res PollResult) {
-	var prev SourceState
-	if _, err := c.state.GetState(ctx, bucketSources, c.src.ID, &prev); err != nil {
-		c.log.Warn().Err(err).Msg("cannot read source state")
-	}
+func (c *Crawler) recordHealth(ctx context.Context, prev SourceState, res PollResult, retry []RetryEntry) {
 	st := SourceState{
 		Source: c.src.ID, LastPoll: c.now(), LastOK: prev.LastOK,
 		Listed: res.Listed, New: res.New, Failed: res.Failed, EverListed: prev.EverListed || res.Listed > 0,
+		Retry: retry,
 	}
 	switch {
 	case res.Err != nil:
 		st.State, st.Reason = HealthFailing, "列表无法读取: "+res.Err.Error()
 	case res.Listed == 0 && prev.EverListed:
 		st.State, st.Reason = HealthDegraded, "列表页曾有条目，本次解析为零条：请检查列表选择器"
+	case res.GivenUp > 0:
+		st.State, st.Reason = HealthDegraded, fmt.Sprintf("%d 条详情页连续 %d 次读取失败，已放弃：请检查来源或详情选择器", res.GivenUp, maxAttempts)
 	case res.Failed > 0:
 		st.State, st.Reason = HealthDegraded, fmt.Sprintf("%d 条详情页读取失败，将在下次轮询重试", res.Failed)
 	default:

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gyeco/syndicator/config"
@@ -138,16 +140,33 @@ func (a *App) startCrawlers(ctx context.Context, g *errgroup.Group, bus *natsbus
 	if err != nil {
 		return err
 	}
-	host, _ := os.Hostname()
 	deps := crawler.Deps{
 		Fetch: f, Extract: extract.New(nil), Pub: bus, State: bus, Leases: bus,
-		Owner: fmt.Sprintf("%s:%d:%08x", host, os.Getpid(), rand.Uint32()), Log: a.Log,
+		Owner: a.instanceID(), Log: a.Log,
 	}
 	for _, src := range cfg.Sources {
 		c := crawler.New(src, deps)
 		g.Go(func() error { return c.Run(ctx) })
 	}
 	return nil
+}
+
+// instanceID names this crawler instance in synd_leases. It is kept in
+// data_dir, so a crawler restarted after a crash takes its sources back at
+// once instead of waiting for its old leases to expire.
+func (a *App) instanceID() string {
+	host, _ := os.Hostname()
+	path := filepath.Join(a.Config.DataDir, "instance-id")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return host + ":" + strings.TrimSpace(string(b))
+	}
+	id := fmt.Sprintf("%016x", rand.Uint64())
+	if err := os.MkdirAll(a.Config.DataDir, 0o755); err == nil {
+		if err := os.WriteFile(path, []byte(id+"\n"), 0o644); err != nil {
+			a.Log.Warn().Err(err).Msg("instance id not saved; after a crash this crawler waits for its leases to expire")
+		}
+	}
+	return host + ":" + id
 }
 
 // store opens an object store: a directory, or an S3 bucket. The returned

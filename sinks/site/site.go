@@ -85,12 +85,16 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 	if err != nil {
 		return err
 	}
+	now := s.now()
 	art := render.Article{
 		Item: *it, Column: it.Column, SourceName: s.sources[it.Source],
-		PublishedAt: s.now(), Updated: found,
+		PublishedAt: now, FirstPublishedAt: now, Updated: found,
 	}
 	if found {
-		art.PublishedAt = prev.PublishedAt
+		art.FirstPublishedAt = prev.FirstPublishedAt
+		if art.FirstPublishedAt.IsZero() {
+			art.FirstPublishedAt = prev.PublishedAt
+		}
 	}
 	for _, a := range it.Attachments {
 		if a.SHA256 == "" {

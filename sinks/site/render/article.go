@@ -24,9 +24,13 @@ type Article struct {
 	// Attachments link to the archived copies on this site: Href relative
 	// to the docroot (e.g. "attachments/<sha256>.pdf"), or absolute http(s).
 	Attachments []Link
-	// PublishedAt is when the committee republished this revision; shown
-	// as 转载时间 when set and used as the feed's <updated>.
+	// PublishedAt is when the committee republished this revision; used by
+	// the 更新 note and as the feed's <updated>.
 	PublishedAt time.Time
+	// FirstPublishedAt is when the first revision went live, shown as
+	// 转载时间: the time auditors measure timeliness by. Zero means
+	// PublishedAt (a first revision).
+	FirstPublishedAt time.Time
 	// Updated shows the 更新 note (revision > 1) with PublishedAt, or
 	// Item.FetchedAt when PublishedAt is zero.
 	Updated bool
@@ -154,8 +158,12 @@ func attributionRows(a *Article) []row {
 		row{Label: "发布日期", Value: pubDateCN(it.PublishedAt, it.PublishedPrecision)},
 		row{Label: "有效性", Value: validityLabel(it.Validity)},
 	)
-	if !a.PublishedAt.IsZero() {
-		rows = append(rows, row{Label: "转载时间", Value: beijing(a.PublishedAt).Format(layoutCNMinute)})
+	first := a.FirstPublishedAt
+	if first.IsZero() {
+		first = a.PublishedAt
+	}
+	if !first.IsZero() {
+		rows = append(rows, row{Label: "转载时间", Value: beijing(first).Format(layoutCNMinute)})
 	}
 	return rows
 }
