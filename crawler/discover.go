@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gyeco/syndicator/crawler/extract"
+	"github.com/gyeco/syndicator/crawler/fetch"
 	"github.com/gyeco/syndicator/syndicator"
 )
 
@@ -19,7 +21,7 @@ import (
 // publish, then record as seen — means a crash at any point repeats the
 // item at the next poll rather than losing it, and the repeated publish is
 // dropped by JetStream's duplicate window (Nats-Msg-Id).
-func (c *Crawler) discover(ctx context.Context, e extract.ListEntry) (isNew bool, err error) {
+func (c *Crawler) discover(ctx context.Context, e extract.ListEntry, backfill bool) (isNew bool, err error) {
 	canon, err := syndicator.CanonicalURL(e.URL, nil)
 	if err != nil {
 		return false, err
@@ -31,11 +33,12 @@ func (c *Crawler) discover(ctx context.Context, e extract.ListEntry) (isNew bool
 	}
 	discoveredAt := c.now()
 
-	it, capture, err := c.read(ctx, e, canon, id)
+	it, capture, err := c.capture(ctx, e, canon, id)
 	if err != nil {
 		return false, err
 	}
 	it.DiscoveredAt = discoveredAt
+	it.Backfilled = backfill
 	ev := &syndicator.Event{
 		Kind: syndicator.KindDiscovered, ID: id, Revision: it.Revision, Source: c.src.ID,
 		At: c.now(), Item: it, Capture: capture,
@@ -52,23 +55,20 @@ func (c *Crawler) discover(ctx context.Context, e extract.ListEntry) (isNew bool
 	return true, nil
 }
 
-// read fetches and extracts a detail page, captures its bytes and its
-// attachments in the claim-check store, and returns the item.
-func (c *Crawler) read(ctx context.Context, e extract.ListEntry, canon, id string) (*syndicator.Item, *syndicator.Capture, error) {
+// readItem fetches and extracts a detail page into an item. It writes
+// nothing, so a dry run (`source test`) uses it as is.
+func (c *Crawler) readItem(ctx context.Context, e extract.ListEntry, canon, id string) (*syndicator.Item, *fetch.Response, *extract.Page, error) {
 	resp, err := c.fetch.Get(ctx, e.URL)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	pageURL, err := url.Parse(resp.URL)
 	if err != nil {
-		return nil, nil, fmt.Errorf("final url %q: %w", resp.URL, err)
+		return nil, nil, nil, fmt.Errorf("final url %q: %w", resp.URL, err)
 	}
 	page, err := c.ext.Detail(resp.Body, resp.Header.Get("Content-Type"), pageURL, c.src.Resolved.Detail)
 	if err != nil {
-		return nil, nil, fmt.Errorf("extract %s: %w", e.URL, err)
-	}
-	if len(page.Missing) > 0 {
-		return nil, nil, fmt.Errorf("extract %s: required fields not found: %v (check the source's detail selectors with `syndicator source test %s`)", e.URL, page.Missing, c.src.ID)
+		return nil, nil, nil, fmt.Errorf("extract %s: %w", e.URL, err)
 	}
 	it := &syndicator.Item{
 		ID: id, Source: c.src.ID, Level: syndicator.Level(c.src.Level), URL: canon,
@@ -85,10 +85,24 @@ func (c *Crawler) read(ctx context.Context, e extract.ListEntry, canon, id strin
 		it.Validity = syndicator.ValidityUnknown
 	}
 	fillPublished(it, e)
+	it.ContentSHA256 = syndicator.ContentSHA256(it)
+	return it, resp, page, nil
+}
+
+// capture reads an item and stores its original and attachments in the
+// claim-check store for the sinks.
+func (c *Crawler) capture(ctx context.Context, e extract.ListEntry, canon, id string) (*syndicator.Item, *syndicator.Capture, error) {
+	it, resp, page, err := c.readItem(ctx, e, canon, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(page.Missing) > 0 {
+		return nil, nil, &MissingFieldsError{URL: e.URL, Fields: page.Missing, Source: c.src.ID}
+	}
 	for i := range it.Attachments {
 		c.captureAttachment(ctx, &it.Attachments[i])
 	}
-	it.ContentSHA256 = syndicator.ContentSHA256(it)
+	it.ContentSHA256 = syndicator.ContentSHA256(it) // now with attachment digests
 
 	sum := sha256.Sum256(resp.Body)
 	digest := hex.EncodeToString(sum[:])
@@ -101,6 +115,19 @@ func (c *Crawler) read(ctx context.Context, e extract.ListEntry, canon, id strin
 		return nil, nil, err
 	}
 	return it, capture, nil
+}
+
+// MissingFieldsError is a detail page on which required fields were not
+// found: the source's markup or its detail rules need attention.
+type MissingFieldsError struct {
+	URL    string
+	Source string
+	Fields []string
+}
+
+func (e *MissingFieldsError) Error() string {
+	return fmt.Sprintf("extract %s: required fields not found: %s (check the detail rules with `syndicator source test %s`)",
+		e.URL, strings.Join(e.Fields, ", "), e.Source)
 }
 
 // reTRSDate finds the date in a TRS detail URL: …/t20251021_88713156.html.

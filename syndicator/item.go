@@ -72,7 +72,10 @@ type Item struct {
 	Column             string       `json:"column,omitempty"`
 	FetchedAt          time.Time    `json:"fetched_at"`
 	DiscoveredAt       time.Time    `json:"discovered_at"`
-	Relevance          *Relevance   `json:"relevance,omitempty"`
+	// Backfilled marks an item imported from history by `backfill`, not
+	// found by a regular poll: timeliness audits do not count it as late.
+	Backfilled bool       `json:"backfilled,omitempty"`
+	Relevance  *Relevance `json:"relevance,omitempty"`
 	Related            []Related    `json:"related,omitempty"`
 }
 

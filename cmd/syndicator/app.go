@@ -69,6 +69,12 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 			}
 			defer emb.Shutdown()
 			natsURL = emb.ClientURL()
+			// One-off commands (backfill) find the running server here.
+			urlFile := embeddedURLFile(cfg.NATS.StoreDir)
+			if err := os.WriteFile(urlFile, []byte(natsURL+"\n"), 0o600); err != nil {
+				a.Log.Warn().Err(err).Msg("cannot record the embedded NATS URL; backfill will need nats.port")
+			}
+			defer os.Remove(urlFile)
 			a.Log.Info().Str("url", natsURL).Str("store", cfg.NATS.StoreDir).Msg("embedded NATS started")
 		}
 		var err error
@@ -133,10 +139,7 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 
 func (a *App) startCrawlers(ctx context.Context, g *errgroup.Group, bus *natsbus.Bus) error {
 	cfg := a.Config
-	f, err := fetch.New(fetch.Options{
-		UserAgent: cfg.Crawler.UserAgent, MaxBodyBytes: cfg.Crawler.MaxBodyBytes, Timeout: cfg.Crawler.Timeout,
-		AllowPrivate: cfg.Crawler.AllowPrivate, PerHostRPS: cfg.Crawler.PerHostRPS,
-	})
+	f, err := a.fetcher()
 	if err != nil {
 		return err
 	}
@@ -149,6 +152,14 @@ func (a *App) startCrawlers(ctx context.Context, g *errgroup.Group, bus *natsbus
 		g.Go(func() error { return c.Run(ctx) })
 	}
 	return nil
+}
+
+func (a *App) fetcher() (*fetch.Fetcher, error) {
+	c := a.Config.Crawler
+	return fetch.New(fetch.Options{
+		UserAgent: c.UserAgent, MaxBodyBytes: c.MaxBodyBytes, Timeout: c.Timeout,
+		AllowPrivate: c.AllowPrivate, PerHostRPS: c.PerHostRPS,
+	})
 }
 
 // instanceID names this crawler instance in synd_leases. It is kept in

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http/httptest"
 	"os"
 	"regexp"
@@ -267,13 +266,4 @@ func (p *pipeline) verify(t testing.TB, bus *natsbus.Bus) {
 func sha(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
-}
-
-func dialable(natsURL string) bool {
-	c, err := net.DialTimeout("tcp", strings.TrimPrefix(natsURL, "nats://"), 200*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
 }

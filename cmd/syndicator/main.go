@@ -23,58 +23,107 @@ usage:
   syndicator run      [--config FILE]   all roles in one process (embedded NATS when nats.url is empty)
   syndicator crawl    [--config FILE]   crawler role only (needs nats.url)
   syndicator sink NAME [--config FILE]  one sink role: archive | site (needs nats.url)
-  syndicator serve    [--config FILE]   committee site, /healthz, /readyz
+  syndicator serve    [--config FILE]   committee site, API, /healthz, /readyz
   syndicator config check [--config FILE]
+  syndicator source test ID [--config FILE] [--json] [--limit N]
+                                        dry run of one source: nothing is published or written
+  syndicator backfill ID [--config FILE] [--pages N]
+                                        import the history of one source, with progress
 `
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// invocation is a parsed command line.
+type invocation struct {
+	cmd      string   // run, crawl, sink, serve, config check, source test, backfill
+	args     []string // positional arguments after the command words
+	cfgPath  string
+	logLevel string
+	json     bool
+	limit    int
+	pages    int
+}
+
+// command is one command: its words and how many positional arguments
+// it takes.
+type command struct {
+	name  string
+	words []string
+	nargs int
+	help  string
+}
+
+func commandTable() []command {
+	return []command{
+		{"run", []string{"run"}, 0, "syndicator run [--config FILE]"},
+		{"crawl", []string{"crawl"}, 0, "syndicator crawl [--config FILE]"},
+		{"serve", []string{"serve"}, 0, "syndicator serve [--config FILE]"},
+		{"sink", []string{"sink"}, 1, "syndicator sink archive|site [--config FILE]"},
+		{"config check", []string{"config", "check"}, 0, "syndicator config check [--config FILE]"},
+		{"source test", []string{"source", "test"}, 1, "syndicator source test ID [--json] [--limit N]"},
+		{"backfill", []string{"backfill"}, 1, "syndicator backfill ID [--pages N]"},
+	}
+}
+
+func parse(args []string, stderr io.Writer) (*invocation, bool) {
+	inv := &invocation{}
+	var c command
+	for _, cand := range commandTable() {
+		if len(args) >= len(cand.words) && equal(args[:len(cand.words)], cand.words) {
+			c, inv.cmd, args = cand, cand.name, args[len(cand.words):]
+			break
+		}
+	}
+	if inv.cmd == "" {
+		if len(args) > 0 && args[0] != "-h" && args[0] != "--help" && args[0] != "help" {
+			fmt.Fprintf(stderr, "unknown command %q\n\n", args[0])
+		}
+		fmt.Fprint(stderr, usage)
+		return nil, false
+	}
+	fs := flag.NewFlagSet(inv.cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&inv.cfgPath, "config", "", "configuration file (YAML); default: the built-in configuration")
+	fs.StringVar(&inv.logLevel, "log-level", "info", "debug | info | warn | error")
+	if inv.cmd == "source test" {
+		fs.BoolVar(&inv.json, "json", false, "print the JSON report of DESIGN §3")
+		fs.IntVar(&inv.limit, "limit", 5, "detail pages to read")
+	}
+	if inv.cmd == "backfill" {
+		fs.IntVar(&inv.pages, "pages", 10, "list pages to read (JSON lists are read whole)")
+	}
+	// Flags may come before or after the positional arguments.
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, false
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		inv.args = append(inv.args, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(inv.args) != c.nargs {
+		fmt.Fprintf(stderr, "usage: %s\n", c.help)
+		return nil, false
+	}
+	return inv, true
+}
+
 // run is main without the exit, so tests can drive it.
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, usage)
+	inv, ok := parse(args, stderr)
+	if !ok {
 		return 2
 	}
-	cmd, args := args[0], args[1:]
-	var sinkName string
-	switch cmd {
-	case "config":
-		if len(args) == 0 || args[0] != "check" {
-			fmt.Fprintln(stderr, "usage: syndicator config check [--config FILE]")
-			return 2
-		}
-		args = args[1:]
-	case "sink":
-		if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-			fmt.Fprintln(stderr, "usage: syndicator sink archive|site [--config FILE]")
-			return 2
-		}
-		sinkName, args = args[0], args[1:]
-	case "run", "crawl", "serve":
-	default:
-		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
-		return 2
+	cfg, err := config.Load(inv.cfgPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "配置有误 (configuration invalid):\n%v\n", err)
+		return 1
 	}
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "", "configuration file (YAML); default: the built-in configuration")
-	logLevel := fs.String("log-level", "info", "debug | info | warn | error")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "unexpected arguments: %v\n", fs.Args())
-		return 2
-	}
-
-	cfg, err := config.Load(*cfgPath)
-	if cmd == "config" {
-		if err != nil {
-			fmt.Fprintf(stderr, "配置有误 (configuration invalid):\n%v\n", err)
-			return 1
-		}
+	if inv.cmd == "config check" {
 		where := cfg.File
 		if where == "" {
 			where = "内置默认配置 (built-in default)"
@@ -82,29 +131,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "配置正确: %s — %d 个来源\n", where, len(cfg.Sources))
 		return 0
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "配置有误 (configuration invalid):\n%v\n", err)
-		return 1
-	}
-	log := newLogger(stderr, *logLevel)
-
+	log := newLogger(stderr, inv.logLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	app := &App{Config: cfg, Log: log}
-	switch cmd {
+
+	switch inv.cmd {
+	case "source test":
+		return app.SourceTest(ctx, inv.args[0], inv.limit, inv.json, stdout, stderr)
+	case "backfill":
+		return app.Backfill(ctx, inv.args[0], inv.pages, stderr)
 	case "run":
 		app.Embedded = true
 		err = app.Run(ctx, RoleCrawl, RoleArchive, RoleSite, RoleServe)
 	case "crawl":
 		err = app.Run(ctx, RoleCrawl)
 	case "sink":
-		switch sinkName {
+		switch inv.args[0] {
 		case "archive":
 			err = app.Run(ctx, RoleArchive)
 		case "site":
 			err = app.Run(ctx, RoleSite)
 		default:
-			fmt.Fprintf(stderr, "unknown sink %q: want archive or site\n", sinkName)
+			fmt.Fprintf(stderr, "unknown sink %q: want archive or site\n", inv.args[0])
 			return 2
 		}
 	case "serve":
@@ -116,6 +165,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	log.Info().Msg("stopped")
 	return 0
+}
+
+func equal(a, b []string) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return len(a) == len(b)
 }
 
 func newLogger(w io.Writer, level string) zerolog.Logger {

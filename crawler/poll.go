@@ -1,0 +1,100 @@
+package crawler
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/gyeco/syndicator/crawler/extract"
+)
+
+// PollResult sums up one poll.
+type PollResult struct {
+	Listed  int   // distinct items on the list pages read
+	New     int   // items discovered and announced
+	Failed  int   // items that could not be read; retried next poll
+	GivenUp int   // items dropped after maxAttempts failed polls
+	Err     error // the list could not be read at all
+	Took    time.Duration
+}
+
+// Poll reads the lists once and announces every unseen item, oldest first.
+// Failures of single items are counted, not fatal: the rest go on, and the
+// failed ones are kept in the source state and tried again at the next
+// poll even when they have slipped off the pages an incremental poll reads.
+func (c *Crawler) Poll(ctx context.Context) PollResult {
+	start := time.Now()
+	var prev SourceState
+	if _, err := c.state.GetState(ctx, bucketSources, c.src.ID, &prev); err != nil {
+		c.log.Warn().Err(err).Msg("cannot read source state")
+	}
+	res := PollResult{}
+	entries, listErr := c.readLists(ctx, c.src.Resolved.List.Pages, true)
+	res.Listed = len(entries)
+	res.Err = listErr
+	var retry []RetryEntry
+	for _, e := range c.withRetries(entries, prev.Retry) {
+		if ctx.Err() != nil {
+			break
+		}
+		isNew, err := c.discover(ctx, e.ListEntry, false)
+		switch {
+		case err != nil:
+			res.Failed++
+			e.Attempts++
+			e.LastError = err.Error()
+			if e.Attempts >= maxAttempts {
+				c.log.Error().Err(err).Str("url", e.URL).Int("attempt", e.Attempts).Msg("item given up after repeated failures; fix the source or its rules, then backfill")
+				res.GivenUp++
+				continue
+			}
+			c.log.Warn().Err(err).Str("url", e.URL).Int("attempt", e.Attempts).Msg("item not read; will retry next poll")
+			retry = append(retry, e)
+		case isNew:
+			res.New++
+		}
+	}
+	res.Took = time.Since(start)
+	c.recordHealth(ctx, prev, res, retry)
+	return res
+}
+
+// maxAttempts bounds how many polls retry an item that keeps failing.
+const maxAttempts = 20
+
+// RetryEntry is a list entry that failed and is tried again next poll.
+type RetryEntry struct {
+	extract.ListEntry
+	Attempts  int    `json:"attempts"`
+	LastError string `json:"last_error"`
+}
+
+// withRetries merges the entries of this poll with those still to retry
+// and orders them for announcing: by list date, oldest first, entries
+// without a date last; ties keep list order (older rows first).
+func (c *Crawler) withRetries(listed []extract.ListEntry, retries []RetryEntry) []RetryEntry {
+	out := make([]RetryEntry, 0, len(listed)+len(retries))
+	seen := map[string]bool{}
+	for _, r := range retries {
+		if id := c.itemID(r.URL); id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, r)
+		}
+	}
+	// Lists are newest first: walk them backwards.
+	for i := len(listed) - 1; i >= 0; i-- {
+		if id := c.itemID(listed[i].URL); id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, RetryEntry{ListEntry: listed[i]})
+		}
+	}
+	never := time.Unix(1<<62, 0)
+	key := func(e RetryEntry) time.Time {
+		if e.Date.IsZero() {
+			return never
+		}
+		return e.Date
+	}
+	sort.SliceStable(out, func(i, j int) bool { return key(out[i]).Before(key(out[j])) })
+	return out
+}
