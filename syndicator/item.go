@@ -76,7 +76,7 @@ type Item struct {
 	// found by a regular poll: timeliness audits do not count it as late.
 	Backfilled bool       `json:"backfilled,omitempty"`
 	Relevance  *Relevance `json:"relevance,omitempty"`
-	Related            []Related    `json:"related,omitempty"`
+	Related    []Related  `json:"related,omitempty"`
 }
 
 // Attachment is a file linked from the body. SHA256, Size and ContentType are
