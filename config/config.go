@@ -82,6 +82,17 @@ type Column struct {
 // HTTP configures `serve` (and the serve role of `run`).
 type HTTP struct {
 	Listen string `yaml:"listen"` // default 127.0.0.1:8080
+	// Tokens grant access to the console and the API, sent as
+	// "Authorization: Bearer <token>". Without tokens the API answers 401
+	// to everyone; the public site is unaffected.
+	Tokens []Token `yaml:"tokens"`
+}
+
+// Token is one API credential.
+type Token struct {
+	Name  string `yaml:"name"`  // who holds it; logged, never the token
+	Role  string `yaml:"role"`  // operator (may change things) | auditor (read only)
+	Token Secret `yaml:"token"` // give as ${ENV} or file:/path; at least 16 characters
 }
 
 // Crawler configures fetching, for every source.

@@ -98,3 +98,21 @@ func containsAll(s string, subs []string) bool {
 	}
 	return true
 }
+
+func TestTokenValidation(t *testing.T) {
+	tests := []struct{ yaml, want string }{
+		{"http: {tokens: [{name: a, role: admin, token: 0123456789abcdef}]}", `http.tokens[0].role: "admin": want operator or auditor`},
+		{"http: {tokens: [{name: a, role: auditor, token: short}]}", "http.tokens[0].token: shorter than 16"},
+		{"http: {tokens: [{name: a, role: auditor, token: 0123456789abcdef}, {name: a, role: operator, token: 0123456789abcdeg}]}", "http.tokens[1].name"},
+	}
+	for _, tt := range tests {
+		_, err := Parse("t.yml", []byte(tt.yaml))
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "t.yml:1") {
+			t.Errorf("%s: err = %v, want %q at t.yml:1", tt.yaml, err, tt.want)
+		}
+	}
+	c, err := Parse("t.yml", []byte("http: {tokens: [{name: 审计, role: auditor, token: 0123456789abcdef}]}"))
+	if err != nil || len(c.HTTP.Tokens) != 1 || fmt.Sprint(c.HTTP.Tokens[0].Token) != "***" {
+		t.Errorf("good token: %v %+v", err, c)
+	}
+}

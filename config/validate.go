@@ -59,6 +59,19 @@ func (c *Config) resolve(lines map[string]int) error {
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		add("http.listen", "%q is not host:port, e.g. 127.0.0.1:8080", c.HTTP.Listen)
 	}
+	names := map[string]bool{}
+	for i, tok := range c.HTTP.Tokens {
+		key := fmt.Sprintf("http.tokens[%d]", i)
+		switch {
+		case tok.Name == "" || names[tok.Name]:
+			add(key+".name", "each token needs a unique name (it is what the logs show)")
+		case !oneOf(tok.Role, "operator", "auditor"):
+			add(key+".role", "%q: want operator or auditor", tok.Role)
+		case len(tok.Token.Value()) < 16:
+			add(key+".token", "shorter than 16 characters: generate one with `openssl rand -hex 24`")
+		}
+		names[tok.Name] = true
+	}
 	if _, err := fetch.ParseAllowlist(c.Crawler.AllowPrivate); err != nil {
 		add("crawler.allow_private", "%v", err)
 	}

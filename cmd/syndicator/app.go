@@ -48,7 +48,8 @@ type App struct {
 // Run starts the roles and blocks until ctx ends or one of them fails.
 func (a *App) Run(ctx context.Context, roles ...Role) error {
 	cfg := a.Config
-	needBus := false
+	// serve alone uses NATS only for the API, and only when configured.
+	needBus := cfg.NATS.URL.IsSet()
 	for _, r := range roles {
 		if r != RoleServe {
 			needBus = true
@@ -126,7 +127,7 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 				return bus.Consume(ctx, natsbus.ConsumerSpec{Durable: site.Name, Subjects: site.Subjects()}, sink.Handle)
 			})
 		case RoleServe:
-			srv, err := a.server()
+			srv, err := a.server(bus)
 			if err != nil {
 				return err
 			}

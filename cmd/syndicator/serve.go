@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/sinks/blob"
+	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/rs/zerolog"
 )
 
@@ -24,30 +26,36 @@ type docroot interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 }
 
-// Server serves the committee site and health endpoints.
+// Server serves the committee site, the API and health endpoints; its
+// routes are all in routes.go.
 type Server struct {
-	listen string
-	site   docroot
-	log    zerolog.Logger
+	listen    string
+	site      docroot
+	sources   []config.Source
+	tokens    []config.Token
+	states    stateReader // nil when no NATS is configured for serve
+	connected func() bool // nil when no NATS is configured for serve
+	log       zerolog.Logger
 }
 
-func (a *App) server() (*Server, error) {
+// server builds the serve role. bus may be nil: the site and health checks
+// work without NATS, the API then answers 503.
+func (a *App) server(bus *natsbus.Bus) (*Server, error) {
 	cfg := a.Config
 	// Serving only reads: a missing bucket shows as 503 until the site sink creates it.
 	st, _, err := a.store("site", cfg.Site.Backend, cfg.Site.Dir, cfg.Site.S3)
 	if err != nil {
 		return nil, err
 	}
-	return &Server{listen: cfg.HTTP.Listen, site: st, log: a.Log}, nil
+	s := &Server{listen: cfg.HTTP.Listen, site: st, sources: cfg.Sources, tokens: tokensOf(cfg), log: a.Log}
+	if bus != nil {
+		s.states, s.connected = bus, bus.Connected
+	}
+	return s, nil
 }
 
-// Handler is the route table.
-func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /", s.serveSite)
-	return mux
+func isNotFound(err error) bool {
+	return errors.Is(err, blob.ErrNotFound) || errors.Is(err, blob.ErrInvalidKey)
 }
 
 // Run listens until ctx ends, then shuts down gracefully.
@@ -85,7 +93,7 @@ func (s *Server) serveSite(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	switch {
-	case errors.Is(err, blob.ErrNotFound), errors.Is(err, blob.ErrInvalidKey):
+	case isNotFound(err):
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>页面不存在</title><p>页面不存在。<a href="/">返回首页</a></p></html>`)

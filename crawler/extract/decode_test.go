@@ -39,6 +39,16 @@ func TestDecode(t *testing.T) {
 		{"latin1 declared but utf-8", zh, "text/html; charset=iso-8859-1", zh, "utf-8"},
 		{"big5", big5, "text/html; charset=big5", "國務院辦公廳", "big5"},
 		{"empty", "", "", "", "utf-8"},
+		{"xml declaration gb2312", `<?xml version="1.0" encoding="gb2312"?>` + gb, "application/rss+xml",
+			`<?xml version="1.0" encoding="gb2312"?>` + zh, "gb18030"},
+		{"xml declaration gbk, single quotes, leading space", "\n<?xml version='1.0' encoding = 'GBK' ?>" + gb, "",
+			"\n<?xml version='1.0' encoding = 'GBK' ?>" + zh, "gb18030"},
+		{"false utf-8 header, xml declaration gbk", `<?xml version="1.0" encoding="gbk"?>` + gb, "text/xml; charset=utf-8",
+			`<?xml version="1.0" encoding="gbk"?>` + zh, "gb18030"},
+		{"header beats xml declaration", `<?xml version="1.0" encoding="gb2312"?>` + zh, "text/xml; charset=utf-8",
+			`<?xml version="1.0" encoding="gb2312"?>` + zh, "utf-8"},
+		{"xml declaration without encoding", `<?xml version="1.0"?>` + zh, "", `<?xml version="1.0"?>` + zh, "utf-8"},
+		{"unknown xml encoding", `<?xml version="1.0" encoding="x-none"?>` + zh, "", `<?xml version="1.0" encoding="x-none"?>` + zh, "utf-8"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -181,3 +181,6 @@ func redact(raw string) string {
 	u.User = neturl.User("***")
 	return u.String()
 }
+
+// Connected reports whether the connection to NATS is up right now.
+func (b *Bus) Connected() bool { return b.nc.IsConnected() }
