@@ -117,7 +117,8 @@ type Source struct {
 	// BaseURL replaces the preset's host, e.g. a mirror or a test server;
 	// it may carry a path prefix (http://127.0.0.1:8090/govcn).
 	BaseURL string `yaml:"base_url"`
-	// List and Detail override the preset's rules when given.
+	// List and Detail override the preset's rules field by field: what is
+	// given replaces the preset's value, the rest is kept.
 	List     *extract.ListRule   `yaml:"list"`
 	Detail   *extract.DetailRule `yaml:"detail"`
 	Interval time.Duration       `yaml:"interval"` // default 15m

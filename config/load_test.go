@@ -116,3 +116,15 @@ func TestTokenValidation(t *testing.T) {
 		t.Errorf("good token: %v %+v", err, c)
 	}
 }
+
+func TestListOverlaysPreset(t *testing.T) {
+	c, err := Parse("o.yml", []byte("sources:\n  - id: gz\n    preset: guizhou-szfwj\n    base_url: http://127.0.0.1:8090/guizhou\n    list: {urls: [/zwgk/zcfg/szfwj/qff/], pages: 5}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := c.Sources[0].Resolved.List
+	p := Presets()["guizhou-szfwj"].List
+	if len(l.URLs) != 1 || l.Pages != 5 || l.Item != p.Item || l.Link != p.Link || l.LinkPattern != p.LinkPattern {
+		t.Errorf("overlay = %+v", l)
+	}
+}

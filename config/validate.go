@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -125,10 +126,10 @@ func (c *Config) resolveSource(s *Source, key string, add func(string, string, .
 		base = s.BaseURL
 	}
 	if s.List != nil {
-		r.List = *s.List
+		overlay(&r.List, s.List)
 	}
 	if s.Detail != nil {
-		r.Detail = *s.Detail
+		overlay(&r.Detail, s.Detail)
 	}
 	if generic {
 		r.List.Kind = s.Preset
@@ -160,6 +161,18 @@ func (c *Config) resolveSource(s *Source, key string, add func(string, string, .
 		add(key+".detail", "%v", err)
 	}
 	s.Resolved = r
+}
+
+// overlay copies every field the operator set (non-zero) from src over
+// dst, so `list: {urls: [...]}` changes a preset's URLs and keeps its
+// selectors.
+func overlay[T any](dst, src *T) {
+	d, sv := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
+	for i := range sv.NumField() {
+		if f := sv.Field(i); !f.IsZero() {
+			d.Field(i).Set(f)
+		}
+	}
 }
 
 // joinBase puts a list path under the base URL, keeping the base's path

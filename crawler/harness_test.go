@@ -129,15 +129,7 @@ const (
     base_url: %[2]s/guizhou
     interval: 200ms
     jitter: 10ms
-    list:
-      kind: html
-      urls: [/zwgk/zcfg/szfwj/qff/, /zwgk/zcfg/szfwj/qfbf/]
-      pages: 3
-      item: ul.NewsList li
-      link: a[href]@href
-      title: a@title
-      date: span
-      link_pattern: /t\d{8}_\d+\.html?$
+    list: {urls: [/zwgk/zcfg/szfwj/qff/, /zwgk/zcfg/szfwj/qfbf/], pages: 3}
 `
 )
 

@@ -92,15 +92,7 @@ sources:
     preset: guizhou-szfwj
     base_url: %[7]s/guizhou
     interval: 1s
-    list:
-      kind: html
-      urls: [/zwgk/zcfg/szfwj/qff/, /zwgk/zcfg/szfwj/qfbf/]
-      pages: 3
-      item: ul.NewsList li
-      link: a[href]@href
-      title: a@title
-      date: span
-      link_pattern: /t\d{8}_\d+\.html?$
+    list: {urls: [/zwgk/zcfg/szfwj/qff/, /zwgk/zcfg/szfwj/qfbf/], pages: 3}
 `, dir, natsURL, natsPort, natstest.FreePort(t), host, stores, p.srv.URL)
 	return p
 }

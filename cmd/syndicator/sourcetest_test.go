@@ -50,7 +50,7 @@ func TestSourceTestJSONMatchesGovsim(t *testing.T) {
 
 func TestSourceTestTableAndProblems(t *testing.T) {
 	p := newPipeline(t, sim.Options{Seed: 17, Items: 4, LargeEvery: -1}, "nats://127.0.0.1:1", 0, "fs")
-	p.yaml = strings.Replace(p.yaml, "item: ul.NewsList li", "item: ul.GoneList li", 1)
+	p.yaml = strings.Replace(p.yaml, "pages: 3}", "pages: 3, item: ul.GoneList li}", 1)
 	cfgPath := filepath.Join(t.TempDir(), "c.yaml")
 	os.WriteFile(cfgPath, []byte(p.yaml), 0o644)
 
