@@ -101,6 +101,10 @@ type Crawler struct {
 	PerHostRPS   float64       `yaml:"per_host_rps"`   // default 1
 	MaxBodyBytes int64         `yaml:"max_body_bytes"` // default 20 MiB, after decompression
 	Timeout      time.Duration `yaml:"timeout"`        // per request, default 60s
+	// MissingShare is the share of detail pages in a poll that may lack a
+	// required field (title, body) before the source is reported degraded;
+	// such pages are retried either way. Default 0.2.
+	MissingShare float64 `yaml:"missing_share"`
 	// AllowPrivate lists host:port pairs or CIDRs that may be fetched
 	// although private or loopback (local mirrors, tests). Empty by default.
 	AllowPrivate []string `yaml:"allow_private"`
@@ -185,6 +189,9 @@ func (c *Config) fill() {
 	}
 	if c.Crawler.MaxBodyBytes <= 0 {
 		c.Crawler.MaxBodyBytes = 20 << 20
+	}
+	if c.Crawler.MissingShare <= 0 {
+		c.Crawler.MissingShare = 0.2
 	}
 	if c.Crawler.Timeout <= 0 {
 		c.Crawler.Timeout = 60 * time.Second

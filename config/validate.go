@@ -73,6 +73,9 @@ func (c *Config) resolve(lines map[string]int) error {
 		}
 		names[tok.Name] = true
 	}
+	if c.Crawler.MissingShare > 1 {
+		add("crawler.missing_share", "%v: a share between 0 and 1, e.g. 0.2", c.Crawler.MissingShare)
+	}
 	if _, err := fetch.ParseAllowlist(c.Crawler.AllowPrivate); err != nil {
 		add("crawler.allow_private", "%v", err)
 	}

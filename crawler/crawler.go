@@ -5,6 +5,7 @@
 package crawler
 
 import (
+	"cmp"
 	"context"
 	"math/rand/v2"
 	"time"
@@ -43,9 +44,12 @@ type Deps struct {
 	Pub     Publisher
 	State   StateStore
 	Leases  Leases
-	// Owner names this instance in synd_leases (host:pid:random).
+	// Owner names this instance in synd_leases.
 	Owner string
-	Log   zerolog.Logger
+	// MissingShare is the share of detail pages in one poll that may lack a
+	// required field before the source turns degraded. Default 0.2.
+	MissingShare float64
+	Log          zerolog.Logger
 }
 
 // Buckets used by the crawler; they match natsbus's names without
@@ -64,16 +68,19 @@ type Crawler struct {
 	state  StateStore
 	leases Leases
 	owner  string
-	log    zerolog.Logger
-	now    func() time.Time
+	// missingShare: see Deps.MissingShare.
+	missingShare float64
+	log          zerolog.Logger
+	now          func() time.Time
 }
 
 // New returns a crawler for src; it does no I/O.
 func New(src config.Source, d Deps) *Crawler {
 	return &Crawler{
 		src: src, fetch: d.Fetch, ext: d.Extract, pub: d.Pub, state: d.State, leases: d.Leases, owner: d.Owner,
-		log: d.Log.With().Str("source", src.ID).Logger(),
-		now: func() time.Time { return time.Now().UTC() },
+		missingShare: cmp.Or(d.MissingShare, 0.2),
+		log:          d.Log.With().Str("source", src.ID).Logger(),
+		now:          func() time.Time { return time.Now().UTC() },
 	}
 }
 

@@ -97,7 +97,7 @@ func (c *Crawler) capture(ctx context.Context, e extract.ListEntry, canon, id st
 		return nil, nil, err
 	}
 	if len(page.Missing) > 0 {
-		return nil, nil, &MissingFieldsError{URL: e.URL, Fields: page.Missing, Source: c.src.ID}
+		return nil, nil, &MissingFieldsError{URL: e.URL, Fields: page.Missing, Unmatched: page.Unmatched, Source: c.src.ID}
 	}
 	for i := range it.Attachments {
 		c.captureAttachment(ctx, &it.Attachments[i])
@@ -120,9 +120,10 @@ func (c *Crawler) capture(ctx context.Context, e extract.ListEntry, canon, id st
 // MissingFieldsError is a detail page on which required fields were not
 // found: the source's markup or its detail rules need attention.
 type MissingFieldsError struct {
-	URL    string
-	Source string
-	Fields []string
+	URL       string
+	Source    string
+	Fields    []string
+	Unmatched []string // selectors that matched nothing
 }
 
 func (e *MissingFieldsError) Error() string {

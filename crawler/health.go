@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gyeco/syndicator/syndicator"
@@ -42,11 +43,14 @@ func (c *Crawler) recordHealth(ctx context.Context, prev SourceState, res PollRe
 	case res.Err != nil:
 		st.State, st.Reason = HealthFailing, "列表无法读取: "+res.Err.Error()
 	case res.Listed == 0 && prev.EverListed:
-		st.State, st.Reason = HealthDegraded, "列表页曾有条目，本次解析为零条：请检查列表选择器"
+		st.State, st.Reason = HealthDegraded, "列表页曾有条目，本次解析为零条（网站可能改版）："+res.emptyWhy
+	case res.missing > 0 && float64(res.missing) > c.missingShare*float64(res.tried):
+		st.State, st.Reason = HealthDegraded, fmt.Sprintf("%d/%d 条详情页缺少必填字段 %s（未匹配的选择器：%s）：请检查 detail 规则",
+			res.missing, res.tried, strings.Join(res.fields, "、"), strings.Join(res.selector, "、"))
 	case res.GivenUp > 0:
 		st.State, st.Reason = HealthDegraded, fmt.Sprintf("%d 条详情页连续 %d 次读取失败，已放弃：请检查来源或详情选择器", res.GivenUp, maxAttempts)
-	case res.Failed > 0:
-		st.State, st.Reason = HealthDegraded, fmt.Sprintf("%d 条详情页读取失败，将在下次轮询重试", res.Failed)
+	case res.Failed > res.missing:
+		st.State, st.Reason = HealthDegraded, fmt.Sprintf("%d 条详情页读取失败，将在下次轮询重试", res.Failed-res.missing)
 	default:
 		st.State = HealthOK
 		st.LastOK = st.LastPoll

@@ -11,7 +11,15 @@ import (
 // first page that holds nothing unseen (an incremental poll); otherwise
 // every page up to pages is read (a backfill or a dry run).
 func (c *Crawler) readLists(ctx context.Context, pages int, stopWhenKnown bool) ([]extract.ListEntry, error) {
+	all, _, err := c.scanLists(ctx, pages, stopWhenKnown)
+	return all, err
+}
+
+// scanLists is readLists that also explains, for the health reason, why a
+// first list page yielded no rows (which selector stopped matching).
+func (c *Crawler) scanLists(ctx context.Context, pages int, stopWhenKnown bool) ([]extract.ListEntry, string, error) {
 	var all []extract.ListEntry
+	var emptyWhy string
 	seen := map[string]bool{}
 	var firstErr error
 	pages = max(pages, 1)
@@ -37,6 +45,9 @@ func (c *Crawler) readLists(ctx context.Context, pages int, stopWhenKnown bool) 
 				}
 				break
 			}
+			if n == 0 && len(entries) == 0 && emptyWhy == "" {
+				emptyWhy = pageURL.String() + "：" + extract.ListDiagnose(resp.Body, resp.Header.Get("Content-Type"), pageURL, c.src.Resolved.List)
+			}
 			fresh := 0
 			for _, e := range entries {
 				id := c.itemID(e.URL)
@@ -56,5 +67,5 @@ func (c *Crawler) readLists(ctx context.Context, pages int, stopWhenKnown bool) 
 			}
 		}
 	}
-	return all, firstErr
+	return all, emptyWhy, firstErr
 }

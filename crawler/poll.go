@@ -2,6 +2,8 @@ package crawler
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"sort"
 	"time"
 
@@ -16,6 +18,12 @@ type PollResult struct {
 	GivenUp int   // items dropped after maxAttempts failed polls
 	Err     error // the list could not be read at all
 	Took    time.Duration
+
+	tried    int      // detail pages read (new items only)
+	missing  int      // of those, pages without a required field
+	fields   []string // the fields missing, for the reason
+	selector []string // the selectors that matched nothing
+	emptyWhy string   // why a list page yielded no rows
 }
 
 // Poll reads the lists once and announces every unseen item, oldest first.
@@ -29,15 +37,25 @@ func (c *Crawler) Poll(ctx context.Context) PollResult {
 		c.log.Warn().Err(err).Msg("cannot read source state")
 	}
 	res := PollResult{}
-	entries, listErr := c.readLists(ctx, c.src.Resolved.List.Pages, true)
+	entries, emptyWhy, listErr := c.scanLists(ctx, c.src.Resolved.List.Pages, true)
 	res.Listed = len(entries)
 	res.Err = listErr
+	res.emptyWhy = emptyWhy
 	var retry []RetryEntry
 	for _, e := range c.withRetries(entries, prev.Retry) {
 		if ctx.Err() != nil {
 			break
 		}
 		isNew, err := c.discover(ctx, e.ListEntry, false)
+		var mf *MissingFieldsError
+		if errors.As(err, &mf) {
+			res.missing++
+			res.fields = appendNew(res.fields, mf.Fields...)
+			res.selector = appendNew(res.selector, mf.Unmatched...)
+		}
+		if err != nil || isNew {
+			res.tried++
+		}
 		switch {
 		case err != nil:
 			res.Failed++
@@ -57,6 +75,15 @@ func (c *Crawler) Poll(ctx context.Context) PollResult {
 	res.Took = time.Since(start)
 	c.recordHealth(ctx, prev, res, retry)
 	return res
+}
+
+func appendNew(list []string, items ...string) []string {
+	for _, it := range items {
+		if !slices.Contains(list, it) {
+			list = append(list, it)
+		}
+	}
+	return list
 }
 
 // maxAttempts bounds how many polls retry an item that keeps failing.
