@@ -116,7 +116,7 @@ type Source struct {
 	Name  string `yaml:"name"`
 	Level string `yaml:"level"` // national | provincial | municipal | district | department
 	// Preset names built-in rules (govcn-zuixin, guizhou-szfwj, ...) or a
-	// generic kind (html, json) whose rules are given here.
+	// generic kind (html, json, feed) whose rules are given here.
 	Preset string `yaml:"preset"`
 	// BaseURL replaces the preset's host, e.g. a mirror or a test server;
 	// it may carry a path prefix (http://127.0.0.1:8090/govcn).

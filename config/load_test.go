@@ -128,3 +128,13 @@ func TestListOverlaysPreset(t *testing.T) {
 		t.Errorf("overlay = %+v", l)
 	}
 }
+
+func TestFeedSource(t *testing.T) {
+	c, err := Parse("f.yml", []byte("sources:\n  - id: dept\n    preset: feed\n    base_url: https://sthj.example.gov.cn\n    list: {urls: [/rss.xml]}\n    detail: {body: [\"#content\"]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Sources[0].Resolved.List.Kind; got != "feed" {
+		t.Errorf("kind = %q", got)
+	}
+}

@@ -15,18 +15,54 @@ type Preset struct {
 	Detail  extract.DetailRule
 }
 
+// govcnLinkPattern keeps gov.cn policy pages (/zhengce/…/content_N.htm:
+// Template A, 政策文件库, Template B, old dated paths) and drops special
+// topics (/zhuanti/), news (/yaowen/, /xinwen/) and off-site rows. It is
+// unanchored at the start so that it also holds under a mirror's path
+// prefix (base_url http://127.0.0.1:8090/govcn).
+const govcnLinkPattern = `/zhengce/(.*/)?content_\d+\.html?$`
+
+// trsLinkPattern keeps TRS platform detail pages: …/YYYYMM/tYYYYMMDD_ID.html.
+const trsLinkPattern = `/\d{6}/t\d{8}_\d+\.html?$`
+
 // Presets returns the built-in presets by name. It builds a fresh map on
 // every call so no caller can change another's rules.
+//
+//	govcn-zuixin   national    https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json          最新政策
+//	govcn-gwywj    national    https://www.gov.cn/zhengce/zhengceku/gwywj/TONGYONGGAILAN.json 国务院文件 (Template A)
+//	govcn-bmwj     national    https://www.gov.cn/zhengce/zhengceku/bmwj/TONGYONGGAILAN.json  部门文件 (政策文件库)
+//	govcn-jiedu    national    https://www.gov.cn/zhengce/jiedu/ZCJD_QZ.json                 政策解读 (Template B)
+//	guizhou-szfwj  provincial  https://www.guizhou.gov.cn/zwgk/zcfg/szfwj/{szfl,qff,qfh,qfbf,qfbh}/
+//	guiyang-gfxwj  municipal   https://www.guiyang.gov.cn/zwgk/zfxxgks/fdzdgknr/lzyj/gfxwj/szfgfxwj/
 func Presets() map[string]Preset {
+	// One detail rule reads every gov.cn template (sources.md §3.4–3.7):
+	// Template A (table.bd1), 政策文件库 (policyLibraryOverview_header),
+	// Template B (h1#ti, div.pages-date: minute and 来源), the old template
+	// (td#UCAP-CONTENT), the first of two #UCAP-CONTENT, content after a
+	// stray </html>.
 	govcnDetail := extract.DetailRule{
-		Title:         []string{"div.share-title", "h1", "meta[name=ArticleTitle]@content", "title"},
-		TitleSuffixes: []string{"国务院文件", "国务院部门文件", "国务院公报", "政策解读", "最新政策", "滚动新闻"},
-		Body:          []string{"#UCAP-CONTENT", "div.TRS_UEDITOR", ".trs_editor_view"},
-		Remove:        []string{".shuzi", "#myFlash", "script", "style"},
-		MetaTables:    []string{"table.bd1", "div.policyLibraryOverview_header table"},
-		MetaLists:     []string{"div.pages-date", "span.font-zyygwj"},
-		Published:     []string{"meta[name=firstpublishedtime]@content", "div.pages-date"},
-		Modified:      []string{"meta[name=lastmodifiedtime]@content"},
+		Title: []string{"div.share-title", "h1#ti", "h1", "meta[name=ArticleTitle]@content", "title"},
+		TitleSuffixes: []string{"国务院文件", "国务院部门文件", "国务院公报", "政策解读", "最新政策", "滚动新闻",
+			"政府信息公开专栏"},
+		Body:       []string{"#UCAP-CONTENT", "div.TRS_UEDITOR", ".trs_editor_view"},
+		Remove:     []string{".shuzi", "#myFlash", "script", "style"},
+		MetaTables: []string{"table.bd1", "div.policyLibraryOverview_header table"},
+		MetaLists:  []string{"div.pages-date", "span.font-zyygwj"},
+		Published:  []string{"meta[name=firstpublishedtime]@content", "div.pages-date"},
+		Modified:   []string{"meta[name=lastmodifiedtime]@content"},
+	}
+	govcnJSON := func(path string) extract.ListRule {
+		return extract.ListRule{
+			Kind:        extract.KindJSON,
+			URLs:        []string{path},
+			LinkPattern: govcnLinkPattern,
+			URLField:    "URL",
+			TitleField:  "TITLE",
+			DateField:   "DOCRELPUBTIME",
+		}
+	}
+	govcn := func(path string) Preset {
+		return Preset{BaseURL: "https://www.gov.cn", Level: "national", List: govcnJSON(path), Detail: govcnDetail}
 	}
 	trsDetail := extract.DetailRule{
 		Title:         []string{"meta[name=ArticleTitle]@content", "h1", "title"},
@@ -36,43 +72,38 @@ func Presets() map[string]Preset {
 		MetaLists:     []string{"div.Xxgk_Info", "div.ArticleInfo"},
 		Published:     []string{"meta[name=PubDate]@content", "div.ArticleInfo"},
 	}
-	trsList := func(paths ...string) extract.ListRule {
+	trsList := func(item string, paths ...string) extract.ListRule {
 		return extract.ListRule{
 			Kind:        extract.KindHTML,
 			URLs:        paths,
 			Pages:       2,
-			LinkPattern: `/\d{6}/t\d{8}_\d+\.html?$`,
-			Item:        "ul.NewsList li",
+			LinkPattern: trsLinkPattern,
+			Item:        item,
 			Link:        "a[href]@href",
 			Title:       "a@title",
 			Date:        "span",
 		}
 	}
 	return map[string]Preset{
-		"govcn-zuixin": {
-			BaseURL: "https://www.gov.cn",
-			Level:   "national",
-			List: extract.ListRule{
-				Kind:        extract.KindJSON,
-				URLs:        []string{"/zhengce/zuixin/ZUIXINZHENGCE.json"},
-				LinkPattern: `/zhengce/(.*/)?content_\d+\.html?$`,
-				URLField:    "URL",
-				TitleField:  "TITLE",
-				DateField:   "DOCRELPUBTIME",
-			},
-			Detail: govcnDetail,
-		},
+		"govcn-zuixin": govcn("/zhengce/zuixin/ZUIXINZHENGCE.json"),
+		"govcn-gwywj":  govcn("/zhengce/zhengceku/gwywj/TONGYONGGAILAN.json"),
+		"govcn-bmwj":   govcn("/zhengce/zhengceku/bmwj/TONGYONGGAILAN.json"),
+		"govcn-jiedu":  govcn("/zhengce/jiedu/ZCJD_QZ.json"),
 		"guizhou-szfwj": {
 			BaseURL: "https://www.guizhou.gov.cn",
 			Level:   "provincial",
-			List: trsList("/zwgk/zcfg/szfwj/szfl/", "/zwgk/zcfg/szfwj/qff/", "/zwgk/zcfg/szfwj/qfh/",
+			List: trsList("ul.NewsList li",
+				"/zwgk/zcfg/szfwj/szfl/", "/zwgk/zcfg/szfwj/qff/", "/zwgk/zcfg/szfwj/qfh/",
 				"/zwgk/zcfg/szfwj/qfbf/", "/zwgk/zcfg/szfwj/qfbh/"),
 			Detail: trsDetail,
 		},
+		// The portal's markup is unconfirmed (sources.md §5): rows are read
+		// from the platform's NewsList and from the department-site
+		// right-cont list alike.
 		"guiyang-gfxwj": {
 			BaseURL: "https://www.guiyang.gov.cn",
 			Level:   "municipal",
-			List:    trsList("/zwgk/zfxxgks/fdzdgknr/lzyj/gfxwj/szfgfxwj/"),
+			List:    trsList("ul.NewsList li, div.right-cont ul li", "/zwgk/zfxxgks/fdzdgknr/lzyj/gfxwj/szfgfxwj/"),
 			Detail:  trsDetail,
 		},
 	}

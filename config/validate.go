@@ -110,13 +110,13 @@ func (c *Config) resolve(lines map[string]int) error {
 
 func (c *Config) resolveSource(s *Source, key string, add func(string, string, ...any)) {
 	p, known := Presets()[s.Preset]
-	generic := oneOf(s.Preset, "html", "json")
+	generic := oneOf(s.Preset, "html", "json", "feed")
 	switch {
 	case s.Preset == "":
-		add(key+".preset", "missing: name a preset (%s) or a generic kind (html, json)", strings.Join(PresetNames(), ", "))
+		add(key+".preset", "missing: name a preset (%s) or a generic kind (html, json, feed)", strings.Join(PresetNames(), ", "))
 		return
 	case !known && !generic:
-		add(key+".preset", "unknown preset %q (known: %s, html, json)", s.Preset, strings.Join(PresetNames(), ", "))
+		add(key+".preset", "unknown preset %q (known: %s, html, json, feed)", s.Preset, strings.Join(PresetNames(), ", "))
 		return
 	}
 	if generic && (s.List == nil || s.Detail == nil || s.BaseURL == "") {

@@ -40,6 +40,16 @@ type Page struct {
 	Attachments []syndicator.Attachment `json:"attachments"` // Name and absolute URL; unique by URL
 	Charset     string                  `json:"charset"`
 	Missing     []string                `json:"missing,omitempty"` // required fields not found: "title", "body"
+	// Unmatched names the title and body selectors tried in vain, in the
+	// order tried, as "title: SELECTOR" or "body: SELECTOR" (the rule's
+	// selectors, or the defaults when the rule has none). Selectors are
+	// tried until one yields, so a listed selector whose field is not in
+	// Missing was replaced by a later fallback (template drift), and for a
+	// field in Missing every selector tried is listed. A title selector
+	// counts as unmatched when it matched no element or only an empty
+	// value; the metadata 标题 and the <title> fallback are not selectors
+	// and are never listed.
+	Unmatched []string `json:"unmatched,omitempty"`
 }
 
 // Defaults of DetailRule fields.
@@ -105,7 +115,7 @@ func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, ru
 	meta := collectMetadata(root, tables, lists, newLabels(rule.Fields))
 	p := &Page{Charset: cs, Validity: syndicator.ValidityUnknown}
 
-	p.Title = pageTitle(root, rule, tables, lists, meta)
+	p.Title = pageTitle(root, rule, tables, lists, meta, &p.Unmatched)
 	p.IndexNumber = meta.fields[fieldIndexNumber]
 	p.Issuer = meta.fields[fieldIssuer]
 	p.Subject = strings.TrimPrefix(meta.fields[fieldSubject], `主题分类\`)
@@ -135,7 +145,7 @@ func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, ru
 	p.ModifiedAt, p.ModifiedPrecision = firstTime(root, parseSelectors(modified), tables, lists)
 
 	var bodyLines []string
-	if b := pageBody(root, rule); b != nil {
+	if b := pageBody(root, rule, &p.Unmatched); b != nil {
 		p.Attachments = attachments(b, base, rule.Attachments)
 		inner, _ := b.Html()
 		p.BodyHTML = strings.TrimSpace(e.sanitizer.HTML(base, inner))
@@ -194,33 +204,51 @@ func documentBase(root *goquery.Selection, pageURL *url.URL) *url.URL {
 	return pageURL
 }
 
-func pageTitle(root *goquery.Selection, rule DetailRule, tables, lists []selector, meta metadata) string {
+// pageTitle returns the title; the rule's title selectors tried in vain are
+// appended to unmatched.
+func pageTitle(root *goquery.Selection, rule DetailRule, tables, lists []selector, meta metadata, unmatched *[]string) string {
 	if t := collapseHTMLSpace(meta.fields[fieldTitle]); t != "" {
 		return t
 	}
-	sels := rule.Title
-	if len(sels) == 0 {
-		sels = defaultTitle
-	}
-	for _, sel := range append(parseSelectors(sels), selector{css: titleElement}) {
-		var v string
-		if sel.label != "" {
-			v, _ = lookupLabel(root, sel, tables, lists)
-		} else {
-			raw, n, ok := sel.read(root)
-			if !ok {
-				continue
-			}
-			v = raw
-			if n != nil && n.DataAtom == atom.Title && sel.attr == "" {
-				v = TrimTitleSuffix(collapseHTMLSpace(v), rule.TitleSuffixes)
-			}
+	for _, spec := range cmpOrList(rule.Title, defaultTitle) {
+		sel, err := parseSelector(spec)
+		if err != nil {
+			continue // Validate reports it
 		}
-		if v = collapseHTMLSpace(v); v != "" && !looksLikeCode(v) {
+		if v := titleBy(root, sel, rule, tables, lists); v != "" {
 			return v
 		}
+		*unmatched = append(*unmatched, fieldTitle+": "+spec)
+	}
+	return titleBy(root, selector{css: titleElement}, rule, tables, lists)
+}
+
+// titleBy reads a title with one selector; "" when it yields nothing usable.
+func titleBy(root *goquery.Selection, sel selector, rule DetailRule, tables, lists []selector) string {
+	var v string
+	if sel.label != "" {
+		v, _ = lookupLabel(root, sel, tables, lists)
+	} else {
+		raw, n, ok := sel.read(root)
+		if !ok {
+			return ""
+		}
+		v = raw
+		if n != nil && n.DataAtom == atom.Title && sel.attr == "" {
+			v = TrimTitleSuffix(collapseHTMLSpace(v), rule.TitleSuffixes)
+		}
+	}
+	if v = collapseHTMLSpace(v); v != "" && !looksLikeCode(v) {
+		return v
 	}
 	return ""
+}
+
+func cmpOrList(list, def []string) []string {
+	if len(list) == 0 {
+		return def
+	}
+	return list
 }
 
 // firstTime returns the first date any selector yields.
@@ -240,18 +268,17 @@ func firstTime(root *goquery.Selection, sels, tables, lists []selector) (time.Ti
 }
 
 // pageBody returns the first element of the first body selector that
-// matches, with rule.Remove applied.
-func pageBody(root *goquery.Selection, rule DetailRule) *goquery.Selection {
-	sels := rule.Body
-	if len(sels) == 0 {
-		sels = defaultBody
-	}
-	for _, sel := range parseSelectors(sels) {
-		if sel.css == nil {
+// matches, with rule.Remove applied; the selectors tried in vain are
+// appended to unmatched.
+func pageBody(root *goquery.Selection, rule DetailRule, unmatched *[]string) *goquery.Selection {
+	for _, spec := range cmpOrList(rule.Body, defaultBody) {
+		sel, err := parseSelector(spec)
+		if err != nil || sel.css == nil {
 			continue
 		}
 		b := root.FindMatcher(sel.css).First()
 		if b.Length() == 0 {
+			*unmatched = append(*unmatched, "body: "+spec)
 			continue
 		}
 		for _, r := range parseSelectors(rule.Remove) {

@@ -41,6 +41,14 @@ var detailCases = []struct {
 		contentType: "text/html", rule: govcnDetail},
 	{name: "govcn-stray-html", url: "https://www.gov.cn/zhengce/2016-06/14/content_5082031.htm",
 		rule: govcnDetail},
+	// Template B (政策 article, 解读): h1#ti after a logo <h1>, date and
+	// source in div.pages-date, no firstpublishedtime meta.
+	{name: "govcn-template-b", url: "https://www.gov.cn/zhengce/202609/content_7080400.htm",
+		contentType: "text/html; charset=utf-8", rule: govcnDetail},
+	// The pre-2023 template: layout tables, td#UCAP-CONTENT, 主题词 row,
+	// <title> ending in 政府信息公开专栏, http URL.
+	{name: "govcn-old", url: "http://www.gov.cn/zhengce/content/2014-12/01/content_9283.htm",
+		contentType: "text/html", rule: govcnDetail},
 	{name: "guizhou-detail", url: "https://www.guizhou.gov.cn/zwgk/zcfg/szfwj/qfbf/202510/t20251021_88713156.html",
 		contentType: "text/html; charset=UTF-8", rule: guizhouDetail},
 	// gb2312 declared in <meta>, GB18030 bytes with a 4-byte character (𠮷).
@@ -164,6 +172,46 @@ func TestDetailFacts(t *testing.T) {
 		}
 		if p.Title != "国务院办公厅关于2026年部分节假日安排的通知" || p.DocKey != "国办发明电〔2025〕7号" {
 			t.Errorf("title %q, doc key %q", p.Title, p.DocKey)
+		}
+	})
+	t.Run("template B: h1#ti, pages-date minute and source", func(t *testing.T) {
+		p := get("govcn-template-b")
+		if p.Title != "权威解读｜让政府网站成为政策发布的第一平台" || p.Origin != "新华社" ||
+			p.PublishedAt.Format("2006-01-02 15:04:05 -0700") != "2026-09-11 17:30:00 +0800" || p.PublishedPrecision != "minute" ||
+			len(p.Missing) != 0 || p.DocNumber != "" || !strings.HasPrefix(p.DocKey, "title:") {
+			t.Errorf("page = %+v", p)
+		}
+		if diff := cmp.Diff([]string{"title: div.share-title"}, p.Unmatched); diff != "" {
+			t.Errorf("unmatched (-want +got):\n%s", diff)
+		}
+		if len(p.Attachments) != 0 || !strings.Contains(p.BodyHTML, "https://www.gov.cn/zhengce/202609/W020260911573012345678.jpg") {
+			t.Errorf("attachments %+v, body %q", p.Attachments, p.BodyHTML)
+		}
+	})
+	t.Run("template B: source span followed by another span", func(t *testing.T) {
+		page := `<h1 id="ti">解读</h1><div class="pages-date">2026-08-20 17:30<span class="font">来源：中国政府网</span>` +
+			`<span class="font index_switchsize">字号：<span>默认</span><span>大</span></span><span class="font">|</span>` +
+			`<span class="font printIco">打印</span></div><div id="UCAP-CONTENT"><p>正文</p></div>`
+		p, err := Detail([]byte(page), "", mustURL(t, "https://www.gov.cn/zhengce/202608/content_1.htm"), govcnDetail)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Origin != "中国政府网" || p.PublishedAt.Format("2006-01-02 15:04") != "2026-08-20 17:30" || p.Title != "解读" {
+			t.Errorf("page = %+v", p)
+		}
+	})
+	t.Run("old template: td#UCAP-CONTENT, table.bd1 with 主题词", func(t *testing.T) {
+		p := get("govcn-old")
+		want := []string{"国务院办公厅关于加强政府网站信息内容建设的意见", "国办发〔2014〕57号", "000014349/2014-00146",
+			"国务院办公厅", `综合政务\电子政务`, "2014-11-17", "2014-12-01 00:00 +0800", "day"}
+		got := []string{p.Title, p.DocKey, p.IndexNumber, p.Issuer, p.Subject, p.WrittenAt,
+			p.PublishedAt.Format("2006-01-02 15:04 -0700"), string(p.PublishedPrecision)}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+		if !strings.HasPrefix(p.BodyText, "国务院办公厅关于加强政府网站信息内容建设的意见\n国办发〔2014〕57号\n") ||
+			strings.Contains(p.BodyText, "索引号") || len(p.Missing) != 0 || len(p.Unmatched) != 0 {
+			t.Errorf("page = %+v", p)
 		}
 	})
 	t.Run("content after a stray </html> survives", func(t *testing.T) {

@@ -3,6 +3,16 @@
 // rules that are plain data (ListRule, DetailRule) so presets and operators
 // write them in the same YAML vocabulary.
 //
+// # List kinds
+//
+// A ListRule reads one of three kinds of list page: "json" (an array of
+// rows at a dotted path, fields by dotted path: gov.cn's static lists and
+// search APIs), "html" (rows, links, titles and dates by selector: TRS
+// columns) and "feed" (RSS 2.0, RSS 1.0 or Atom 1.0, nothing to configure).
+// When a page yields no entries, ListDiagnose says in Chinese which step
+// lost the rows: the item selector, the link selector or field, or the
+// link pattern.
+//
 // # Selector micro-syntax
 //
 // Every selector in a rule is a CSS selector (cascadia, as in goquery) with

@@ -49,6 +49,11 @@ func FuzzDetail(f *testing.F) {
 		if strings.Contains(strings.ToLower(p.BodyHTML), "<script") {
 			t.Fatalf("script in body html: %q", p.BodyHTML)
 		}
+		for _, u := range p.Unmatched {
+			if !strings.HasPrefix(u, "title: ") && !strings.HasPrefix(u, "body: ") {
+				t.Fatalf("unmatched entry %q", u)
+			}
+		}
 		seen := map[string]bool{}
 		for _, a := range p.Attachments {
 			if seen[a.URL] || !strings.HasPrefix(a.URL, "http") {
@@ -59,23 +64,33 @@ func FuzzDetail(f *testing.F) {
 	})
 }
 
-// FuzzList checks that no page makes List panic and that every entry has
-// an absolute http(s) URL.
+// FuzzList checks that no page makes List or ListDiagnose panic, that
+// every entry has an absolute http(s) URL, and that ListDiagnose explains a
+// page exactly when List gives no entries. Every body is also read as a
+// feed.
 func FuzzList(f *testing.F) {
 	addSeeds(f, "*.json", func(b []byte) { f.Add(b, true) })
 	addSeeds(f, "guizhou-list.html", func(b []byte) { f.Add(b, false) })
+	addSeeds(f, "*.xml", func(b []byte) { f.Add(b, false) })
+	f.Add([]byte(`<?xml version="1.0" encoding="gbk"?><rss><channel><item><link>./a</link><pubDate>Fri, 11 Sep 26 17:00 CST</pubDate></item></channel></rss>`), false)
+	f.Add([]byte(`<feed><entry><title type="xhtml"><div>a</div></title><link href="b"/><updated>2026-09-11T17:00+08:00</updated></entry></feed>`), true)
 	f.Add([]byte(`{"a":[1,"x",null,{"URL":5}]}`), true)
 	f.Add([]byte(`<ul class="NewsList"><li><a href="//x">t</a><span>2019-02-12  16:43</span></li></ul>`), false)
 	page := mustURL(f, "https://www.guizhou.gov.cn/zwgk/zcfg/szfwj/qff/")
 	jsonRule := ListRule{Kind: KindJSON}
 	htmlRule := ListRule{Kind: KindHTML, Item: "ul.NewsList li"}
+	feedRule := ListRule{Kind: KindFeed, LinkPattern: `/t\d{8}_\d+\.html$`}
 	f.Fuzz(func(t *testing.T, body []byte, isJSON bool) {
-		rules := []ListRule{htmlRule, guizhouSzfwjList}
+		rules := []ListRule{htmlRule, guizhouSzfwjList, feedRule}
 		if isJSON {
-			rules = []ListRule{jsonRule, govcnZuixinList}
+			rules = []ListRule{jsonRule, govcnZuixinList, feedRule}
 		}
 		for _, rule := range rules {
 			entries, err := List(body, "", page, rule)
+			why := ListDiagnose(body, "", page, rule)
+			if !utf8.ValidString(why) || (err != nil || len(entries) == 0) != (why != "") {
+				t.Fatalf("ListDiagnose() = %q with %d entries, error %v", why, len(entries), err)
+			}
 			if err != nil {
 				continue
 			}
@@ -91,7 +106,8 @@ func FuzzList(f *testing.F) {
 // FuzzParseTime checks ParseTime and FindTime never panic and only return
 // Beijing times.
 func FuzzParseTime(f *testing.F) {
-	for _, s := range []string{"2026-09-11-17:00:00", "2019-02-12  16:43", "2017年05月15日", "发布时间：2025-10-21 10:30", "1790000000000"} {
+	for _, s := range []string{"2026-09-11-17:00:00", "2019-02-12  16:43", "2017年05月15日", "发布时间：2025-10-21 10:30", "1790000000000",
+		"Fri, 11 Sep 2026 17:00:00 +0800", "11 Sep 26 09:00 GMT", "2026-09-11T17:00+08:00"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -100,6 +116,9 @@ func FuzzParseTime(f *testing.F) {
 		}
 		if tm, _, ok := FindTime(s); ok && tm.Location().String() != "Asia/Shanghai" {
 			t.Fatalf("FindTime(%q) location %v", s, tm.Location())
+		}
+		if tm, _, ok := ParseFeedTime(s); ok && tm.Location().String() != "Asia/Shanghai" {
+			t.Fatalf("ParseFeedTime(%q) location %v", s, tm.Location())
 		}
 		_ = DocKey(s)
 		_ = DocNoFromTitle(s)

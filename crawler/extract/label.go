@@ -18,7 +18,7 @@ func NormLabel(s string) string {
 			return -1
 		}
 		switch r {
-		case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+		case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', elemMark:
 			return -1
 		}
 		return r
@@ -133,6 +133,7 @@ func splitPairs(line string, known func(string) bool) []pair {
 // neighbouring pairs: opening brackets and separators at the end of a value
 // ("新华社 【字体：…" gives "新华社"), closing brackets at its start.
 func trimDangling(v string) string {
+	v = strings.ReplaceAll(v, string(elemMark), "")
 	v = strings.TrimRightFunc(v, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.Is(unicode.Ps, r) || r == '|' || r == '丨' || r == '｜'
 	})
@@ -147,8 +148,9 @@ const maxLabelRunes = 12
 
 // labelStart returns where the label ending at the end of s starts: the
 // longest suffix whose normalised form is a known label, else a run of 2–8
-// Han characters preceded by white space or punctuation, or starting the
-// line (lineStart: s is not the value of an earlier label).
+// Han characters preceded by white space, punctuation or an element
+// boundary (elemMark), or starting the line (lineStart: s is not the value
+// of an earlier label).
 func labelStart(s string, lineStart bool, known func(string) bool) (int, bool) {
 	best, found := 0, false
 	n := 0
@@ -163,7 +165,7 @@ func labelStart(s string, lineStart bool, known func(string) bool) (int, bool) {
 	if found {
 		return best, true
 	}
-	i, han := len(s), 0
+	i, han := len(strings.TrimRight(s, string(elemMark))), 0
 	for i > 0 {
 		r, size := utf8.DecodeLastRuneInString(s[:i])
 		if !unicode.Is(unicode.Han, r) {
@@ -179,7 +181,7 @@ func labelStart(s string, lineStart bool, known func(string) bool) (int, bool) {
 		return 0, lineStart
 	}
 	r, _ := utf8.DecodeLastRuneInString(s[:i])
-	return i, unicode.IsSpace(r) || unicode.IsPunct(r)
+	return i, unicode.IsSpace(r) || unicode.IsPunct(r) || r == elemMark
 }
 
 // ParseValidity maps a 有效性 value to a Validity (sources.md §7.5):

@@ -38,6 +38,13 @@ func TestSplitPairs(t *testing.T) {
 		{"前言文字 索引号：x", []pair{{"索引号", "x"}}},
 		{"2026-09-11 17:00 来源：新华社 【字体：大 中 小】", []pair{{"来源", "新华社"}, {"字体", "大 中 小】"}}},
 		{"来源：国务院办公厅 | 发布时间：2026-09-11", []pair{{"来源", "国务院办公厅"}, {"发布时间", "2026-09-11"}}},
+		// Element boundaries (elemMark, from metaLines) separate an unknown
+		// label from the value before it and vanish from values.
+		{"2026-08-20 17:30\ue000来源：中国政府网\ue000\ue000字号：\ue000默认\ue000\ue000",
+			[]pair{{"来源", "中国政府网"}, {"字号", "默认"}}},
+		{"发布机构：\ue000贵州省\ue000\ue000人民政府\ue000", []pair{{"发布机构", "贵州省人民政府"}}},
+		{"\ue000标\ue000\ue000题\ue000：x", []pair{{"标题", "x"}}},
+		{"来源：新华社字号：默认", []pair{{"来源", "新华社字号：默认"}}}, // without the mark nothing tells them apart
 		{"没有冒号", nil},
 		{"10:30", nil},
 		{"：值", nil},

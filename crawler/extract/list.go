@@ -1,7 +1,7 @@
 package extract
 
 import (
-	"encoding/json"
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -38,87 +38,130 @@ const (
 // List parses one list page and returns its entries in page order. Rows
 // without a usable http(s) link are skipped; rows whose resolved URL path
 // does not match rule.LinkPattern are dropped. A page of the wrong shape
-// (not JSON, no array at ItemsPath) or a rule that does not compile is an
-// error naming what was expected; zero rows is not an error.
+// (not JSON, no array at ItemsPath, not a feed) or a rule that does not
+// compile is an error naming what was expected; zero rows is not an error.
+// ListDiagnose explains, for the operator, why a page gave no entries.
 func List(body []byte, contentType string, pageURL *url.URL, rule ListRule) ([]ListEntry, error) {
+	entries, _, err := readList(body, contentType, pageURL, rule)
+	return entries, err
+}
+
+// listStats counts what a list page held at each step from rows to
+// entries, for ListDiagnose. Counting costs List nothing measurable.
+type listStats struct {
+	text     string // the decoded page
+	rows     int    // html: elements the item selector matched; json: array rows; feed: items
+	links    int    // rows whose link (selector, field, feed link) gave a non-empty value
+	badLink  string // the first such value that is not a usable http(s) URL
+	usable   int    // rows with a usable link
+	rejected string // the first URL path link_pattern rejected
+}
+
+// resolve counts one row and resolves its raw link against the page; ok is
+// false when the row has no usable http(s) link.
+func (st *listStats) resolve(pageURL *url.URL, raw string) (string, bool) {
+	st.rows++
+	if strings.TrimSpace(raw) == "" {
+		return "", false
+	}
+	st.links++
+	abs, ok := sanitize.Resolve(pageURL, raw)
+	if !ok || strings.HasPrefix(abs, "mailto:") {
+		if st.badLink == "" {
+			st.badLink = raw
+		}
+		return "", false
+	}
+	st.usable++
+	return abs, true
+}
+
+// pageError is a list page of the wrong shape or a rule that cannot run.
+// Error is English for logs; zh is the operator's explanation that
+// ListDiagnose returns.
+type pageError struct {
+	msg, zh string
+	err     error
+}
+
+func (e *pageError) Error() string {
+	if e.err != nil {
+		return "extract: list: " + e.msg + ": " + e.err.Error()
+	}
+	return "extract: list: " + e.msg
+}
+
+func (e *pageError) Unwrap() error { return e.err }
+
+// readList is List with the counts ListDiagnose needs.
+func readList(body []byte, contentType string, pageURL *url.URL, rule ListRule) ([]ListEntry, *listStats, error) {
+	st := &listStats{}
 	var pattern *regexp.Regexp
 	if rule.LinkPattern != "" {
 		var err error
 		if pattern, err = regexp.Compile(rule.LinkPattern); err != nil {
-			return nil, fmt.Errorf("extract: list link_pattern: %w", err)
+			return nil, st, &pageError{msg: "link_pattern", zh: "link_pattern 无法编译：" + err.Error(), err: err}
 		}
 	}
-	text, _, err := Decode(body, contentType)
+	text, cs, err := Decode(body, contentType)
 	if err != nil {
-		return nil, err
+		cause := cmp.Or(errors.Unwrap(err), err)
+		return nil, st, &pageError{msg: "decode " + cs, zh: "页面无法按 " + cs + " 解码：" + cause.Error(), err: cause}
 	}
+	st.text = text
 	var rows []ListEntry
 	switch rule.Kind {
 	case KindJSON:
-		rows, err = jsonRows(text, pageURL, rule)
+		rows, err = jsonRows(text, pageURL, rule, st)
 	case KindHTML:
-		rows, err = htmlRows(text, pageURL, rule)
+		rows, err = htmlRows(text, pageURL, rule, st)
+	case KindFeed:
+		rows, err = feedRows(text, pageURL, st)
 	default:
-		err = fmt.Errorf("extract: list kind %q is not %q or %q", rule.Kind, KindJSON, KindHTML)
+		err = &pageError{
+			msg: fmt.Sprintf("list kind %q is not %q, %q or %q", rule.Kind, KindJSON, KindHTML, KindFeed),
+			zh:  fmt.Sprintf("列表类型 %q 不是 json、html 或 feed", rule.Kind),
+		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, st, err
 	}
 	out := rows[:0]
 	for _, e := range rows {
 		if pattern != nil {
 			u, err := url.Parse(e.URL)
 			if err != nil || !pattern.MatchString(u.Path) {
+				if st.rejected == "" && err == nil {
+					st.rejected = u.Path
+				}
 				continue
 			}
 		}
 		out = append(out, e)
 	}
-	return out, nil
+	return out, st, nil
 }
 
-// entry builds a ListEntry from raw row values; ok is false without a link.
-func entry(pageURL *url.URL, rawURL, title, date string) (ListEntry, bool) {
-	abs, ok := sanitize.Resolve(pageURL, rawURL)
-	if !ok || strings.HasPrefix(abs, "mailto:") {
-		return ListEntry{}, false
-	}
+// newEntry builds a ListEntry from a resolved link and raw title and date
+// texts (html and json rows).
+func newEntry(abs, title, date string) ListEntry {
 	e := ListEntry{URL: abs, Title: title}
 	if t, prec, ok := parseOrFind(date); ok {
 		e.Date, e.Precision = t, prec
 	}
-	return e, true
+	return e
 }
 
-func jsonRows(text string, pageURL *url.URL, rule ListRule) ([]ListEntry, error) {
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("extract: list: expected JSON: %w", err)
-	}
-	v, ok := lookupPath(doc, rule.ItemsPath)
-	arr, isArray := v.([]any)
-	if !ok || !isArray {
-		where := "top level"
-		if rule.ItemsPath != "" {
-			where = fmt.Sprintf("items_path %q", rule.ItemsPath)
-		}
-		return nil, fmt.Errorf("extract: list: expected a JSON array at %s, found %s", where, jsonKind(v, ok))
-	}
-	urlField := cmpOr(rule.URLField, defaultURLField)
-	titleField := cmpOr(rule.TitleField, defaultTitleField)
-	dateField := cmpOr(rule.DateField, defaultDateField)
-	var out []ListEntry
-	for _, row := range arr {
-		u, _ := lookupPath(row, urlField)
-		t, _ := lookupPath(row, titleField)
-		d, _ := lookupPath(row, dateField)
-		if e, ok := entry(pageURL, scalar(u), jsonTitle(scalar(t)), scalar(d)); ok {
-			out = append(out, e)
+// plainTitle removes markup some sources put in titles (search APIs'
+// "…的<em>通知</em>", feed titles of type html) and trims; otherwise the
+// title is unaltered.
+func plainTitle(s string) string {
+	if strings.ContainsRune(s, '<') {
+		if n, err := html.Parse(strings.NewReader(s)); err == nil {
+			s = nodeText(n)
 		}
 	}
-	return out, nil
+	return collapseHTMLSpace(s)
 }
 
 func cmpOr(s, def string) string {
@@ -128,76 +171,7 @@ func cmpOr(s, def string) string {
 	return s
 }
 
-// lookupPath follows a dotted path ("searchVO.listVO", "data.list.0") into
-// a decoded JSON value; "" is the value itself.
-func lookupPath(v any, p string) (any, bool) {
-	if p == "" {
-		return v, true
-	}
-	for _, key := range strings.Split(p, ".") {
-		switch x := v.(type) {
-		case map[string]any:
-			var ok bool
-			if v, ok = x[key]; !ok {
-				return nil, false
-			}
-		case []any:
-			i, err := strconv.Atoi(key)
-			if err != nil || i < 0 || i >= len(x) {
-				return nil, false
-			}
-			v = x[i]
-		default:
-			return nil, false
-		}
-	}
-	return v, true
-}
-
-func jsonKind(v any, ok bool) string {
-	if !ok {
-		return "nothing"
-	}
-	switch v.(type) {
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	case string:
-		return "a string"
-	case json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case nil:
-		return "null"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-// scalar renders a JSON string or number as text; anything else is "".
-func scalar(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	}
-	return ""
-}
-
-// jsonTitle removes the highlighting markup search APIs put in titles
-// ("…的<em>通知</em>") and trims; otherwise the title is unaltered.
-func jsonTitle(s string) string {
-	if strings.ContainsRune(s, '<') {
-		if n, err := html.Parse(strings.NewReader(s)); err == nil {
-			s = nodeText(n)
-		}
-	}
-	return collapseHTMLSpace(s)
-}
-
-func htmlRows(text string, pageURL *url.URL, rule ListRule) ([]ListEntry, error) {
+func htmlRows(text string, pageURL *url.URL, rule ListRule, st *listStats) ([]ListEntry, error) {
 	var errs []error
 	parse := func(key, s string) selector {
 		sel, err := parseSelector(s)
@@ -210,19 +184,21 @@ func htmlRows(text string, pageURL *url.URL, rule ListRule) ([]ListEntry, error)
 	link := parse("link", cmpOr(rule.Link, defaultLink))
 	title := parse("title", cmpOr(rule.Title, defaultListTitle))
 	date := parse("date", cmpOr(rule.Date, defaultListDate))
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("extract: list rule: %w", errors.Join(errs...))
+	if len(errs) == 0 && (item.css == nil || item.label != "" || link.label != "" || title.label != "" || date.label != "") {
+		errs = append(errs, errors.New("item must be a CSS selector and label: is not supported in lists"))
 	}
-	if item.css == nil || item.label != "" || link.label != "" || title.label != "" || date.label != "" {
-		return nil, errors.New("extract: list rule: item must be a CSS selector and label: is not supported in lists")
+	if len(errs) > 0 {
+		err := errors.Join(errs...)
+		return nil, &pageError{msg: "rule", zh: "列表规则无效：" + err.Error(), err: err}
 	}
 	doc, err := goquery.NewDocumentFromReader(strings.NewReader(text))
-	if err != nil {
-		return nil, fmt.Errorf("extract: list: parse html: %w", err)
+	if err != nil { // only reader errors, impossible with a strings.Reader
+		return nil, &pageError{msg: "parse html", zh: "页面无法解析为 HTML：" + err.Error(), err: err}
 	}
 	var out []ListEntry
 	doc.FindMatcher(item.css).Each(func(_ int, row *goquery.Selection) {
-		href, linkNode, ok := link.read(row)
+		href, linkNode, _ := link.read(row)
+		abs, ok := st.resolve(pageURL, href)
 		if !ok {
 			return
 		}
@@ -232,9 +208,7 @@ func htmlRows(text string, pageURL *url.URL, rule ListRule) ([]ListEntry, error)
 			t = collapseHTMLSpace(nodeText(linkNode))
 		}
 		d, _, _ := date.read(row)
-		if e, ok := entry(pageURL, href, t, d); ok {
-			out = append(out, e)
-		}
+		out = append(out, newEntry(abs, t, d))
 	})
 	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 var listCases = []struct {
 	name, file, url, contentType string
 	rule                         ListRule
+	encode                       func(testing.TB, []byte) []byte // builds the served bytes from the UTF-8 file
 }{
 	{name: "govcn-zuixin", file: "govcn-zuixin.json", url: "https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json",
 		contentType: "application/json", rule: govcnZuixinList},
@@ -24,22 +25,39 @@ var listCases = []struct {
 		contentType: "text/html", rule: guizhouSzfwjList},
 	{name: "guizhou-list-unfiltered", file: "guizhou-list.html", url: "https://www.guizhou.gov.cn/zwgk/zcfg/szfwj/qff/index.html",
 		contentType: "text/html", rule: ListRule{Kind: KindHTML, Item: "ul.NewsList li"}},
+	{name: "feed-rss", file: "feed-rss.xml", url: "https://sthj.example.gov.cn/zwgk/zcwj/rss.xml",
+		contentType: "application/rss+xml", rule: ListRule{Kind: KindFeed}},
+	{name: "feed-rss-filtered", file: "feed-rss.xml", url: "https://sthj.example.gov.cn/zwgk/zcwj/rss.xml",
+		contentType: "application/rss+xml; charset=utf-8", rule: ListRule{Kind: KindFeed, LinkPattern: `/\d{6}/t\d{8}_\d+\.html?$`}},
+	{name: "feed-atom", file: "feed-atom.xml", url: "https://www.example.gov.cn/feed.xml",
+		contentType: "application/atom+xml", rule: ListRule{Kind: KindFeed}},
+	// encoding="gb2312" declared, GB18030 bytes with a 4-byte character (𠮷), no charset in the header.
+	{name: "feed-rss-gbk", file: "feed-rss-gbk.xml", url: "http://www.example-xian.gov.cn/rss.xml",
+		contentType: "text/xml", rule: ListRule{Kind: KindFeed}, encode: gb18030},
 }
 
 func TestListGolden(t *testing.T) {
 	for _, tc := range listCases {
 		t.Run(tc.name, func(t *testing.T) {
-			body, err := os.ReadFile(filepath.Join("testdata", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := List(body, tc.contentType, mustURL(t, tc.url), tc.rule)
+			got, err := List(readListCase(t, tc.file, tc.encode), tc.contentType, mustURL(t, tc.url), tc.rule)
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkGolden(t, tc.name, got)
 		})
 	}
+}
+
+func readListCase(t testing.TB, file string, encode func(testing.TB, []byte) []byte) []byte {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join("testdata", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if encode != nil {
+		body = encode(t, body)
+	}
+	return body
 }
 
 func TestListFacts(t *testing.T) {
@@ -101,6 +119,8 @@ func TestListErrors(t *testing.T) {
 		{"object at top level", `{"data": []}`, ListRule{Kind: KindJSON}, "expected a JSON array at top level, found an object"},
 		{"missing path", `{"data": []}`, ListRule{Kind: KindJSON, ItemsPath: "data.list"}, `at items_path "data.list", found nothing`},
 		{"unknown kind", `[]`, ListRule{Kind: "xml"}, `list kind "xml"`},
+		{"html served for a feed", `<html><body>403 Forbidden</body></html>`, ListRule{Kind: KindFeed}, "expected an RSS or Atom feed, found <html>"},
+		{"json served for a feed", `[{"URL": "x"}]`, ListRule{Kind: KindFeed}, "expected an RSS or Atom feed"},
 		{"bad pattern", `[]`, ListRule{Kind: KindJSON, LinkPattern: "("}, "link_pattern"},
 		{"bad selector", `<ul></ul>`, ListRule{Kind: KindHTML, Item: "ul["}, "item:"},
 		{"no item selector", `<ul></ul>`, ListRule{Kind: KindHTML}, "item:"},
@@ -124,6 +144,8 @@ func TestListEmpty(t *testing.T) {
 		{`[]`, ListRule{Kind: KindJSON}},
 		{`{"data":{"list":[]}}`, ListRule{Kind: KindJSON, ItemsPath: "data.list"}},
 		{`<html><body><p>暂无信息</p></body></html>`, ListRule{Kind: KindHTML, Item: "ul.NewsList li"}},
+		{`<rss version="2.0"><channel><title>空</title></channel></rss>`, ListRule{Kind: KindFeed}},
+		{`<feed xmlns="http://www.w3.org/2005/Atom"><title>空</title></feed>`, ListRule{Kind: KindFeed}},
 	} {
 		got, err := List([]byte(tc.body), "", page, tc.rule)
 		if err != nil || len(got) != 0 {

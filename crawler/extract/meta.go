@@ -34,7 +34,7 @@ func tablePairs(containers *goquery.Selection, known func(string) bool) []pair {
 			if hasElementChild(n, atom.Td, atom.Th, atom.Table) {
 				return // a layout cell; its own cells are visited next
 			}
-			for _, line := range lines(n) {
+			for _, line := range metaLines(n) {
 				out = append(out, splitPairs(line, known)...)
 			}
 		})
@@ -74,7 +74,7 @@ func listPairs(containers *goquery.Selection, known func(string) bool) []pair {
 	var out []pair
 	containers.Each(func(_ int, c *goquery.Selection) {
 		for _, n := range c.Nodes {
-			for _, line := range lines(n) {
+			for _, line := range metaLines(n) {
 				out = append(out, splitPairs(line, known)...)
 			}
 		}

@@ -10,14 +10,15 @@ import (
 
 // List kinds.
 const (
-	KindJSON = "json"
-	KindHTML = "html"
+	KindJSON = "json" // a JSON document holding an array of rows (gov.cn lists, search APIs)
+	KindHTML = "html" // an HTML page whose rows are found by selectors (TRS columns)
+	KindFeed = "feed" // an RSS 2.0, RSS 1.0 or Atom 1.0 feed; no selectors or fields
 )
 
 // ListRule says how to read one list page. Empty fields take the defaults
 // named in their comments.
 type ListRule struct {
-	Kind        string   `yaml:"kind"`         // "json" | "html"
+	Kind        string   `yaml:"kind"`         // "json" | "html" | "feed"
 	URLs        []string `yaml:"urls"`         // first-page URLs, relative to the source base_url (used by the crawler)
 	Pages       int      `yaml:"pages"`        // html: pages an incremental crawl reads (the crawler uses NextPageURL)
 	LinkPattern string   `yaml:"link_pattern"` // regexp the resolved detail URL path must match; "" = any. Non-matching rows are dropped.
@@ -33,6 +34,11 @@ type ListRule struct {
 	Link  string `yaml:"link"`  // default "a[href]@href"
 	Title string `yaml:"title"` // default "a@title"; falls back to the text of the link element when empty
 	Date  string `yaml:"date"`  // default "span"; its text is parsed with ParseTime, else searched with FindTime
+
+	// feed: nothing to configure. Each item gives its link (RSS <link>, Atom
+	// link rel=alternate, else a permalink guid or http(s) id), its title
+	// and the first of pubDate, published, updated, dc:date that
+	// ParseFeedTime reads.
 }
 
 // DetailRule says how to read a detail page. Lists are fallbacks, tried in
@@ -117,7 +123,7 @@ func knownField(name string) bool {
 func (r ListRule) Validate() error {
 	var errs []error
 	switch r.Kind {
-	case KindJSON:
+	case KindJSON, KindFeed:
 	case KindHTML:
 		if strings.TrimSpace(r.Item) == "" {
 			errs = append(errs, errors.New("item: empty selector"))
@@ -139,7 +145,7 @@ func (r ListRule) Validate() error {
 			}
 		}
 	default:
-		errs = append(errs, fmt.Errorf("kind: %q is not %q or %q", r.Kind, KindJSON, KindHTML))
+		errs = append(errs, fmt.Errorf("kind: %q is not %q, %q or %q", r.Kind, KindJSON, KindHTML, KindFeed))
 	}
 	if r.Pages < 0 {
 		errs = append(errs, fmt.Errorf("pages: %d is negative", r.Pages))

@@ -21,8 +21,8 @@ var (
 		DateField:   "DOCRELPUBTIME",
 	}
 	govcnDetail = DetailRule{
-		Title:         []string{"div.share-title", "h1", "meta[name=ArticleTitle]@content", "title"},
-		TitleSuffixes: []string{"国务院文件", "国务院部门文件", "国务院公报", "政策解读", "最新政策", "滚动新闻"},
+		Title:         []string{"div.share-title", "h1#ti", "h1", "meta[name=ArticleTitle]@content", "title"},
+		TitleSuffixes: []string{"国务院文件", "国务院部门文件", "国务院公报", "政策解读", "最新政策", "滚动新闻", "政府信息公开专栏"},
 		Body:          []string{"#UCAP-CONTENT", "div.TRS_UEDITOR", ".trs_editor_view"},
 		Remove:        []string{".shuzi", "#myFlash", "script", "style"},
 		MetaTables:    []string{"table.bd1", "div.policyLibraryOverview_header table"},

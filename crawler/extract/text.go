@@ -55,11 +55,22 @@ func breaks(a atom.Atom) bool {
 // lines renders n as plain text lines: block elements and <br> end a line,
 // table cells are separated by a space, whitespace (incl. U+3000
 // indentation and &nbsp;) is collapsed, and empty lines are dropped.
-func lines(n *html.Node) []string {
+func lines(n *html.Node) []string { return textLines(n, false) }
+
+// elemMark stands for the start or end of an inline element in the lines
+// metadata is read from (metaLines). It lets splitPairs see a label that
+// follows another element directly ("…新华社</span><span>字号：…"); it
+// never reaches a value. It is a private-use character.
+const elemMark = '\uE000'
+
+// metaLines is lines with elemMark at the boundaries of inline elements.
+func metaLines(n *html.Node) []string { return textLines(n, true) }
+
+func textLines(n *html.Node, mark bool) []string {
 	var out []string
 	var cur strings.Builder
 	flush := func() {
-		if l := collapseSpace(cur.String()); l != "" {
+		if l := collapseSpace(cur.String()); strings.Trim(l, string(elemMark)+" ") != "" {
 			out = append(out, l)
 		}
 		cur.Reset()
@@ -71,15 +82,18 @@ func lines(n *html.Node) []string {
 			cur.WriteString(n.Data)
 			return
 		case html.ElementNode:
-			if skipped(n) {
+			switch {
+			case skipped(n):
 				return
-			}
-			if breaks(n.DataAtom) {
+			case breaks(n.DataAtom):
 				flush()
 				defer flush()
-			} else if n.DataAtom == atom.Td || n.DataAtom == atom.Th {
+			case n.DataAtom == atom.Td || n.DataAtom == atom.Th:
 				cur.WriteByte(' ')
 				defer cur.WriteByte(' ')
+			case mark:
+				cur.WriteRune(elemMark)
+				defer cur.WriteRune(elemMark)
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
