@@ -35,12 +35,12 @@ type DryRunEntry struct {
 // Test runs the dry run of this crawler's source with up to limit details.
 func (c *Crawler) Test(ctx context.Context, limit int) *DryRun {
 	d := &DryRun{Report: DryRunReport{Source: c.src.ID, List: []DryRunEntry{}, Items: []syndicator.Item{}}}
-	entries, err := c.readLists(ctx, 1, false)
+	entries, why, err := c.scanLists(ctx, 1, false)
 	if err != nil {
 		d.Problems = append(d.Problems, "列表无法读取："+err.Error())
 	}
 	if err == nil && len(entries) == 0 {
-		d.Problems = append(d.Problems, "列表读取成功，但没有解析出任何条目：请检查列表选择器 (list.item / list.link / list.link_pattern)")
+		d.Problems = append(d.Problems, "列表读取成功，但没有解析出任何条目："+why)
 	}
 	for _, e := range entries {
 		row := DryRunEntry{URL: e.URL, Title: e.Title}

@@ -44,6 +44,8 @@ func (c *Crawler) recordHealth(ctx context.Context, prev SourceState, res PollRe
 		st.State, st.Reason = HealthFailing, "列表无法读取: "+res.Err.Error()
 	case res.Listed == 0 && prev.EverListed:
 		st.State, st.Reason = HealthDegraded, "列表页曾有条目，本次解析为零条（网站可能改版）："+res.emptyWhy
+	case res.Listed == 0 && res.emptyWhy != "":
+		st.State, st.Reason = HealthDegraded, "列表页未解析出任何条目，请用 source test 检查列表规则："+res.emptyWhy
 	case res.missing > 0 && float64(res.missing) > c.missingShare*float64(res.tried):
 		st.State, st.Reason = HealthDegraded, fmt.Sprintf("%d/%d 条详情页缺少必填字段 %s（未匹配的选择器：%s）：请检查 detail 规则",
 			res.missing, res.tried, strings.Join(res.fields, "、"), strings.Join(res.selector, "、"))

@@ -40,10 +40,10 @@ func (c *Crawler) scanLists(ctx context.Context, pages int, stopWhenKnown bool) 
 			}
 			entries, err := extract.List(resp.Body, resp.Header.Get("Content-Type"), pageURL, c.src.Resolved.List)
 			if err != nil {
-				if firstErr == nil {
-					firstErr = err
-				}
-				break
+				// The page came but has another shape: markup trouble, not
+				// an outage, so it is explained like an empty list.
+				c.log.Warn().Err(err).Str("url", pageURL.String()).Msg("list page not understood")
+				entries = nil
 			}
 			if n == 0 && len(entries) == 0 && emptyWhy == "" {
 				emptyWhy = pageURL.String() + "：" + extract.ListDiagnose(resp.Body, resp.Header.Get("Content-Type"), pageURL, c.src.Resolved.List)

@@ -1,0 +1,128 @@
+package crawler_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gyeco/syndicator/cmd/govsim/sim"
+	"github.com/gyeco/syndicator/crawler"
+	"github.com/gyeco/syndicator/crawler/extract"
+	"github.com/gyeco/syndicator/syndicator"
+)
+
+// TestRedesignDegradesWithinOnePoll flips govsim's redesign switch: the
+// next poll turns the source degraded with a reason naming what stopped
+// matching, and flipping it back restores ok on the next poll.
+func TestRedesignDegradesWithinOnePoll(t *testing.T) {
+	tests := []struct {
+		site, tmpl, id string
+		wantReason     []string
+	}{
+		{sim.Guizhou, guizhouSource, "gz", []string{"改版", `"ul.NewsList li"`, "未匹配"}},
+		{sim.GovCN, govcnSource, "gov", []string{"改版", "JSON"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.site, func(t *testing.T) {
+			h := newHarness(t, sim.Options{Seed: 31, Items: 8, LargeEvery: -1})
+			c := h.crawler(t, source(t, tt.tmpl, tt.id, h.srv.URL), "owner")
+			if res := poll(t, c); res.New == 0 || sourceState(t, h.bus, tt.id).State != crawler.HealthOK {
+				t.Fatalf("first poll: %+v, state %s", res, sourceState(t, h.bus, tt.id).State)
+			}
+			h.sim.Redesign(tt.site, true)
+			poll(t, c)
+			st := sourceState(t, h.bus, tt.id)
+			if st.State != crawler.HealthDegraded {
+				t.Fatalf("after redesign: state %s (%s), want degraded", st.State, st.Reason)
+			}
+			for _, w := range tt.wantReason {
+				if !strings.Contains(st.Reason, w) {
+					t.Errorf("reason %q lacks %q", st.Reason, w)
+				}
+			}
+			h.sim.Redesign(tt.site, false)
+			poll(t, c)
+			if st := sourceState(t, h.bus, tt.id); st.State != crawler.HealthOK {
+				t.Errorf("after switching back: state %s (%s), want ok", st.State, st.Reason)
+			}
+		})
+	}
+}
+
+// countySource configures govsim's county site — GB18030 pages labelled
+// gb2312, a table list, dates like 2026年03月05日 — by configuration only.
+const countySource = `
+  - id: %[1]s
+    name: 修文县人民政府
+    level: district
+    preset: html
+    base_url: %[2]s/county
+    list:
+      urls: [/zwgk/zcwj/]
+      pages: 10
+      item: table.zcwj-list tr
+      link: td.bt a@href
+      title: td.bt a@title
+      date: td.rq
+      link_pattern: /t\d{8}_\d+\.html$
+    detail:
+      title: [div.article-title]
+      body: [div.article-content]
+      meta_tables: [div.xxgk-meta table]
+      meta_lists: [div.article-info]
+`
+
+func TestCountySiteByConfigurationOnly(t *testing.T) {
+	h := newHarness(t, sim.Options{Seed: 37, Items: 25, Sites: []string{sim.County}})
+	c := h.crawler(t, source(t, countySource, "xiuwen", h.srv.URL), "owner")
+	releases := releasesOf(h.sim, sim.County)
+	if len(releases) != 25 {
+		t.Fatalf("govsim county has %d releases", len(releases))
+	}
+	if res := poll(t, c); res.New != len(releases) || res.Failed != 0 {
+		t.Fatalf("poll: %+v, want %d new", res, len(releases))
+	}
+	if st := sourceState(t, h.bus, "xiuwen"); st.State != crawler.HealthOK {
+		t.Errorf("state %s: %s", st.State, st.Reason)
+	}
+	byURL := map[string]syndicator.Item{}
+	for _, ev := range discovered(t, h.bus, "xiuwen") {
+		it, err := h.bus.Item(t.Context(), &ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byURL[it.URL] = *it
+		if ev.Capture.Charset != "gb18030" {
+			t.Errorf("%s decoded as %q, want gb18030", it.URL, ev.Capture.Charset)
+		}
+	}
+	for _, r := range releases {
+		it, ok := byURL[h.canonical(t, r)]
+		if !ok {
+			t.Errorf("%s not announced", r.Path)
+			continue
+		}
+		check := func(field, got, want string) {
+			t.Helper()
+			if got != want {
+				t.Errorf("%s: %s = %q, want %q", r.Path, field, got, want)
+			}
+		}
+		check("title", it.Title, r.Title)
+		check("doc_number", it.DocNumber, r.DocNumber)
+		check("doc_key", it.DocKey, extract.DocKey(r.DocNumber))
+		check("index_number", it.IndexNumber, r.IndexNumber)
+		check("issuer", it.Issuer, r.Issuer)
+		check("origin", it.Origin, r.Origin)
+		check("written_at", it.WrittenAt, r.WrittenAt.Format("2006-01-02"))
+		check("validity", string(it.Validity), string(extract.ParseValidity(r.Validity)))
+		if !it.PublishedAt.Equal(r.PublishedAt) || it.PublishedPrecision != syndicator.PrecisionMinute {
+			t.Errorf("%s: published %v (%s), want %v (minute)", r.Path, it.PublishedAt, it.PublishedPrecision, r.PublishedAt)
+		}
+		if strings.Join(strings.Fields(it.BodyText), "") != strings.Join(strings.Fields(r.Text()), "") {
+			t.Errorf("%s: body text differs:\n got %.80q\nwant %.80q", r.Path, it.BodyText, r.Text())
+		}
+		if strings.ContainsRune(it.Title+it.Issuer+it.BodyText, '\uFFFD') {
+			t.Errorf("%s: replacement characters: decoded with GBK instead of GB18030?", r.Path)
+		}
+	}
+}
