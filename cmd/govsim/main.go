@@ -1,8 +1,10 @@
-// Command govsim serves simulated government policy sites (a gov.cn-like
-// JSON list and a Guizhou-like TRS site) for demos and manual tests of
-// syndicator, and publishes a new release at a fixed interval.
+// Command govsim serves simulated government policy sites (gov.cn-like JSON
+// lists, Guizhou- and Guiyang-like TRS sites, a GB18030 county site) for
+// demos and manual tests of syndicator, and publishes a new release at a
+// fixed interval.
 //
 //	govsim --addr 127.0.0.1:8090 [--seed N] [--items N] [--publish-every 5s]
+//	       [--sites govcn-all,guizhou-all,guiyang,county]
 package main
 
 import (
@@ -15,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,11 +37,17 @@ func run(args []string) error {
 	seed := fs.Int64("seed", 1, "seed of the simulated history")
 	items := fs.Int("items", 30, "historical releases per site")
 	every := fs.Duration("publish-every", 30*time.Second, "interval between new releases")
+	sitesFlag := fs.String("sites", strings.Join(sim.AllSites(), ","),
+		"comma-separated sites to serve: govcn, govcn-all, guizhou, guizhou-all, guiyang, county")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	sites := strings.Split(*sitesFlag, ",")
+	if err := sim.CheckSites(sites); err != nil {
+		return fmt.Errorf("--sites: %w", err)
 	}
 
 	site := sim.New(sim.Options{
@@ -46,6 +55,7 @@ func run(args []string) error {
 		Items:        *items,
 		PublishEvery: *every,
 		Start:        time.Now(), // history ends now, new releases carry real times
+		Sites:        sites,
 		OnPublish: func(r sim.Release) {
 			log.Printf("published %s %s %s %s", r.Site, r.DocNumber, r.Path, r.Title)
 		},
@@ -60,8 +70,9 @@ func run(args []string) error {
 	}
 	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
 	base := "http://" + ln.Addr().String()
-	log.Printf("serving %s/govcn/zhengce/zuixin/ZUIXINZHENGCE.json", base)
-	log.Printf("serving %s/guizhou/zwgk/zcfg/szfwj/qff/ and %s/guizhou/zwgk/zcfg/szfwj/qfbf/", base, base)
+	for _, l := range site.Lists() {
+		log.Printf("serving %s%s", base, l)
+	}
 	log.Printf("publishing a release every %s", *every)
 
 	errc := make(chan error, 1)

@@ -32,9 +32,28 @@ type govcnRow struct {
 	Date     string `json:"DOCRELPUBTIME"`
 }
 
+// govcnRowV2 is a row after the redesign: camel-case keys.
+type govcnRowV2 struct {
+	Title    string `json:"title"`
+	SubTitle string `json:"subTitle"`
+	URL      string `json:"url"`
+	Date     string `json:"docRelPubTime"`
+}
+
+// govcnListV2 is the redesigned file: the rows wrapped in an envelope.
+type govcnListV2 struct {
+	Code int `json:"code"`
+	Data struct {
+		List  []govcnRowV2 `json:"list"`
+		Total int          `json:"total"`
+	} `json:"data"`
+}
+
 // renderGovCNList writes the JSON array of rows, newest first. URLs are
-// absolute on host, as the real file's are on www.gov.cn.
-func renderGovCNList(host string, newestFirst []entry) []byte {
+// absolute on host, as the real file's are on www.gov.cn. Redesigned, the
+// array sits in {"code":200,"data":{"list":[…],"total":N}} and the keys are
+// camel case (title, subTitle, url, docRelPubTime).
+func renderGovCNList(host string, newestFirst []entry, redesigned bool) []byte {
 	rows := make([]govcnRow, 0, len(newestFirst))
 	for _, e := range newestFirst {
 		row := govcnRow{Title: e.noise.title, URL: "http://" + host + e.noise.path, Date: e.noise.date}
@@ -43,10 +62,21 @@ func renderGovCNList(host string, newestFirst []entry) []byte {
 		}
 		rows = append(rows, row)
 	}
+	var v any = rows
+	if redesigned {
+		var l govcnListV2
+		l.Code = 200
+		l.Data.List = make([]govcnRowV2, 0, len(rows))
+		for _, row := range rows {
+			l.Data.List = append(l.Data.List, govcnRowV2(row))
+		}
+		l.Data.Total = len(rows)
+		v = l
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(rows); err != nil {
+	if err := enc.Encode(v); err != nil {
 		panic(err) // unreachable: rows hold only strings
 	}
 	return b.Bytes()
@@ -72,37 +102,12 @@ func noiseFor(at time.Time, k, newsID int) noiseRow {
 func renderGovCNDetail(it *item) []byte {
 	r := &it.Release
 	wrap := it.seq%3 == 1
-	stray := !r.Large && it.seq%5 == 4
-	mobile := !r.Large && it.seq%7 == 3
+	stray, mobile := govcnQuirks(it)
 	esc := html.EscapeString
 
 	var b bytes.Buffer
 	b.Grow(8 << 10)
-	fmt.Fprintf(&b, `<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="X-UA-Compatible" content="IE=edge">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>%s_国务院文件_中国政府网</title>
-<meta name="keywords" content="%s">
-<meta name="description" content="%s">
-<meta name="author" content="中国政府网">
-<meta name="manuscriptId" content="%s">
-<meta name="firstpublishedtime" content="%s">
-<meta name="lastmodifiedtime" content="%s">
-<meta name="lanmu" content="国务院文件">
-<meta name="catalog" content="国务院文件">
-<link rel="stylesheet" href="/govcn/images/2023/common.css">
-<script src="/govcn/images/2023/jquery.min.js"></script>
-</head>
-<body>
-<div class="header">
-<div class="top"><a href="/govcn/">中国政府网</a> <a href="/govcn/">无障碍</a> <a href="/govcn/">繁体</a> <a href="/govcn/">English</a> <a href="/govcn/">登录</a></div>
-<ul class="nav"><li><a href="/govcn/">首页</a></li><li><a href="/govcn/">新闻</a></li><li><a href="/govcn/">专题</a></li><li><a href="/govcn/zhengce/">政策</a></li><li><a href="/govcn/">互动</a></li><li><a href="/govcn/">服务</a></li><li><a href="/govcn/">数据</a></li><li><a href="/govcn/">国务院</a></li></ul>
-</div>
-`, esc(r.Title), esc(r.Keywords), esc(description(it)), r.ID,
-		r.PublishedAt.Format("2006-01-02-15:04:05"), r.ModifiedAt.Format("2006-01-02-15:04:05"))
+	govcnHead(&b, it, "国务院文件")
 	if stray {
 		b.WriteString("</html>\n")
 	}
@@ -141,18 +146,75 @@ func renderGovCNDetail(it *item) []byte {
 	if wrap {
 		b.WriteString("</td></tr></table>\n")
 	}
-	fmt.Fprintf(&b, `<div class="editor">【我要纠错】 责任编辑：%s</div>
-<div class="share">分享到：<a href="javascript:void(0)">微信</a> <a href="javascript:void(0)">微博</a> <a href="javascript:void(0)">QQ空间</a> <span>【字体：<a href="javascript:void(0)">大</a> <a href="javascript:void(0)">中</a> <a href="javascript:void(0)">小</a>】</span> <a href="javascript:window.print()">打印</a></div>
-`, esc(it.editor))
+	govcnShare(&b, it)
 	if mobile {
-		b.WriteString(`<div class="mobile_box" style="display:none">` + "\n" + `<div id="UCAP-CONTENT" class="pages_content">` + "\n")
-		writeParas(&b, it)
-		b.WriteString("</div>\n</div>\n")
+		govcnMobileCopy(&b, it)
 	}
 	b.WriteString(`<div class="related"><h3>相关稿件</h3>
 <ul><li><a href="/govcn/zhengce/zuixin/">最新政策</a></li><li><a href="/govcn/zhengce/jiedu/">政策解读</a></li><li><a href="/govcn/zhengce/zhengceku/">国务院政策文件库</a></li></ul>
 </div>
+`)
+	govcnFooter(&b)
+	return b.Bytes()
+}
+
+// govcnQuirks says which pitfalls of sources.md §3.7 a page carries: a
+// stray </html> before the article, a second (mobile) #UCAP-CONTENT copy.
+// Large pages carry neither.
+func govcnQuirks(it *item) (stray, mobile bool) {
+	return !it.Large && it.seq%5 == 4, !it.Large && it.seq%7 == 3
+}
+
+// govcnHead writes the head and page header of a gov.cn page whose <title>
+// ends in _<lanmu>_中国政府网.
+func govcnHead(b *bytes.Buffer, it *item, lanmu string) {
+	r := &it.Release
+	esc := html.EscapeString
+	fmt.Fprintf(b, `<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="X-UA-Compatible" content="IE=edge">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>%s_%s_中国政府网</title>
+<meta name="keywords" content="%s">
+<meta name="description" content="%s">
+<meta name="author" content="中国政府网">
+<meta name="manuscriptId" content="%s">
+<meta name="firstpublishedtime" content="%s">
+<meta name="lastmodifiedtime" content="%s">
+<meta name="lanmu" content="%s">
+<meta name="catalog" content="%s">
+<link rel="stylesheet" href="/govcn/images/2023/common.css">
+<script src="/govcn/images/2023/jquery.min.js"></script>
+</head>
+<body>
+<div class="header">
+<div class="top"><a href="/govcn/">中国政府网</a> <a href="/govcn/">无障碍</a> <a href="/govcn/">繁体</a> <a href="/govcn/">English</a> <a href="/govcn/">登录</a></div>
+<ul class="nav"><li><a href="/govcn/">首页</a></li><li><a href="/govcn/">新闻</a></li><li><a href="/govcn/">专题</a></li><li><a href="/govcn/zhengce/">政策</a></li><li><a href="/govcn/">互动</a></li><li><a href="/govcn/">服务</a></li><li><a href="/govcn/">数据</a></li><li><a href="/govcn/">国务院</a></li></ul>
 </div>
+`, esc(r.Title), lanmu, esc(r.Keywords), esc(description(it)), r.ID,
+		r.PublishedAt.Format("2006-01-02-15:04:05"), r.ModifiedAt.Format("2006-01-02-15:04:05"), lanmu, lanmu)
+}
+
+// govcnShare writes the editor line and share bar below a gov.cn body.
+func govcnShare(b *bytes.Buffer, it *item) {
+	fmt.Fprintf(b, `<div class="editor">【我要纠错】 责任编辑：%s</div>
+<div class="share">分享到：<a href="javascript:void(0)">微信</a> <a href="javascript:void(0)">微博</a> <a href="javascript:void(0)">QQ空间</a> <span>【字体：<a href="javascript:void(0)">大</a> <a href="javascript:void(0)">中</a> <a href="javascript:void(0)">小</a>】</span> <a href="javascript:window.print()">打印</a></div>
+`, html.EscapeString(it.editor))
+}
+
+// govcnMobileCopy writes the hidden mobile copy of the body: a second
+// #UCAP-CONTENT.
+func govcnMobileCopy(b *bytes.Buffer, it *item) {
+	b.WriteString(`<div class="mobile_box" style="display:none">` + "\n" + `<div id="UCAP-CONTENT" class="pages_content">` + "\n")
+	writeParas(b, it)
+	b.WriteString("</div>\n</div>\n")
+}
+
+// govcnFooter closes the article and writes the page footer.
+func govcnFooter(b *bytes.Buffer) {
+	b.WriteString(`</div>
 </div>
 <div class="footer">
 <p>主办单位：国务院办公厅　运行维护单位：中国政府网运行中心</p>
@@ -163,7 +225,6 @@ func renderGovCNDetail(it *item) []byte {
 </body>
 </html>
 `)
-	return b.Bytes()
 }
 
 // writeParas writes the body paragraphs, attachment links included.

@@ -7,8 +7,9 @@ import (
 	"strings"
 )
 
-// This file draws the Guizhou-like TRS site: paged column lists and detail
-// pages, after sources.md §4.3–4.4 and samples/guizhou-guiyang-templates.
+// This file draws the sites of the Guizhou TRS platform (Guizhou, Guiyang):
+// paged column lists and detail pages, after sources.md §4.3–4.4, §5 and
+// samples/guizhou-guiyang-templates.
 
 // linkTextRunes is where list link text is cut; the title attribute keeps
 // the full title.
@@ -28,39 +29,78 @@ func guizhouPageName(k int) string {
 	return fmt.Sprintf("index_%d.html", k)
 }
 
-// renderGuizhouList draws 0-based page k of col, whose releases are given
+// pageRows returns the releases on 0-based page k of a list.
+func pageRows(newestFirst []*item, k int) []*item {
+	return newestFirst[min(k*guizhouPageSize, len(newestFirst)):min((k+1)*guizhouPageSize, len(newestFirst))]
+}
+
+// renderTRSList draws 0-based page k of col, whose releases are given
 // newest first. Every fifth row is followed by an empty <li class="b">
 // spacer, which a row selector must skip (RSSHub uses li:not(.b)).
-func renderGuizhouList(col column, newestFirst []*item, k int) []byte {
+// Redesigned, the rows are div.news-list-v2 > dl > dd, each an
+// a[href][title] and an em.date, with no spacers.
+func renderTRSList(t trsSite, col column, newestFirst []*item, k int, redesigned bool) []byte {
 	esc := html.EscapeString
 	pages := guizhouPages(len(newestFirst))
-	rows := newestFirst[min(k*guizhouPageSize, len(newestFirst)):min((k+1)*guizhouPageSize, len(newestFirst))]
+	rows := pageRows(newestFirst, k)
 
 	var b bytes.Buffer
-	guizhouHead(&b, col.name+"_省政府文件_贵州省人民政府", col.name)
+	trsHead(&b, t, col.name+"_"+t.section+"_"+t.name, col.name)
 	b.WriteString("</head>\n<body>\n")
-	guizhouHeader(&b, col)
-	b.WriteString(`<div class="LeftNav"><h3>省政府文件</h3><ul>
-<li><a href="../szfl/">省政府令</a></li><li><a href="../qff/">黔府发</a></li><li><a href="../qfh/">黔府函</a></li><li><a href="../qfbf/">黔府办发</a></li><li><a href="../qfbh/">黔府办函</a></li>
-</ul></div>
-<div class="PageMainBox aBox">
-<div class="ColumnTitle">` + esc(col.name) + `</div>
-<ul class="NewsList">
-`)
+	trsHeader(&b, t, col)
+	up := strings.Repeat("../", strings.Count(strings.TrimPrefix(col.list, t.sectionPath), "/"))
+	fmt.Fprintf(&b, "<div class=\"LeftNav\"><h3>%s</h3><ul>\n", esc(t.section))
+	for _, l := range t.leftNav {
+		fmt.Fprintf(&b, `<li><a href="%s%s/">%s</a></li>`, up, l[0], esc(l[1]))
+	}
+	b.WriteString("\n</ul></div>\n<div class=\"PageMainBox aBox\">\n<div class=\"ColumnTitle\">" + esc(col.name) + "</div>\n")
+	if redesigned {
+		b.WriteString("<div class=\"news-list-v2\">\n<dl>\n")
+	} else {
+		b.WriteString("<ul class=\"NewsList\">\n")
+	}
+	listDir := col.list
 	for i, it := range rows {
-		rel := "./" + strings.TrimPrefix(it.Path, col.dir)
+		rel := relHref(listDir, it.Path)
+		if redesigned {
+			fmt.Fprintf(&b, "<dd><a href=\"%s\" target=\"_blank\" title=\"%s\">%s</a><em class=\"date\">%s</em></dd>\n",
+				esc(rel), esc(it.Title), esc(linkText(it.Title)), esc(it.ListDate))
+			continue
+		}
 		fmt.Fprintf(&b, "<li><a href=\"%s\" target=\"_blank\" title=\"%s\">%s</a><span>%s</span></li>\n",
 			esc(rel), esc(it.Title), esc(linkText(it.Title)), esc(it.ListDate))
 		if i%5 == 4 && i < len(rows)-1 {
 			b.WriteString("<li class=\"b\"></li>\n")
 		}
 	}
-	fmt.Fprintf(&b, `</ul>
-<div class="page"><script>createPageHTML(%d, %d, "index", "html");</script></div>
+	if redesigned {
+		b.WriteString("</dl>\n</div>\n")
+	} else {
+		b.WriteString("</ul>\n")
+	}
+	fmt.Fprintf(&b, `<div class="page"><script>%s(%d, %d, "index", "html");</script></div>
 </div>
-`, pages, k)
-	guizhouFooter(&b)
+`, t.pager, pages, k)
+	trsFooter(&b, t)
 	return b.Bytes()
+}
+
+// relHref is the href of path written in a page of directory dir:
+// "./202603/t….html" beside it, "../../qff/202603/t….html" elsewhere.
+func relHref(dir, path string) string {
+	if rest, ok := strings.CutPrefix(path, dir); ok {
+		return "./" + rest
+	}
+	common := 0
+	for i := range min(len(dir), len(path)) {
+		if dir[i] != path[i] {
+			break
+		}
+		if dir[i] == '/' {
+			common = i + 1
+		}
+	}
+	return strings.Repeat("../", strings.Count(dir[common:], "/")) + path[common:]
 }
 
 // linkText cuts a title the way the platform does in list links.
@@ -72,15 +112,12 @@ func linkText(title string) string {
 	return string(rs[:linkTextRunes-1]) + "…"
 }
 
-// renderGuizhouDetail draws a detail page. Labels in the disclosure box vary
+// renderTRSDetail draws a detail page. Labels in the disclosure box vary
 // with seq (spaces, colon forms), so an extractor must normalise them.
-func renderGuizhouDetail(it *item) []byte {
+func renderTRSDetail(t trsSite, it *item) []byte {
 	r := &it.Release
 	esc := html.EscapeString
-	col := colQFF
-	if r.Column == colQFBF.slug {
-		col = colQFBF
-	}
+	col := columnOf(r.Column)
 	indexLabel := []string{"索引号：", "索 引 号："}[it.seq%2]
 	validLabel := []string{"有效性：", "有 效 性："}[it.seq%2]
 	numberLabel := []string{"文　　号：", "文号：", "文号:"}[it.seq%3]
@@ -88,7 +125,7 @@ func renderGuizhouDetail(it *item) []byte {
 
 	var b bytes.Buffer
 	b.Grow(8 << 10)
-	guizhouHead(&b, r.Title+"_"+col.name+"_贵州省人民政府", col.name)
+	trsHead(&b, t, r.Title+"_"+col.name+"_"+t.name, col.name)
 	fmt.Fprintf(&b, `<meta name="ArticleTitle" content="%s">
 <meta name="PubDate" content="%s">
 <meta name="ContentSource" content="%s">
@@ -97,7 +134,7 @@ func renderGuizhouDetail(it *item) []byte {
 </head>
 <body>
 `, esc(r.Title), pub, esc(r.Origin), esc(r.Keywords), esc(description(it)))
-	guizhouHeader(&b, col)
+	trsHeader(&b, t, col)
 	fmt.Fprintf(&b, `<div class="Xxgk_Info Box MT20">
 <ul>
 <li>%s%s</li>
@@ -127,40 +164,34 @@ func renderGuizhouDetail(it *item) []byte {
 <div class="DocShare">分享到：<a href="javascript:void(0)">微信</a> <a href="javascript:void(0)">微博</a>　【<a href="javascript:window.print()">打印本页</a>】【<a href="javascript:window.close()">关闭窗口</a>】</div>
 </div>
 `)
-	guizhouFooter(&b)
+	trsFooter(&b, t)
 	return b.Bytes()
 }
 
-func guizhouHead(b *bytes.Buffer, title, columnName string) {
+func trsHead(b *bytes.Buffer, t trsSite, title, columnName string) {
 	fmt.Fprintf(b, `<!DOCTYPE html>
 <html>
 <head>
 <meta charset="utf-8">
 <meta http-equiv="X-UA-Compatible" content="IE=edge,chrome=1">
 <title>%s</title>
-<meta name="SiteName" content="贵州省人民政府">
-<meta name="SiteDomain" content="www.guizhou.gov.cn">
-<meta name="SiteIDCode" content="5200000001">
+<meta name="SiteName" content="%s">
+<meta name="SiteDomain" content="%s">
+<meta name="SiteIDCode" content="%s">
 <meta name="ColumnName" content="%s">
 <meta name="ColumnType" content="政策文件">
-<link rel="stylesheet" href="/guizhou/images/public.css">
-<script src="/guizhou/images/jquery.min.js"></script>
-`, html.EscapeString(title), html.EscapeString(columnName))
+<link rel="stylesheet" href="%simages/public.css">
+<script src="%simages/jquery.min.js"></script>
+`, html.EscapeString(title), t.name, t.domain, t.idCode, html.EscapeString(columnName), t.home, t.home)
 }
 
-func guizhouHeader(b *bytes.Buffer, col column) {
-	fmt.Fprintf(b, `<div class="Header"><div class="Logo"><a href="/guizhou/">贵州省人民政府</a></div>
-<ul class="Nav"><li><a href="/guizhou/">首页</a></li><li><a href="/guizhou/zwgk/">政务公开</a></li><li><a href="/guizhou/">政务服务</a></li><li><a href="/guizhou/">互动交流</a></li><li><a href="/guizhou/">走进贵州</a></li></ul></div>
-<div class="Position">当前位置：<a href="/guizhou/">首页</a> &gt; <a href="/guizhou/zwgk/">政务公开</a> &gt; <a href="/guizhou/zwgk/zcfg/">政策法规</a> &gt; <a href="%s">省政府文件</a> &gt; <a href="%s">%s</a></div>
-`, guizhouBase, col.list, html.EscapeString(col.name))
+func trsHeader(b *bytes.Buffer, t trsSite, col column) {
+	fmt.Fprintf(b, `<div class="Header"><div class="Logo"><a href="%s">%s</a></div>
+<ul class="Nav">%s</ul></div>
+<div class="Position">当前位置：<a href="%s">首页</a> &gt; %s &gt; <a href="%s">%s</a> &gt; <a href="%s">%s</a></div>
+`, t.home, t.name, t.nav, t.home, t.crumbs, t.sectionPath, t.section, col.list, html.EscapeString(col.name))
 }
 
-func guizhouFooter(b *bytes.Buffer) {
-	b.WriteString(`<div class="Footer">
-<p>主办单位：贵州省人民政府办公厅　承办单位：贵州省大数据发展管理局</p>
-<p>网站标识码：5200000001　黔ICP备05000001号　贵公网安备52010202000001号</p>
-</div>
-</body>
-</html>
-`)
+func trsFooter(b *bytes.Buffer, t trsSite) {
+	b.WriteString("<div class=\"Footer\">\n" + t.footer + "</div>\n</body>\n</html>\n")
 }

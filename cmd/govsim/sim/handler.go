@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -46,9 +47,11 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Body returns the exact bytes and Content-Type the handler serves for a URL
 // path, requested with the given Host header (e.g. "127.0.0.1:8090"). Only
-// the gov.cn JSON list depends on host, since its URLs are absolute; every
-// other body is the same for any host, and detail pages and attachments never
-// change once published. ok is false where the handler answers 404.
+// the gov.cn JSON lists depend on host, since their URLs are absolute;
+// every other body is the same for any host. Detail pages and attachments
+// never change once published; lists change with new releases and with
+// Redesign. County pages are GB18030 bytes. ok is false where the handler
+// answers 404.
 func (s *Site) Body(host, path string) (body []byte, contentType string, ok bool) {
 	p, ok := s.page(host, path)
 	return p.body, p.ctype, ok
@@ -64,24 +67,24 @@ func (s *Site) page(host, path string) (page, bool) {
 	defer s.mu.RUnlock()
 	switch path {
 	case "/":
-		return page{[]byte(rootPage), typeHTML, s.start}, true
+		return page{s.rootPage(), typeHTML, s.start}, true
 	case "/robots.txt":
 		return page{[]byte("User-agent: *\nDisallow:\n"), typeText, s.start}, true
-	case govcnList:
-		newest := slices.Clone(s.govcn)
-		slices.Reverse(newest)
-		return page{renderGovCNList(host, newest), typeJSON, s.newest(s.govcnItems())}, true
+	}
+	for _, col := range s.sites.jsonLists() {
+		if path == col.list {
+			entries, items := s.jsonRows(col)
+			return page{renderGovCNList(host, entries, s.redesign[GovCN]), typeJSON, s.newest(items)}, true
+		}
 	}
 	if it, ok := s.byPath[path]; ok {
-		if it.Site == GovCN {
-			return page{renderGovCNDetail(it), typeHTML, it.ModifiedAt}, true
-		}
-		return page{renderGuizhouDetail(it), typeHTML, it.ModifiedAt}, true
+		body, ctype := renderDetail(it)
+		return page{body, ctype, it.ModifiedAt}, true
 	}
 	if f, ok := s.files[path]; ok {
 		return page{f.data, typePDF, f.it.PublishedAt}, true
 	}
-	for _, col := range guizhouColumns {
+	for _, col := range s.sites.htmlLists() {
 		rest, ok := strings.CutPrefix(path, col.list)
 		if !ok {
 			continue
@@ -93,12 +96,53 @@ func (s *Site) page(host, path string) (page, bool) {
 		}
 		newest := slices.Clone(items)
 		slices.Reverse(newest)
-		return page{renderGuizhouList(col, newest, k), typeHTML, s.newest(items)}, true
+		redesigned := s.redesign[col.site]
+		if col.tmpl == tmplCounty {
+			return page{renderCountyList(col, newest, k, redesigned), typeCounty, s.newest(items)}, true
+		}
+		return page{renderTRSList(trsSiteOf(col.site), col, newest, k, redesigned), typeHTML, s.newest(items)}, true
 	}
 	return page{}, false
 }
 
-// pageIndex parses the file part of a Guizhou list URL: "" and "index.html"
+// jsonRows returns the rows of a gov.cn JSON list, newest first, and its
+// releases, oldest first. The 国务院文件 list holds the 最新政策 releases
+// too: they are all 国务院文件.
+func (s *Site) jsonRows(col column) ([]entry, []*item) {
+	items := s.lists[col.slug]
+	if col.slug == colZuixin.slug {
+		entries := slices.Clone(s.govcn)
+		slices.Reverse(entries)
+		return entries, items
+	}
+	if col.slug == colGWYWJ.slug {
+		items = append(slices.Clone(items), s.lists[colZuixin.slug]...)
+		slices.SortStableFunc(items, func(a, b *item) int { return a.PublishedAt.Compare(b.PublishedAt) })
+	}
+	entries := make([]entry, 0, len(items))
+	for _, it := range slices.Backward(items) {
+		entries = append(entries, entry{it: it})
+	}
+	return entries, items
+}
+
+// renderDetail draws the detail page of a release in its column's
+// template, and returns it with its Content-Type.
+func renderDetail(it *item) ([]byte, string) {
+	switch columnOf(it.Column).tmpl {
+	case tmplGovA:
+		return renderGovCNDetail(it), typeHTML
+	case tmplGovLib:
+		return renderGovLibDetail(it), typeHTML
+	case tmplGovB:
+		return renderJieduDetail(it), typeHTML
+	case tmplCounty:
+		return renderCountyDetail(it), typeCounty
+	}
+	return renderTRSDetail(trsSiteOf(it.Site), it), typeHTML
+}
+
+// pageIndex parses the file part of a paged list URL: "" and "index.html"
 // are page 0, "index_<k>.html" page k (k >= 1, no leading zeros).
 func pageIndex(name string) (int, bool) {
 	if name == "" || name == "index.html" {
@@ -115,16 +159,6 @@ func pageIndex(name string) (int, bool) {
 	return k, true
 }
 
-func (s *Site) govcnItems() []*item {
-	var its []*item
-	for _, e := range s.govcn {
-		if e.it != nil {
-			its = append(its, e.it)
-		}
-	}
-	return its
-}
-
 // newest is the Last-Modified of a list: its latest publication, or start.
 func (s *Site) newest(oldestFirst []*item) time.Time {
 	if len(oldestFirst) == 0 {
@@ -133,14 +167,27 @@ func (s *Site) newest(oldestFirst []*item) time.Time {
 	return oldestFirst[len(oldestFirst)-1].PublishedAt
 }
 
+// Lists returns the URL paths of the lists served (page 1 of paged lists),
+// JSON lists first, in a fixed order.
+func (s *Site) Lists() []string {
+	var ps []string
+	for _, col := range append(s.sites.jsonLists(), s.sites.htmlLists()...) {
+		ps = append(ps, col.list)
+	}
+	return ps
+}
+
 // Paths returns every URL path served now: the site root and robots.txt,
-// the lists (every Guizhou page, under both names of page 1), then the
-// detail pages and attachments in publication order.
+// the lists (every page of a paged list, under both names of page 1), then
+// the detail pages and attachments in publication order.
 func (s *Site) Paths() []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	ps := []string{"/", "/robots.txt", govcnList}
-	for _, col := range guizhouColumns {
+	ps := []string{"/", "/robots.txt"}
+	for _, col := range s.sites.jsonLists() {
+		ps = append(ps, col.list)
+	}
+	for _, col := range s.sites.htmlLists() {
 		ps = append(ps, col.list)
 		for k := range guizhouPages(len(s.lists[col.slug])) {
 			ps = append(ps, col.list+guizhouPageName(k))
@@ -155,16 +202,30 @@ func (s *Site) Paths() []string {
 	return ps
 }
 
-const rootPage = `<!DOCTYPE html>
+// rootPage links every list served.
+func (s *Site) rootPage() []byte {
+	var b strings.Builder
+	b.WriteString(`<!DOCTYPE html>
 <html lang="zh-CN">
 <head><meta charset="utf-8"><title>govsim</title></head>
 <body>
 <h1>govsim: simulated government sites</h1>
 <ul>
-<li><a href="/govcn/zhengce/zuixin/ZUIXINZHENGCE.json">中国政府网 最新政策 (JSON)</a></li>
-<li><a href="/guizhou/zwgk/zcfg/szfwj/qff/">贵州省人民政府 黔府发</a></li>
-<li><a href="/guizhou/zwgk/zcfg/szfwj/qfbf/">贵州省人民政府 黔府办发</a></li>
-</ul>
-</body>
-</html>
-`
+`)
+	for _, col := range s.sites.jsonLists() {
+		label := col.name
+		if col.slug == colZuixin.slug {
+			label = "最新政策"
+		}
+		fmt.Fprintf(&b, "<li><a href=\"%s\">中国政府网 %s (JSON)</a></li>\n", col.list, label)
+	}
+	for _, col := range s.sites.htmlLists() {
+		owner := countyName
+		if col.tmpl == tmplTRS {
+			owner = trsSiteOf(col.site).name
+		}
+		fmt.Fprintf(&b, "<li><a href=\"%s\">%s %s</a></li>\n", col.list, owner, col.name)
+	}
+	b.WriteString("</ul>\n</body>\n</html>\n")
+	return []byte(b.String())
+}

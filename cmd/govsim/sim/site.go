@@ -1,15 +1,19 @@
 // Package sim simulates the government sites syndicator watches: a
 // gov.cn-like site under /govcn/ (the 最新政策 JSON list and 国务院文件 detail
-// pages) and a Guizhou-like TRS site under /guizhou/ (黔府发 and 黔府办发 list
-// pages and detail pages), with attachments. It is deterministic for a seed,
-// publishes new releases on demand or on a schedule, and exposes the ground
-// truth of everything it serves, for tests, demos and benchmarks.
+// pages; with govcn-all also the 国务院文件 and 部门文件 lists of the 政策文件库
+// and 政策解读), a Guizhou-like TRS site under /guizhou/ (黔府发 and 黔府办发
+// list pages and detail pages; with guizhou-all also 省政府令, 黔府函, 黔府办函
+// and 失效废止文件), and on request a Guiyang site on the same platform
+// under /guiyang/ and a GB18030 county site under /county/, with
+// attachments. It is deterministic for a seed, publishes new releases on
+// demand or on a schedule, and exposes the ground truth of everything it
+// serves, for tests, demos and benchmarks.
 //
-// The markup follows docs/sources.md: see govcn.go and guizhou.go.
+// The markup follows docs/sources.md: see govcn.go, govcn_library.go,
+// govcn_jiedu.go, guizhou.go and county.go.
 package sim
 
 import (
-	"context"
 	"slices"
 	"sync"
 	"time"
@@ -19,27 +23,40 @@ import (
 // Options configures a Site. The zero value is usable.
 type Options struct {
 	// Seed selects the simulated history and every release after it: the
-	// same seed gives the same bytes for every path.
+	// same seed and options give the same bytes for every path.
 	Seed int64
-	// Items is the number of historical releases per site, published before
-	// Start. 0 means 30; a negative value means none. On Guizhou two of three
-	// go to 黔府发 and one to 黔府办发.
+	// Items is the number of historical releases per site name in Sites,
+	// published before Start. 0 means 30; a negative value means none. On
+	// Guizhou two of three go to 黔府发 and one to 黔府办发. govcn-all and
+	// guizhou-all add Items more, spread over their extra lists (govcn-all:
+	// one 国务院文件 of its own, two 部门文件 and one 政策解读 in four;
+	// guizhou-all: two 黔府函, one 黔府办函 and one 省政府令 in four).
 	Items int
 	// PublishEvery is the interval at which Run publishes; the n-th release
 	// published after New is dated Start + n*PublishEvery (cut to the second
-	// on gov.cn, the minute on Guizhou), whether it comes from Run or
+	// on gov.cn, the minute elsewhere), whether it comes from Run or
 	// Publish, so that dates stay deterministic. 0 means 10 minutes.
 	PublishEvery time.Duration
 	// Start is the simulated present: history lies before it. The zero value
 	// means 2026-09-01 10:00 Beijing time, so that tests are reproducible.
 	Start time.Time
 	// LargeEvery makes every n-th release of a site (counted per site, from
-	// 1, history included) large: a body of about 1.5 MB. 0 means 10; a
-	// negative value means never.
+	// 1, history included; the lists a site name of Sites adds count apart)
+	// large: a body of about 1.5 MB. 0 means 10; a negative value means
+	// never. 政策解读 are never large; a reprint is large if its original is.
 	LargeEvery int
 	// OnPublish, if set, is called with each release published after New,
 	// outside the site's lock. It must not block for long.
 	OnPublish func(Release)
+	// Sites names the simulated sites and lists to serve (AllSites lists
+	// them): "govcn" (最新政策), "govcn-all" (govcn plus 国务院文件, 部门文件
+	// and 政策解读), "guizhou" (黔府发, 黔府办发), "guizhou-all" (guizhou plus
+	// 省政府令, 黔府函, 黔府办函 and 失效废止文件), "guiyang" (市政府文件, with
+	// reprints of gov.cn and Guizhou documents among them) and "county"
+	// (GB18030). nil means govcn and guizhou; an empty slice means none. New
+	// panics on an unknown name (see CheckSites). The history of govcn and
+	// guizhou is the same whichever other names are given.
+	Sites []string
 }
 
 // Site is the simulated sites. It is an http.Handler; all methods are safe
@@ -48,15 +65,19 @@ type Site struct {
 	start     time.Time
 	every     time.Duration
 	onPublish func(Release)
+	sites     siteSet
 
-	mu     sync.RWMutex
-	gen    *generator
-	n      int                // releases published after New
-	all    []*item            // oldest first
-	byPath map[string]*item   // detail page path → release
-	files  map[string]file    // attachment path → bytes
-	govcn  []entry            // the JSON list, oldest first
-	lists  map[string][]*item // Guizhou column slug → releases, oldest first
+	mu        sync.RWMutex
+	gen       *generator            // govcn and guizhou
+	gens      map[string]*generator // the other Options.Sites names, forked from gen
+	n         int                   // releases published after New
+	published map[string]int        // of those, per Release.Site
+	all       []*item               // oldest first
+	byPath    map[string]*item      // detail page path → release
+	files     map[string]file       // attachment path → bytes
+	govcn     []entry               // the 最新政策 JSON list, oldest first
+	lists     map[string][]*item    // column slug → releases, oldest first
+	redesign  map[string]bool       // Release.Site → lists redesigned
 
 	hitsMu sync.Mutex
 	hits   map[string]int
@@ -93,95 +114,23 @@ func New(opts Options) *Site {
 		start:     start.In(loc),
 		every:     every,
 		onPublish: opts.OnPublish,
+		sites:     newSiteSet(opts.Sites),
 		gen:       newGenerator(opts.Seed, loc, large),
+		gens:      map[string]*generator{},
+		published: map[string]int{},
 		byPath:    map[string]*item{},
 		files:     map[string]file{},
 		lists:     map[string][]*item{},
+		redesign:  map[string]bool{},
 		hits:      map[string]int{},
+	}
+	for _, group := range optInGroups() {
+		if s.sites[group] {
+			s.gens[group] = s.gen.fork(group)
+		}
 	}
 	s.history(items)
 	return s
-}
-
-// history publishes n releases per site before start. Two rows a crawler
-// must filter out are mixed into the gov.cn list, just below the 4th and the
-// 13th newest historical release (so only with n >= 4 and n >= 13).
-func (s *Site) history(n int) {
-	var made []*item
-	for i, at := range s.gen.pastTimes(s.start, n, time.Second) {
-		var noise *noiseRow
-		if k := n - 1 - i; k == 3 || k == 12 {
-			nr := noiseFor(at, k, s.gen.newsID())
-			noise = &nr
-		}
-		it := s.gen.release(colZuixin, at, true)
-		if noise != nil {
-			s.govcn = append(s.govcn, entry{noise: *noise})
-		}
-		s.govcn = append(s.govcn, entry{it: it})
-		made = append(made, it)
-	}
-	for i, at := range s.gen.pastTimes(s.start, n, time.Minute) {
-		it := s.gen.release(historyColumn(i), at, true)
-		s.lists[it.Column] = append(s.lists[it.Column], it)
-		made = append(made, it)
-	}
-	slices.SortStableFunc(made, func(a, b *item) int { return a.PublishedAt.Compare(b.PublishedAt) })
-	for _, it := range made {
-		s.index(it)
-	}
-}
-
-// index makes a release reachable by path.
-func (s *Site) index(it *item) {
-	s.all = append(s.all, it)
-	s.byPath[it.Path] = it
-	for i, a := range it.Attachments {
-		s.files[a.Path] = file{data: it.files[i], it: it}
-	}
-}
-
-// Publish publishes the next release at once and returns it. Releases
-// alternate: gov.cn, 黔府发, gov.cn, 黔府办发, … The new release is on top of
-// its list (JSON list or page 1) from now on.
-func (s *Site) Publish() Release {
-	s.mu.Lock()
-	s.n++
-	col := publishColumn(s.n)
-	prec := time.Second
-	if col.site == Guizhou {
-		prec = time.Minute
-	}
-	at := s.start.Add(time.Duration(s.n) * s.every).Truncate(prec)
-	it := s.gen.release(col, at, false)
-	if col.site == GovCN {
-		s.govcn = append(s.govcn, entry{it: it})
-	} else {
-		s.lists[col.slug] = append(s.lists[col.slug], it)
-	}
-	s.index(it)
-	r := it.Release.clone()
-	s.mu.Unlock()
-
-	if s.onPublish != nil {
-		s.onPublish(r.clone())
-	}
-	return r
-}
-
-// Run publishes one release every PublishEvery until ctx ends, then returns
-// nil.
-func (s *Site) Run(ctx context.Context) error {
-	t := time.NewTicker(s.every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			s.Publish()
-		}
-	}
 }
 
 // Releases returns every published release, newest first.
@@ -226,4 +175,26 @@ func shanghai() *time.Location {
 		panic(err) // unreachable with time/tzdata embedded
 	}
 	return loc
+}
+
+// Redesign switches the list pages of a site (GovCN, Guizhou, Guiyang or
+// County; "govcn-all" and "guizhou-all" name their site) to a new markup,
+// or back. Detail pages and attachments never change, and switching back
+// restores the former list bytes exactly. Other names are ignored.
+//
+// Redesigned, the gov.cn JSON lists wrap their rows in
+// {"code":200,"data":{"list":[…],"total":N}} with camel-case keys; the
+// Guizhou and Guiyang lists draw rows as div.news-list-v2 > dl > dd instead
+// of ul.NewsList > li; the county list draws ul.zcwj-list-v2 > li instead of
+// table.zcwj-list rows, with ISO dates.
+func (s *Site) Redesign(site string, on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch site {
+	case GovCNAll:
+		site = GovCN
+	case GuizhouAll:
+		site = Guizhou
+	}
+	s.redesign[site] = on
 }

@@ -118,5 +118,15 @@ var commonLines = []string{
 // Sections of a letter approving a joint-conference system (…的函).
 var letterHeadings = []string{"一、主要职责", "二、成员单位", "三、工作规则", "四、工作要求"}
 
+// Sections of a 批复 (reply to a request).
+var replyHeadings = []string{"一、总体要求", "二、主要任务", "三、组织实施"}
+
+// What a 批复 approves, and how a decree (令) is named.
+var (
+	replyObjects = []string{"试点实施方案", "示范区建设方案", "专项规划", "有关事项"}
+	decreeNames  = []string{"管理办法", "实施办法", "若干规定", "监督管理办法", "条例实施办法"}
+	signers      = []string{"王某某", "李某某", "张某某", "刘某某"}
+)
+
 // Section headings of an opinion or plan, in order.
 var headings = []string{"一、总体要求", "二、重点任务", "三、政策措施", "四、保障措施"}
