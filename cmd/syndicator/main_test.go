@@ -15,7 +15,7 @@ func TestConfigCheck(t *testing.T) {
 		{"../../config/testdata/unknown-key.bad.yml", 1, []string{"unknown-key.bad.yml:5", "crawler.max_bodybytes"}},
 		{"../../config/testdata/malformed-url.bad.yml", 1, []string{"malformed-url.bad.yml:4", "sources[0].base_url"}},
 		{"../../config/testdata/duplicate-source.bad.yml", 1, []string{"duplicate-source.bad.yml:6", "sources[2].id"}},
-		{"../../examples/govsim.yaml", 0, []string{"配置正确", "2 个来源"}},
+		{"../../examples/govsim.yaml", 0, []string{"配置正确", "6 个来源"}},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer
