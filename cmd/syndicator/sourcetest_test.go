@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/gyeco/syndicator/cmd/govsim/sim"
 	"github.com/gyeco/syndicator/crawler"
+	"github.com/gyeco/syndicator/syndicator"
 )
 
 func TestSourceTestJSONMatchesGovsim(t *testing.T) {
@@ -92,4 +95,56 @@ func keys(m map[string]json.RawMessage) []string {
 		ks = append(ks, k)
 	}
 	return ks
+}
+
+// TestSourceTestEveryPreset runs `source test --json` for every built-in
+// preset against govsim and checks the items against govsim's releases.
+func TestSourceTestEveryPreset(t *testing.T) {
+	site := sim.New(sim.Options{Seed: 23, Items: 16, Sites: sim.AllSites(), LargeEvery: -1})
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	truth := map[string]sim.Release{}
+	for _, r := range site.Releases() {
+		canon, _ := syndicator.CanonicalURL(srv.URL+r.Path, nil)
+		truth[canon] = r
+	}
+	presets := map[string]string{
+		"govcn-zuixin": "/govcn", "govcn-gwywj": "/govcn", "govcn-bmwj": "/govcn", "govcn-jiedu": "/govcn",
+		"guizhou-szfwj": "/guizhou", "guiyang-gfxwj": "/guiyang",
+	}
+	var yml strings.Builder
+	fmt.Fprintf(&yml, "crawler: {per_host_rps: 1000, allow_private: [%q]}\nsources:\n", strings.TrimPrefix(srv.URL, "http://"))
+	for id, prefix := range presets {
+		fmt.Fprintf(&yml, "  - {id: %s, preset: %s, base_url: %q}\n", id, id, srv.URL+prefix)
+	}
+	cfgPath := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(cfgPath, []byte(yml.String()), 0o644)
+
+	for id := range presets {
+		t.Run(id, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if code := run([]string{"source", "test", id, "--config", cfgPath, "--json", "--limit", "3"}, &out, &errOut); code != 0 {
+				t.Fatalf("exit %d\n%s", code, errOut.String())
+			}
+			var rep crawler.DryRunReport
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.List) == 0 || len(rep.Items) != 3 {
+				t.Fatalf("%d list rows, %d items", len(rep.List), len(rep.Items))
+			}
+			for _, it := range rep.Items {
+				r, ok := truth[it.URL]
+				if !ok {
+					t.Errorf("item %s is no govsim release", it.URL)
+					continue
+				}
+				if !strings.HasPrefix(r.Title, it.Title) || it.DocNumber != r.DocNumber || !it.PublishedAt.Equal(r.PublishedAt) ||
+					(r.Issuer != "" && it.Issuer != r.Issuer) || it.BodyText == "" {
+					t.Errorf("%s: got {%q %q %q %v}, govsim {%q %q %q %v}", r.Path,
+						it.Title, it.DocNumber, it.Issuer, it.PublishedAt, r.Title, r.DocNumber, r.Issuer, r.PublishedAt)
+				}
+			}
+		})
+	}
 }
