@@ -33,7 +33,7 @@ func (c *Crawler) discover(ctx context.Context, e extract.ListEntry, backfill bo
 	}
 	discoveredAt := c.now()
 
-	it, capture, err := c.capture(ctx, e, canon, id)
+	it, capture, atts, err := c.capture(ctx, e, canon, id)
 	if err != nil {
 		return false, err
 	}
@@ -41,7 +41,7 @@ func (c *Crawler) discover(ctx context.Context, e extract.ListEntry, backfill bo
 	it.Backfilled = backfill
 	ev := &syndicator.Event{
 		Kind: syndicator.KindDiscovered, ID: id, Revision: it.Revision, Source: c.src.ID,
-		At: c.now(), Item: it, Capture: capture,
+		At: c.now(), Item: it, Capture: capture, Attachments: atts,
 	}
 	if _, err := c.pub.Publish(ctx, ev); err != nil {
 		return false, err
@@ -91,30 +91,29 @@ func (c *Crawler) readItem(ctx context.Context, e extract.ListEntry, canon, id s
 
 // capture reads an item and stores its original and attachments in the
 // claim-check store for the sinks.
-func (c *Crawler) capture(ctx context.Context, e extract.ListEntry, canon, id string) (*syndicator.Item, *syndicator.Capture, error) {
+func (c *Crawler) capture(ctx context.Context, e extract.ListEntry, canon, id string) (*syndicator.Item, *syndicator.Capture, []syndicator.Capture, error) {
 	it, resp, page, err := c.readItem(ctx, e, canon, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if len(page.Missing) > 0 {
-		return nil, nil, &MissingFieldsError{URL: e.URL, Fields: page.Missing, Unmatched: page.Unmatched, Source: c.src.ID}
+		return nil, nil, nil, &MissingFieldsError{URL: e.URL, Fields: page.Missing, Unmatched: page.Unmatched, Source: c.src.ID}
 	}
+	var atts []syndicator.Capture
 	for i := range it.Attachments {
-		c.captureAttachment(ctx, &it.Attachments[i])
+		if ac := c.captureAttachment(ctx, &it.Attachments[i]); ac != nil {
+			atts = append(atts, *ac)
+		}
 	}
 	it.ContentSHA256 = syndicator.ContentSHA256(it) // now with attachment digests
 
 	sum := sha256.Sum256(resp.Body)
 	digest := hex.EncodeToString(sum[:])
-	capture := &syndicator.Capture{
-		Ref: syndicator.CaptureRef(digest), URL: resp.URL, Status: resp.Status,
-		Header: resp.Header, FetchedAt: resp.FetchedAt, SHA256: digest,
-		Size: int64(len(resp.Body)), Charset: page.Charset,
-	}
+	capture := captureOf(resp, syndicator.CaptureRef(digest), digest, page.Charset)
 	if err := c.pub.PutClaim(ctx, capture.Ref, resp.Body); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return it, capture, nil
+	return it, capture, atts, nil
 }
 
 // MissingFieldsError is a detail page on which required fields were not
@@ -153,12 +152,12 @@ func fillPublished(it *syndicator.Item, e extract.ListEntry) {
 
 // captureAttachment fetches one attachment into the claim-check store. A
 // failure is recorded on the attachment and does not hold the item back.
-func (c *Crawler) captureAttachment(ctx context.Context, a *syndicator.Attachment) {
+func (c *Crawler) captureAttachment(ctx context.Context, a *syndicator.Attachment) *syndicator.Capture {
 	resp, err := c.fetch.Get(ctx, a.URL)
 	if err != nil {
 		a.Error = err.Error()
 		c.log.Warn().Err(err).Str("url", a.URL).Msg("attachment not captured")
-		return
+		return nil
 	}
 	sum := sha256.Sum256(resp.Body)
 	a.SHA256 = hex.EncodeToString(sum[:])
@@ -170,5 +169,16 @@ func (c *Crawler) captureAttachment(ctx context.Context, a *syndicator.Attachmen
 	if err := c.pub.PutClaim(ctx, syndicator.AttachmentRef(a.SHA256), resp.Body); err != nil {
 		a.Error = err.Error()
 		a.SHA256, a.Size = "", 0
+		return nil
+	}
+	return captureOf(resp, syndicator.AttachmentRef(a.SHA256), a.SHA256, "")
+}
+
+// captureOf describes a fetched response whose bytes are stored under ref.
+func captureOf(resp *fetch.Response, ref, digest, charset string) *syndicator.Capture {
+	return &syndicator.Capture{
+		Ref: ref, URL: resp.URL, Status: resp.Status, Proto: resp.Proto,
+		Header: resp.Header, Request: resp.Request, FetchedAt: resp.FetchedAt,
+		SHA256: digest, Size: int64(len(resp.Body)), Charset: charset,
 	}
 }

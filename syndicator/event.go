@@ -36,6 +36,8 @@ type Event struct {
 	ItemRef  string    `json:"item_ref,omitempty"`
 	// Capture is the original page as served, set on discovered and revised.
 	Capture *Capture `json:"capture,omitempty"`
+	// Attachments are the captured attachment downloads, same events.
+	Attachments []Capture `json:"attachments,omitempty"`
 	// ArchiveKeys lists the objects written, set on archived.
 	ArchiveKeys []string `json:"archive_keys,omitempty"`
 	// Location is where the copy went live, set on published.
@@ -48,7 +50,9 @@ type Capture struct {
 	Ref       string              `json:"ref"`
 	URL       string              `json:"url"`
 	Status    int                 `json:"status"`
+	Proto     string              `json:"proto,omitempty"`
 	Header    map[string][]string `json:"header"`
+	Request   map[string][]string `json:"request_header,omitempty"`
 	FetchedAt time.Time           `json:"fetched_at"`
 	SHA256    string              `json:"sha256"`
 	Size      int64               `json:"size"`

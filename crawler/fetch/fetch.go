@@ -38,7 +38,9 @@ type Fetcher struct {
 type Response struct {
 	URL       string // final URL after redirects
 	Status    int
-	Header    http.Header
+	Proto     string      // e.g. HTTP/1.1
+	Header    http.Header // response headers
+	Request   http.Header // headers of the final request, for the WARC request record
 	Body      []byte
 	FetchedAt time.Time
 }
@@ -126,8 +128,8 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) (*Response, error) {
 		return nil, syndicator.Permanent(fmt.Errorf("fetch %s: %w (%d bytes)", rawURL, ErrTooLarge, f.opts.MaxBodyBytes))
 	}
 	r := &Response{
-		URL: resp.Request.URL.String(), Status: resp.StatusCode, Header: resp.Header,
-		Body: body, FetchedAt: time.Now().UTC(),
+		URL: resp.Request.URL.String(), Status: resp.StatusCode, Proto: resp.Proto, Header: resp.Header,
+		Request: resp.Request.Header.Clone(), Body: body, FetchedAt: time.Now().UTC(),
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		err := &StatusError{URL: rawURL, Status: resp.StatusCode, Response: r}
