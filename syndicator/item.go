@@ -88,6 +88,9 @@ type Attachment struct {
 	Size        int64  `json:"size,omitempty"`
 	ContentType string `json:"content_type,omitempty"`
 	ArchiveKey  string `json:"archive_key,omitempty"`
+	// Inline marks an image shown in the body rather than a document
+	// listed under 附件; it is captured and archived all the same.
+	Inline bool `json:"inline,omitempty"`
 	// Error says why the bytes could not be captured; the item still flows.
 	Error string `json:"error,omitempty"`
 }

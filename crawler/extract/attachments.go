@@ -57,3 +57,38 @@ func attachments(body *goquery.Selection, base *url.URL, selSpec string) []syndi
 	})
 	return out
 }
+
+// images returns the images shown in the body (img[src], http(s) only),
+// resolved against base, as inline attachments: they are captured and
+// archived like documents, and the republished page shows the archived
+// copy, but they are not listed under 附件. Images already linked as
+// documents are skipped.
+func images(body *goquery.Selection, base *url.URL, docs []syndicator.Attachment) []syndicator.Attachment {
+	seen := map[string]bool{}
+	for _, d := range docs {
+		seen[d.URL] = true
+	}
+	var out []syndicator.Attachment
+	body.Find("img[src]").Each(func(_ int, img *goquery.Selection) {
+		abs, ok := sanitize.Resolve(base, img.AttrOr("src", ""))
+		if !ok {
+			return
+		}
+		u, err := url.Parse(abs)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			return
+		}
+		u.Fragment, u.RawFragment = "", ""
+		abs = u.String()
+		if seen[abs] {
+			return
+		}
+		seen[abs] = true
+		name := collapseSpace(img.AttrOr("alt", ""))
+		if name == "" {
+			name = path.Base(u.Path)
+		}
+		out = append(out, syndicator.Attachment{Name: name, URL: abs, Inline: true})
+	})
+	return out
+}

@@ -147,6 +147,7 @@ func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, ru
 	var bodyLines []string
 	if b := pageBody(root, rule, &p.Unmatched); b != nil {
 		p.Attachments = attachments(b, base, rule.Attachments)
+		p.Attachments = append(p.Attachments, images(b, base, p.Attachments)...)
 		inner, _ := b.Html()
 		p.BodyHTML = strings.TrimSpace(e.sanitizer.HTML(base, inner))
 		bodyLines = lines(b.Get(0))

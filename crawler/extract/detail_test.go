@@ -184,7 +184,10 @@ func TestDetailFacts(t *testing.T) {
 		if diff := cmp.Diff([]string{"title: div.share-title"}, p.Unmatched); diff != "" {
 			t.Errorf("unmatched (-want +got):\n%s", diff)
 		}
-		if len(p.Attachments) != 0 || !strings.Contains(p.BodyHTML, "https://www.gov.cn/zhengce/202609/W020260911573012345678.jpg") {
+		// The body image is captured as an inline attachment, not listed under 附件.
+		if len(p.Attachments) != 1 || !p.Attachments[0].Inline || p.Attachments[0].Name != "图解" ||
+			p.Attachments[0].URL != "https://www.gov.cn/zhengce/202609/W020260911573012345678.jpg" ||
+			!strings.Contains(p.BodyHTML, "https://www.gov.cn/zhengce/202609/W020260911573012345678.jpg") {
 			t.Errorf("attachments %+v, body %q", p.Attachments, p.BodyHTML)
 		}
 	})

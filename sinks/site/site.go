@@ -96,21 +96,28 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 			art.FirstPublishedAt = prev.PublishedAt
 		}
 	}
+	loc := render.ArticlePath(&art)
+	// The body links to the archived copies, not to the source site.
+	up := strings.Repeat("../", strings.Count(loc, "/"))
+	local := map[string]string{}
 	for _, a := range it.Attachments {
 		if a.SHA256 == "" {
-			continue
+			continue // not captured: the page keeps the source link
 		}
 		href, err := s.copyAttachment(ctx, a)
 		if err != nil {
 			return err
 		}
-		art.Attachments = append(art.Attachments, render.Link{Name: attachmentName(a), Href: href})
+		local[a.URL] = up + href
+		if !a.Inline {
+			art.Attachments = append(art.Attachments, render.Link{Name: attachmentName(a), Href: href})
+		}
 	}
+	art.Item.BodyHTML = rewriteLinks(art.Item.BodyHTML, local)
 	page, err := s.render.Article(&art)
 	if err != nil {
 		return err
 	}
-	loc := render.ArticlePath(&art)
 	if err := s.docroot.Put(ctx, loc, page, "text/html; charset=utf-8"); err != nil {
 		return fmt.Errorf("write %s: %w", loc, err)
 	}

@@ -68,7 +68,7 @@ func (e *env) archivedEvent(t *testing.T, n, rev int, title, body string) *syndi
 		Title: title, DocNumber: fmt.Sprintf("黔府发〔2026〕%d号", n), Issuer: "贵州省人民政府",
 		PublishedAt:        time.Date(2026, 9, 1, 10, n, 0, 0, syndicator.Shanghai),
 		PublishedPrecision: syndicator.PrecisionMinute, Validity: syndicator.ValidityEffective,
-		BodyHTML: "<p>" + body + "</p>", BodyText: body,
+		BodyHTML: fmt.Sprintf(`<p>%s</p><p><a href="http://127.0.0.1:8090/guizhou/P0%d.pdf">附件1</a></p>`, body, n), BodyText: body,
 		Attachments: []syndicator.Attachment{{
 			Name: "附件1", URL: fmt.Sprintf("http://127.0.0.1:8090/guizhou/P0%d.pdf", n),
 			SHA256: sha256Hex(att), Size: int64(len(att)), ContentType: "application/pdf",
@@ -164,6 +164,9 @@ func TestHandlePublishesTheArticle(t *testing.T) {
 	rec := e.record(t, id)
 	if rec.Item.ID != id || rec.Item.Revision != 1 || rec.Item.BodyHTML != "" || rec.Item.BodyText != "" {
 		t.Errorf("record item id %s r%d body %q/%q, want %s r1 without body", rec.Item.ID, rec.Item.Revision, rec.Item.BodyHTML, rec.Item.BodyText, id)
+	}
+	if !strings.Contains(string(page), `<a href="../../attachments/`+sha+`.pdf">附件1</a>`) {
+		t.Errorf("the body's attachment link does not point at the archived copy")
 	}
 	if diff := cmp.Diff([]render.Link{{Name: "附件1", Href: "attachments/" + sha + ".pdf"}}, rec.Attachments); diff != "" {
 		t.Errorf("record attachments (-want +got):\n%s", diff)
