@@ -97,10 +97,12 @@ type Token struct {
 
 // Crawler configures fetching, for every source.
 type Crawler struct {
-	UserAgent    string        `yaml:"user_agent"`
-	PerHostRPS   float64       `yaml:"per_host_rps"`   // default 1
-	MaxBodyBytes int64         `yaml:"max_body_bytes"` // default 20 MiB, after decompression
-	Timeout      time.Duration `yaml:"timeout"`        // per request, default 60s
+	UserAgent    string  `yaml:"user_agent"`
+	PerHostRPS   float64 `yaml:"per_host_rps"`   // default 1
+	MaxBodyBytes int64   `yaml:"max_body_bytes"` // default 20 MiB, after decompression
+	// MaxAttachmentBytes caps one attachment download. Default 100 MiB.
+	MaxAttachmentBytes int64         `yaml:"max_attachment_bytes"`
+	Timeout            time.Duration `yaml:"timeout"` // per request, default 60s
 	// MissingShare is the share of detail pages in a poll that may lack a
 	// required field (title, body) before the source is reported degraded;
 	// such pages are retried either way. Default 0.2.
@@ -129,6 +131,10 @@ type Source struct {
 	// Jitter is the largest random delay added to each poll. Default 10% of Interval.
 	Jitter time.Duration `yaml:"jitter"`
 	Column string        `yaml:"column"` // committee-site column; default the first column
+	// IgnoreRobots turns off robots.txt for this source. It must state the
+	// reason (e.g. the site owner's written permission), which is logged at
+	// every start; empty means robots.txt is obeyed.
+	IgnoreRobots string `yaml:"ignore_robots"`
 
 	// Resolved is filled by Load: the preset applied and URLs parsed.
 	Resolved Resolved `yaml:"-"`
@@ -189,6 +195,9 @@ func (c *Config) fill() {
 	}
 	if c.Crawler.MaxBodyBytes <= 0 {
 		c.Crawler.MaxBodyBytes = 20 << 20
+	}
+	if c.Crawler.MaxAttachmentBytes <= 0 {
+		c.Crawler.MaxAttachmentBytes = 100 << 20
 	}
 	if c.Crawler.MissingShare <= 0 {
 		c.Crawler.MissingShare = 0.2

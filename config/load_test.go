@@ -138,3 +138,16 @@ func TestFeedSource(t *testing.T) {
 		t.Errorf("kind = %q", got)
 	}
 }
+
+func TestIgnoreRobotsNeedsAReason(t *testing.T) {
+	for _, v := range []string{"true", "yes", "ok"} {
+		_, err := Parse("r.yml", []byte("sources:\n  - {id: g, preset: govcn-zuixin, ignore_robots: "+v+"}\n"))
+		if err == nil || !strings.Contains(err.Error(), "sources[0].ignore_robots") {
+			t.Errorf("ignore_robots: %s: err = %v", v, err)
+		}
+	}
+	c, err := Parse("r.yml", []byte("sources:\n  - {id: g, preset: govcn-zuixin, ignore_robots: 经网站主办单位书面同意（2026-10-08 函）}\n"))
+	if err != nil || c.Sources[0].IgnoreRobots == "" {
+		t.Errorf("a stated reason: %v", err)
+	}
+}

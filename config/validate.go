@@ -97,6 +97,9 @@ func (c *Config) resolve(lines map[string]int) error {
 		if s.Level != "" && !oneOf(s.Level, "national", "provincial", "municipal", "district", "department") {
 			add(key+".level", "%q: want national, provincial, municipal, district or department", s.Level)
 		}
+		if r := strings.ToLower(strings.TrimSpace(s.IgnoreRobots)); s.IgnoreRobots != "" && (len([]rune(r)) < 4 || oneOf(r, "true", "yes", "on")) {
+			add(key+".ignore_robots", "state the reason robots.txt may be ignored (e.g. 经网站主办单位书面同意), not just %q", s.IgnoreRobots)
+		}
 		if !columns[s.Column] {
 			add(key+".column", "%q is not a site column (site.columns)", s.Column)
 		}
