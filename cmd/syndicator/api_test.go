@@ -13,6 +13,8 @@ import (
 	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/crawler"
 	"github.com/gyeco/syndicator/sinks/blob"
+	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
 	"github.com/rs/zerolog"
 )
@@ -40,7 +42,7 @@ sources:
 	bus := connectBus(t, natstest.Embedded(t))
 	s := &Server{
 		site: blob.NewFS(t.TempDir()), sources: cfg.Sources, tokens: tokensOf(cfg),
-		states: bus, connected: bus.Connected, log: zerolog.Nop(),
+		states: bus, stats: bus, connected: bus.Connected, log: zerolog.Nop(),
 	}
 	st := crawler.SourceState{Source: "govcn-zuixin", State: crawler.HealthDegraded, Reason: "列表条目选择器未匹配", LastPoll: time.Now().UTC()}
 	if err := bus.PutState(context.Background(), "synd_sources", "govcn-zuixin", &st); err != nil {
@@ -121,5 +123,32 @@ func TestAPISources(t *testing.T) {
 	}
 	if resp, body := get(t, srv.URL+"/api/v1/sources", ""); resp.StatusCode != 401 || !strings.Contains(body, "Bearer") {
 		t.Errorf("anonymous: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	srv, s := testServer(t)
+	bus := s.stats.(*natsbus.Bus)
+	ev := &syndicator.Event{Kind: syndicator.KindDiscovered, ID: "a", Revision: 1, Source: "govcn-zuixin", Item: &syndicator.Item{ID: "a"}}
+	if _, err := bus.Publish(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	pub := &syndicator.Event{Kind: syndicator.KindPublished, Sink: "site", ID: "a", Revision: 1, Source: "govcn-zuixin"}
+	if _, err := bus.Publish(context.Background(), pub); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := get(t, srv.URL+"/metrics", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	for _, want := range []string{
+		`syndicator_events{kind="discovered",source="govcn-zuixin"} 1`,
+		`syndicator_events{kind="published",sink="site",source="govcn-zuixin"} 1`,
+		`syndicator_source_health{source="govcn-zuixin",state="degraded"} 1`,
+		"# TYPE syndicator_sink_backlog gauge",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q:\n%s", want, body)
+		}
 	}
 }

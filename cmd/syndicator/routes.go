@@ -35,6 +35,7 @@ func (s *Server) routes() []route {
 	return []route{
 		{"GET", "/healthz", public, s.healthz, "存活检查"},
 		{"GET", "/readyz", public, s.readyz, "就绪检查：站点存储与 NATS 可用"},
+		{"GET", "/metrics", public, s.metrics, "Prometheus 指标：事件数、积压、死信、来源健康"},
 		{"GET", "/api/v1/sources", reader, s.apiSources, "各来源配置与抓取健康状况"},
 		{"GET", "/api/", reader, s.apiNotFound, "未知接口"},
 		{"GET", "/", public, s.serveSite, "委员会网站（静态页面）"},

@@ -34,6 +34,7 @@ type Server struct {
 	sources   []config.Source
 	tokens    []config.Token
 	states    stateReader // nil when no NATS is configured for serve
+	stats     statsReader // nil when no NATS is configured for serve
 	connected func() bool // nil when no NATS is configured for serve
 	log       zerolog.Logger
 }
@@ -49,7 +50,7 @@ func (a *App) server(bus *natsbus.Bus) (*Server, error) {
 	}
 	s := &Server{listen: cfg.HTTP.Listen, site: st, sources: cfg.Sources, tokens: tokensOf(cfg), log: a.Log}
 	if bus != nil {
-		s.states, s.connected = bus, bus.Connected
+		s.states, s.stats, s.connected = bus, bus, bus.Connected
 	}
 	return s, nil
 }
