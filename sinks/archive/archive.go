@@ -4,13 +4,20 @@
 package archive
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"path"
 	"time"
 
+	"github.com/gyeco/syndicator/sinks/archive/warc"
+	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/rs/zerolog"
 )
@@ -63,8 +70,10 @@ type Response struct {
 
 // Handle archives one revision, then announces synd.item.archived. Every
 // write is create-if-absent, so a redelivered event repeats nothing and a
-// crash halfway is completed by the redelivery. item.json is written last:
-// its presence marks a complete revision.
+// crash halfway is completed by the redelivery. capture.warc.gz records the
+// page's and the attachments' exchanges (ev.Capture, ev.Attachments) and,
+// like every object, is the same bytes each time the event is handled.
+// item.json is written last: its presence marks a complete revision.
 func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) error {
 	if ev.Capture == nil {
 		return syndicator.Permanent(fmt.Errorf("%s event for %s has no capture", ev.Kind, ev.ID))
@@ -84,15 +93,18 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 	archived := *it
 	archived.Attachments = append([]syndicator.Attachment(nil), it.Attachments...)
 	var keys []string
+	claims := map[string][]byte{} // attachment bytes by claim name, for the WARC
 	for i := range archived.Attachments {
 		a := &archived.Attachments[i]
 		if a.SHA256 == "" {
 			continue // not captured; the item records why
 		}
-		data, err := s.bus.GetClaim(ctx, syndicator.AttachmentRef(a.SHA256))
+		ref := syndicator.AttachmentRef(a.SHA256)
+		data, err := s.bus.GetClaim(ctx, ref)
 		if err != nil {
 			return err
 		}
+		claims[ref] = data
 		a.ArchiveKey = "attachments/" + a.SHA256
 		if err := s.put(ctx, a.ArchiveKey, data, a.ContentType); err != nil {
 			return err
@@ -108,6 +120,10 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 	if err != nil {
 		return syndicator.Permanent(fmt.Errorf("encode response.json: %w", err))
 	}
+	capture, err := s.capture(ctx, ev, original, claims)
+	if err != nil {
+		return err
+	}
 	itemJSON, err := json.MarshalIndent(&archived, "", "  ")
 	if err != nil {
 		return syndicator.Permanent(fmt.Errorf("encode item.json: %w", err))
@@ -118,6 +134,7 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 	}{
 		{"original.html", originalType(ev.Capture.Header), original},
 		{"response.json", "application/json", resp},
+		{CaptureName, "application/gzip", capture},
 		{"item.json", "application/json", itemJSON},
 	} {
 		if err := s.put(ctx, prefix+obj.name, obj.data, obj.contentType); err != nil {
@@ -137,11 +154,88 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 	return nil
 }
 
+// CaptureName is the revision's WARC file: the request and response
+// records of the page and of its captured attachments.
+const CaptureName = "capture.warc.gz"
+
+// capture encodes the WARC of the page (bytes original) and of the
+// attachment downloads the event lists, whose bytes come from the claims
+// already read for the item's attachments or else from the claim-check
+// store. Bytes that do not match their capture's sha256 are refused.
+func (s *Sink) capture(ctx context.Context, ev *syndicator.Event, original []byte, claims map[string][]byte) ([]byte, error) {
+	exs := []warc.Exchange{exchange(ev.Capture, original)}
+	for i := range ev.Attachments {
+		c := &ev.Attachments[i]
+		data, ok := claims[c.Ref]
+		if !ok {
+			var err error
+			if data, err = s.bus.GetClaim(ctx, c.Ref); err != nil {
+				return nil, err
+			}
+		}
+		if got := sha256Hex(data); got != c.SHA256 {
+			return nil, syndicator.Permanent(fmt.Errorf("attachment capture %s has sha256 %s, event says %s", c.Ref, got, c.SHA256))
+		}
+		exs = append(exs, exchange(c, data))
+	}
+	data, err := warc.Capture(exs)
+	if err != nil {
+		return nil, syndicator.Permanent(fmt.Errorf("encode %s: %w", CaptureName, err))
+	}
+	return data, nil
+}
+
+func exchange(c *syndicator.Capture, body []byte) warc.Exchange {
+	return warc.Exchange{
+		URL: c.URL, Proto: c.Proto, Status: c.Status, Header: c.Header, Request: c.Request,
+		FetchedAt: c.FetchedAt, Body: body,
+	}
+}
+
 func (s *Sink) put(ctx context.Context, key string, data []byte, contentType string) error {
-	if _, err := s.store.PutNew(ctx, key, data, contentType); err != nil {
+	_, err := s.store.PutNew(ctx, key, data, contentType)
+	if errors.Is(err, blob.ErrConflict) && path.Base(key) == CaptureName {
+		err = s.sameCapture(ctx, key, data, err)
+	}
+	if err != nil {
 		return fmt.Errorf("archive %s: %w", key, err)
 	}
 	return nil
+}
+
+// getter is the optional read side of a Store (blob.FS and blob.S3 have it).
+type getter interface {
+	Get(ctx context.Context, key string) ([]byte, error)
+}
+
+// sameCapture settles a conflict on a capture.warc.gz: gzip output may
+// change with the Go release, so a redelivery handled by a newer build can
+// compress the same WARC differently. Equal records after decompression are
+// the same evidence and count as stored; anything else keeps the conflict.
+// A store that cannot be read back keeps the conflict too.
+func (s *Sink) sameCapture(ctx context.Context, key string, data []byte, conflict error) error {
+	g, ok := s.store.(getter)
+	if !ok {
+		return conflict
+	}
+	stored, err := g.Get(ctx, key)
+	if err != nil {
+		return fmt.Errorf("compare with the stored capture: %w", err) // retried unless permanent
+	}
+	a, errA := gunzip(stored)
+	b, errB := gunzip(data)
+	if errA != nil || errB != nil || !bytes.Equal(a, b) {
+		return conflict
+	}
+	return nil
+}
+
+func gunzip(data []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
 }
 
 func originalType(h map[string][]string) string {
