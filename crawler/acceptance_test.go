@@ -1,7 +1,10 @@
 package crawler_test
 
 import (
+	"net/http"
 	"strings"
+	"sync"
+	"time"
 	"testing"
 
 	"github.com/gyeco/syndicator/cmd/govsim/sim"
@@ -124,5 +127,115 @@ func TestCountySiteByConfigurationOnly(t *testing.T) {
 		if strings.ContainsRune(it.Title+it.Issuer+it.BodyText, '\uFFFD') {
 			t.Errorf("%s: replacement characters: decoded with GBK instead of GB18030?", r.Path)
 		}
+	}
+}
+
+// countingWriter counts what a handler writes.
+type countingWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *countingWriter) WriteHeader(code int) { w.status = code; w.ResponseWriter.WriteHeader(code) }
+func (w *countingWriter) Write(b []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+// TestUnchangedListCostsOne304 re-polls an unchanged list from a server
+// that honours ETag: the second poll costs one 304 and a few bytes.
+func TestUnchangedListCostsOne304(t *testing.T) {
+	h := newHarness(t, sim.Options{Seed: 41, Items: 8, LargeEvery: -1})
+	type hit struct{ status, bytes int }
+	var mu sync.Mutex
+	var hits []hit
+	const list = "/govcn/zhengce/zuixin/ZUIXINZHENGCE.json"
+	h.faults.setNext(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cw := &countingWriter{ResponseWriter: w, status: 200}
+		h.sim.ServeHTTP(cw, r)
+		if r.URL.Path == list {
+			mu.Lock()
+			hits = append(hits, hit{cw.status, cw.bytes})
+			mu.Unlock()
+		}
+	}))
+	c := h.crawler(t, source(t, govcnSource, "gov", h.srv.URL), "owner")
+	poll(t, c)
+	mu.Lock()
+	first := hits
+	hits = nil
+	mu.Unlock()
+	if len(first) != 1 || first[0].status != 200 || first[0].bytes < 1000 {
+		t.Fatalf("first poll list fetches: %+v", first)
+	}
+	res := poll(t, c)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(hits) != 1 || hits[0].status != http.StatusNotModified || hits[0].bytes != 0 {
+		t.Errorf("second poll list fetches: %+v, want one 304 with an empty body", hits)
+	}
+	if res.Unchanged != 1 || res.New != 0 {
+		t.Errorf("second poll = %+v", res)
+	}
+	if st := sourceState(t, h.bus, "gov"); st.State != crawler.HealthOK {
+		t.Errorf("state after a 304 poll: %s (%s)", st.State, st.Reason)
+	}
+	t.Logf("list: first poll %d bytes, second poll %d bytes (304)", first[0].bytes, hits[0].bytes)
+}
+
+// TestRobotsAndRetryAfterWithGovsim: a robots.txt Disallow keeps the
+// crawler off the detail pages (and the health says why) unless the source
+// states a reason to ignore it; a 429 with Retry-After is waited out.
+func TestRobotsAndRetryAfterWithGovsim(t *testing.T) {
+	h := newHarness(t, sim.Options{Seed: 43, Items: 4, LargeEvery: -1})
+	var mu sync.Mutex
+	details, throttled := 0, false
+	h.faults.setNext(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case r.URL.Path == "/robots.txt":
+			w.Write([]byte("User-agent: *\nDisallow: /govcn/zhengce/content/\n"))
+			return
+		case strings.HasPrefix(r.URL.Path, "/govcn/zhengce/content/"):
+			details++
+		case r.URL.Path == "/govcn/zhengce/zuixin/ZUIXINZHENGCE.json" && !throttled:
+			throttled = true
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		h.sim.ServeHTTP(w, r)
+	}))
+
+	c := h.crawler(t, source(t, govcnSource, "gov", h.srv.URL), "owner")
+	start := time.Now()
+	res := poll(t, c)
+	if waited := time.Since(start); waited < 900*time.Millisecond {
+		t.Errorf("poll took %s; the 429's Retry-After of 1 s was not honoured", waited)
+	}
+	mu.Lock()
+	if details != 0 {
+		t.Errorf("%d detail pages fetched against robots.txt", details)
+	}
+	mu.Unlock()
+	if res.New != 0 || res.Failed == 0 {
+		t.Errorf("poll = %+v, want the disallowed items failed", res)
+	}
+	if st := sourceState(t, h.bus, "gov"); st.State != crawler.HealthDegraded || !strings.Contains(st.Reason, "robots") {
+		t.Errorf("state %s (%s), want degraded naming robots.txt", st.State, st.Reason)
+	}
+
+	ignoring := strings.Replace(govcnSource, "    interval:", "    ignore_robots: 经网站主办单位书面同意（测试）\n    interval:", 1)
+	c2 := h.crawler(t, source(t, ignoring, "gov2", h.srv.URL), "owner")
+	if res := poll(t, c2); res.New == 0 {
+		t.Errorf("with ignore_robots: %+v, want items announced", res)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if details == 0 {
+		t.Error("ignore_robots did not let the crawler read detail pages")
 	}
 }

@@ -49,7 +49,9 @@ type Deps struct {
 	// MissingShare is the share of detail pages in one poll that may lack a
 	// required field before the source turns degraded. Default 0.2.
 	MissingShare float64
-	Log          zerolog.Logger
+	// MaxAttachmentBytes caps one attachment; 0 = the fetcher's body cap.
+	MaxAttachmentBytes int64
+	Log                zerolog.Logger
 }
 
 // Buckets used by the crawler; they match natsbus's names without
@@ -69,24 +71,28 @@ type Crawler struct {
 	leases Leases
 	owner  string
 	// missingShare: see Deps.MissingShare.
-	missingShare float64
-	log          zerolog.Logger
-	now          func() time.Time
+	missingShare  float64
+	maxAttachment int64
+	log           zerolog.Logger
+	now           func() time.Time
 }
 
 // New returns a crawler for src; it does no I/O.
 func New(src config.Source, d Deps) *Crawler {
 	return &Crawler{
 		src: src, fetch: d.Fetch, ext: d.Extract, pub: d.Pub, state: d.State, leases: d.Leases, owner: d.Owner,
-		missingShare: cmp.Or(d.MissingShare, 0.2),
-		log:          d.Log.With().Str("source", src.ID).Logger(),
-		now:          func() time.Time { return time.Now().UTC() },
+		missingShare: cmp.Or(d.MissingShare, 0.2), maxAttachment: d.MaxAttachmentBytes,
+		log: d.Log.With().Str("source", src.ID).Logger(),
+		now: func() time.Time { return time.Now().UTC() },
 	}
 }
 
 // Run polls at once (after a small random delay, so many sources don't
 // start together), then every Interval plus up to Jitter, until ctx ends.
 func (c *Crawler) Run(ctx context.Context) error {
+	if c.src.IgnoreRobots != "" {
+		c.log.Warn().Str("reason", c.src.IgnoreRobots).Msg("robots.txt is ignored for this source, as configured")
+	}
 	wait := randDuration(min(c.src.Jitter, 2*time.Second))
 	for {
 		t := time.NewTimer(wait)
@@ -127,6 +133,15 @@ func randDuration(max time.Duration) time.Duration {
 		return 0
 	}
 	return time.Duration(rand.Int64N(int64(max)))
+}
+
+// ListURLs are the first pages of the source's lists.
+func (c *Crawler) ListURLs() []string {
+	out := make([]string, len(c.src.Resolved.ListURLs))
+	for i, u := range c.src.Resolved.ListURLs {
+		out[i] = u.String()
+	}
+	return out
 }
 
 func (c *Crawler) itemID(rawURL string) string {

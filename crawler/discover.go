@@ -58,7 +58,7 @@ func (c *Crawler) discover(ctx context.Context, e extract.ListEntry, backfill bo
 // readItem fetches and extracts a detail page into an item. It writes
 // nothing, so a dry run (`source test`) uses it as is.
 func (c *Crawler) readItem(ctx context.Context, e extract.ListEntry, canon, id string) (*syndicator.Item, *fetch.Response, *extract.Page, error) {
-	resp, err := c.fetch.Get(ctx, e.URL)
+	resp, err := c.fetch.Do(ctx, fetch.Request{URL: e.URL, IgnoreRobots: c.src.IgnoreRobots})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -153,7 +153,7 @@ func fillPublished(it *syndicator.Item, e extract.ListEntry) {
 // captureAttachment fetches one attachment into the claim-check store. A
 // failure is recorded on the attachment and does not hold the item back.
 func (c *Crawler) captureAttachment(ctx context.Context, a *syndicator.Attachment) *syndicator.Capture {
-	resp, err := c.fetch.Get(ctx, a.URL)
+	resp, err := c.fetch.Do(ctx, fetch.Request{URL: a.URL, IgnoreRobots: c.src.IgnoreRobots, MaxBodyBytes: c.maxAttachment})
 	if err != nil {
 		a.Error = err.Error()
 		c.log.Warn().Err(err).Str("url", a.URL).Msg("attachment not captured")

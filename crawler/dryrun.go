@@ -35,7 +35,8 @@ type DryRunEntry struct {
 // Test runs the dry run of this crawler's source with up to limit details.
 func (c *Crawler) Test(ctx context.Context, limit int) *DryRun {
 	d := &DryRun{Report: DryRunReport{Source: c.src.ID, List: []DryRunEntry{}, Items: []syndicator.Item{}}}
-	entries, why, err := c.scanLists(ctx, 1, false)
+	scan, err := c.scanLists(ctx, 1, false, nil)
+	entries, why := scan.entries, scan.emptyWhy
 	if err != nil {
 		d.Problems = append(d.Problems, "列表无法读取："+err.Error())
 	}

@@ -156,6 +156,9 @@ func newCrawler(t *testing.T, bus *natsbus.Bus, src config.Source, owner string,
 	if fo.Timeout == 0 {
 		fo.Timeout = 10 * time.Second
 	}
+	if fo.BackoffBase == 0 {
+		fo.BackoffBase = time.Millisecond // injected 500s are retried, quickly
+	}
 	f, err := fetch.New(fo)
 	if err != nil {
 		t.Fatal(err)

@@ -31,17 +31,25 @@ type SourceState struct {
 	EverListed bool      `json:"ever_listed"`
 	// Retry holds items that failed and are tried again next poll.
 	Retry []RetryEntry `json:"retry,omitempty"`
+	// Unchanged counts list URLs that answered 304 at the last poll.
+	Unchanged int `json:"unchanged,omitempty"`
+	// Validators are the list pages' ETag / Last-Modified for conditional GET.
+	Validators map[string]Validator `json:"validators,omitempty"`
 }
 
 func (c *Crawler) recordHealth(ctx context.Context, prev SourceState, res PollResult, retry []RetryEntry) {
 	st := SourceState{
 		Source: c.src.ID, LastPoll: c.now(), LastOK: prev.LastOK,
 		Listed: res.Listed, New: res.New, Failed: res.Failed, EverListed: prev.EverListed || res.Listed > 0,
-		Retry: retry,
+		Retry: retry, Unchanged: res.Unchanged, Validators: res.validators,
 	}
 	switch {
 	case res.Err != nil:
 		st.State, st.Reason = HealthFailing, "列表无法读取: "+res.Err.Error()
+	case res.Listed == 0 && res.Unchanged > 0 && res.emptyWhy == "":
+		// Every list answered 304: nothing changed, nothing to say.
+		st.State = HealthOK
+		st.LastOK = st.LastPoll
 	case res.Listed == 0 && prev.EverListed:
 		st.State, st.Reason = HealthDegraded, "列表页曾有条目，本次解析为零条（网站可能改版）："+res.emptyWhy
 	case res.Listed == 0 && res.emptyWhy != "":
@@ -52,7 +60,7 @@ func (c *Crawler) recordHealth(ctx context.Context, prev SourceState, res PollRe
 	case res.GivenUp > 0:
 		st.State, st.Reason = HealthDegraded, fmt.Sprintf("%d 条详情页连续 %d 次读取失败，已放弃：请检查来源或详情选择器", res.GivenUp, maxAttempts)
 	case res.Failed > res.missing:
-		st.State, st.Reason = HealthDegraded, fmt.Sprintf("%d 条详情页读取失败，将在下次轮询重试", res.Failed-res.missing)
+		st.State, st.Reason = HealthDegraded, fmt.Sprintf("%d 条详情页读取失败，将在下次轮询重试（例：%s）", res.Failed-res.missing, res.example)
 	default:
 		st.State = HealthOK
 		st.LastOK = st.LastPoll

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gyeco/syndicator/crawler/extract"
+	"github.com/gyeco/syndicator/crawler/fetch"
 )
 
 // readLists reads up to pages pages of every list URL and returns the
@@ -11,15 +12,33 @@ import (
 // first page that holds nothing unseen (an incremental poll); otherwise
 // every page up to pages is read (a backfill or a dry run).
 func (c *Crawler) readLists(ctx context.Context, pages int, stopWhenKnown bool) ([]extract.ListEntry, error) {
-	all, _, err := c.scanLists(ctx, pages, stopWhenKnown)
-	return all, err
+	scan, err := c.scanLists(ctx, pages, stopWhenKnown, nil)
+	return scan.entries, err
+}
+
+// Validator is what a list page's last response said about its version,
+// sent back as If-None-Match / If-Modified-Since.
+type Validator struct {
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+}
+
+// listScan is what one pass over the lists found.
+type listScan struct {
+	entries    []extract.ListEntry
+	emptyWhy   string               // why a first page yielded no rows
+	unchanged  int                  // first pages answered 304 Not Modified
+	validators map[string]Validator // by page URL, for the next poll
 }
 
 // scanLists is readLists that also explains, for the health reason, why a
-// first list page yielded no rows (which selector stopped matching).
-func (c *Crawler) scanLists(ctx context.Context, pages int, stopWhenKnown bool) ([]extract.ListEntry, string, error) {
+// first list page yielded no rows (which selector stopped matching), and
+// asks conditionally with the validators of the last poll: an unchanged
+// page costs one 304 and holds nothing new.
+func (c *Crawler) scanLists(ctx context.Context, pages int, stopWhenKnown bool, prev map[string]Validator) (listScan, error) {
 	var all []extract.ListEntry
 	var emptyWhy string
+	scan := listScan{validators: map[string]Validator{}}
 	seen := map[string]bool{}
 	var firstErr error
 	pages = max(pages, 1)
@@ -31,12 +50,25 @@ func (c *Crawler) scanLists(ctx context.Context, pages int, stopWhenKnown bool) 
 			} else if n > 0 {
 				break
 			}
-			resp, err := c.fetch.Get(ctx, pageURL.String())
+			v := prev[pageURL.String()]
+			resp, err := c.fetch.Do(ctx, fetch.Request{
+				URL: pageURL.String(), IgnoreRobots: c.src.IgnoreRobots, ETag: v.ETag, LastModified: v.LastModified,
+			})
 			if err != nil {
 				if n == 0 && firstErr == nil {
 					firstErr = err
 				}
 				break // a missing later page just means the list is short
+			}
+			if resp.ETag != "" || resp.LastModified != "" {
+				scan.validators[pageURL.String()] = Validator{ETag: resp.ETag, LastModified: resp.LastModified}
+			}
+			if resp.NotModified {
+				scan.validators[pageURL.String()] = v
+				if n == 0 {
+					scan.unchanged++
+				}
+				break // unchanged since the last poll: nothing new here or further on
 			}
 			entries, err := extract.List(resp.Body, resp.Header.Get("Content-Type"), pageURL, c.src.Resolved.List)
 			if err != nil {
@@ -67,5 +99,6 @@ func (c *Crawler) scanLists(ctx context.Context, pages int, stopWhenKnown bool) 
 			}
 		}
 	}
-	return all, emptyWhy, firstErr
+	scan.entries, scan.emptyWhy = all, emptyWhy
+	return scan, firstErr
 }

@@ -18,12 +18,17 @@ type PollResult struct {
 	GivenUp int   // items dropped after maxAttempts failed polls
 	Err     error // the list could not be read at all
 	Took    time.Duration
+	// Unchanged counts list URLs that answered 304 Not Modified.
+	Unchanged int
+
+	validators map[string]Validator
 
 	tried    int      // detail pages read (new items only)
 	missing  int      // of those, pages without a required field
 	fields   []string // the fields missing, for the reason
 	selector []string // the selectors that matched nothing
 	emptyWhy string   // why a list page yielded no rows
+	example  string   // the first detail failure, for the reason
 }
 
 // Poll reads the lists once and announces every unseen item, oldest first.
@@ -37,10 +42,13 @@ func (c *Crawler) Poll(ctx context.Context) PollResult {
 		c.log.Warn().Err(err).Msg("cannot read source state")
 	}
 	res := PollResult{}
-	entries, emptyWhy, listErr := c.scanLists(ctx, c.src.Resolved.List.Pages, true)
+	scan, listErr := c.scanLists(ctx, c.src.Resolved.List.Pages, true, prev.Validators)
+	entries := scan.entries
 	res.Listed = len(entries)
 	res.Err = listErr
-	res.emptyWhy = emptyWhy
+	res.emptyWhy = scan.emptyWhy
+	res.Unchanged = scan.unchanged
+	res.validators = scan.validators
 	var retry []RetryEntry
 	for _, e := range c.withRetries(entries, prev.Retry) {
 		if ctx.Err() != nil {
@@ -58,6 +66,9 @@ func (c *Crawler) Poll(ctx context.Context) PollResult {
 		}
 		switch {
 		case err != nil:
+			if res.example == "" && mf == nil {
+				res.example = err.Error()
+			}
 			res.Failed++
 			e.Attempts++
 			e.LastError = err.Error()

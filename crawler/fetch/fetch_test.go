@@ -96,16 +96,15 @@ func TestBodyCapAppliesAfterDecompression(t *testing.T) {
 }
 
 func TestStatusErrorsAreClassified(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	_, srv := newSite(t, "", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/gone":
 			w.WriteHeader(http.StatusNotFound)
 		default:
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
-	}))
-	defer srv.Close()
-	f, _ := New(Options{AllowPrivate: []string{strings.TrimPrefix(srv.URL, "http://")}})
+	})
+	f := newTestFetcher(t, Options{}, nil, srv)
 	_, err := f.Get(context.Background(), srv.URL+"/gone")
 	var se *StatusError
 	if !errors.As(err, &se) || se.Status != 404 || !syndicator.IsPermanent(err) {

@@ -2,34 +2,123 @@ package fetch
 
 import (
 	"context"
+	"strings"
 	"sync"
-
-	"golang.org/x/time/rate"
+	"time"
 )
 
 // hostLimits paces requests per host, shared by every source that fetches
-// from that host, so two columns of one site never double its load.
+// from that host, so two columns of one site never double its load. A host
+// is its lower-cased name: http and https, and any port, count together.
 type hostLimits struct {
-	rps   float64
+	interval time.Duration // from Options.PerHostRPS; 0 = none
+	slots    int           // Options.PerHostConcurrency; 0 = unlimited
+
 	mu    sync.Mutex
-	hosts map[string]*rate.Limiter
+	hosts map[string]*hostState
 }
 
-func newHostLimits(rps float64) *hostLimits {
-	return &hostLimits{rps: rps, hosts: map[string]*rate.Limiter{}}
+type hostState struct {
+	slots     chan struct{} // one token per request in flight; nil = unlimited
+	last      time.Time     // start of the latest request (reserved, maybe in the future)
+	notBefore time.Time     // set from a Retry-After
 }
 
-// wait blocks until host may be asked again or ctx ends.
-func (h *hostLimits) wait(ctx context.Context, host string) error {
-	if h.rps <= 0 {
-		return nil
+func newHostLimits(rps float64, concurrency int) *hostLimits {
+	h := &hostLimits{slots: max(concurrency, 0), hosts: map[string]*hostState{}}
+	if rps > 0 {
+		h.interval = time.Duration(float64(time.Second) / rps)
 	}
+	return h
+}
+
+func (h *hostLimits) state(host string) *hostState {
+	host = strings.ToLower(host)
 	h.mu.Lock()
-	l, ok := h.hosts[host]
+	defer h.mu.Unlock()
+	s, ok := h.hosts[host]
 	if !ok {
-		l = rate.NewLimiter(rate.Limit(h.rps), 1)
-		h.hosts[host] = l
+		s = &hostState{}
+		if h.slots > 0 {
+			s.slots = make(chan struct{}, h.slots)
+		}
+		h.hosts[host] = s
+	}
+	return s
+}
+
+// acquire blocks until a request to host may start: a concurrency slot is
+// free (when slot is set) and the start is at least gap — the larger of
+// the rate interval and the host's Crawl-delay — after the previous start
+// on that host, and not before a Retry-After the host gave. The caller
+// calls release when its response is read. It returns early when ctx ends.
+func (h *hostLimits) acquire(ctx context.Context, host string, gap time.Duration, slot bool) (release func(), err error) {
+	s := h.state(host)
+	release = func() {}
+	if slot && s.slots != nil {
+		select {
+		case s.slots <- struct{}{}:
+			release = func() { <-s.slots }
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	gap = max(gap, h.interval)
+	for {
+		h.mu.Lock()
+		now := time.Now()
+		if now.Before(s.notBefore) {
+			wait := s.notBefore.Sub(now)
+			h.mu.Unlock()
+			if err := sleep(ctx, wait); err != nil {
+				release()
+				return nil, err
+			}
+			continue
+		}
+		// Reserve the start, so that concurrent callers are spaced too.
+		at := now
+		if !s.last.IsZero() && s.last.Add(gap).After(at) {
+			at = s.last.Add(gap)
+		}
+		prev := s.last
+		s.last = at
+		h.mu.Unlock()
+		if err := sleep(ctx, at.Sub(now)); err != nil {
+			h.mu.Lock()
+			if s.last.Equal(at) { // nobody reserved after us: give the start back
+				s.last = prev
+			}
+			h.mu.Unlock()
+			release()
+			return nil, err
+		}
+		return release, nil
+	}
+}
+
+// hold keeps new requests to host from starting before until (a
+// Retry-After), for every caller.
+func (h *hostLimits) hold(host string, until time.Time) {
+	s := h.state(host)
+	h.mu.Lock()
+	if until.After(s.notBefore) {
+		s.notBefore = until
 	}
 	h.mu.Unlock()
-	return l.Wait(ctx)
+}
+
+// sleep waits for d or until ctx ends, whichever is first.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

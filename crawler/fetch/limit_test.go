@@ -1,0 +1,81 @@
+package fetch
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestPerHostConcurrency(t *testing.T) {
+	for _, tt := range []struct{ limit, want int }{{0, 1}, {3, 3}} {
+		var inFlight, peak atomic.Int32
+		_, srv := newSite(t, "", func(w http.ResponseWriter, r *http.Request) {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			}
+			time.Sleep(30 * time.Millisecond)
+			w.Write([]byte("ok"))
+		})
+		f := newTestFetcher(t, Options{PerHostConcurrency: tt.limit}, nil, srv)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				if _, err := f.Get(context.Background(), srv.URL+"/page"); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if got := int(peak.Load()); got > tt.want || got < 1 {
+			t.Errorf("PerHostConcurrency %d: %d requests in flight at once, want at most %d", tt.limit, got, tt.want)
+		}
+	}
+}
+
+func TestPerHostRate(t *testing.T) {
+	t.Parallel() // waits on the clock
+	s, srv := newSite(t, "", nil)
+	f := newTestFetcher(t, Options{PerHostRPS: 5, PerHostConcurrency: -1}, nil, srv)
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() { f.Get(context.Background(), srv.URL+"/page") })
+	}
+	wg.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 1; i < len(s.starts); i++ {
+		if gap := s.starts[i].Sub(s.starts[i-1]); gap < 150*time.Millisecond {
+			t.Errorf("requests %s apart at 5 per second", gap)
+		}
+	}
+}
+
+func TestAcquireStopsWhenCtxEnds(t *testing.T) {
+	h := newHostLimits(0, 1)
+	release, err := h.acquire(context.Background(), "example.test", 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := h.acquire(ctx, "EXAMPLE.test", 0, true); err == nil {
+		t.Fatal("second acquire got the host's only slot")
+	}
+	release()
+	if _, err := h.acquire(context.Background(), "example.test", 0, true); err != nil {
+		t.Fatal(err)
+	}
+	// A long spacing is cut short by ctx, and given back.
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel2()
+	if _, err := h.acquire(ctx2, "spaced.test", 0, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.acquire(ctx2, "spaced.test", time.Hour, false); err == nil {
+		t.Fatal("acquire waited out an hour")
+	}
+}
