@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/gyeco/syndicator/cmd/govsim/sim"
 	"github.com/gyeco/syndicator/crawler"
