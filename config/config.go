@@ -101,8 +101,12 @@ type Crawler struct {
 	PerHostRPS   float64 `yaml:"per_host_rps"`   // default 1
 	MaxBodyBytes int64   `yaml:"max_body_bytes"` // default 20 MiB, after decompression
 	// MaxAttachmentBytes caps one attachment download. Default 100 MiB.
-	MaxAttachmentBytes int64         `yaml:"max_attachment_bytes"`
-	Timeout            time.Duration `yaml:"timeout"` // per request, default 60s
+	MaxAttachmentBytes int64 `yaml:"max_attachment_bytes"`
+	// Recheck is how often items discovered in the last two days are read
+	// again for revisions (6× less often up to 14 days, 24× up to 60 days,
+	// then never). Default 1h.
+	Recheck time.Duration `yaml:"recheck"`
+	Timeout time.Duration `yaml:"timeout"` // per request, default 60s
 	// MissingShare is the share of detail pages in a poll that may lack a
 	// required field (title, body) before the source is reported degraded;
 	// such pages are retried either way. Default 0.2.
@@ -195,6 +199,9 @@ func (c *Config) fill() {
 	}
 	if c.Crawler.MaxBodyBytes <= 0 {
 		c.Crawler.MaxBodyBytes = 20 << 20
+	}
+	if c.Crawler.Recheck <= 0 {
+		c.Crawler.Recheck = time.Hour
 	}
 	if c.Crawler.MaxAttachmentBytes <= 0 {
 		c.Crawler.MaxAttachmentBytes = 100 << 20

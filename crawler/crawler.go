@@ -51,7 +51,10 @@ type Deps struct {
 	MissingShare float64
 	// MaxAttachmentBytes caps one attachment; 0 = the fetcher's body cap.
 	MaxAttachmentBytes int64
-	Log                zerolog.Logger
+	// Recheck is how often items discovered in the last two days are read
+	// again for revisions (older ones less often). Default 1h.
+	Recheck time.Duration
+	Log     zerolog.Logger
 }
 
 // Buckets used by the crawler; they match natsbus's names without
@@ -73,6 +76,7 @@ type Crawler struct {
 	// missingShare: see Deps.MissingShare.
 	missingShare  float64
 	maxAttachment int64
+	recheckBase   time.Duration
 	log           zerolog.Logger
 	now           func() time.Time
 }
@@ -82,8 +86,9 @@ func New(src config.Source, d Deps) *Crawler {
 	return &Crawler{
 		src: src, fetch: d.Fetch, ext: d.Extract, pub: d.Pub, state: d.State, leases: d.Leases, owner: d.Owner,
 		missingShare: cmp.Or(d.MissingShare, 0.2), maxAttachment: d.MaxAttachmentBytes,
-		log: d.Log.With().Str("source", src.ID).Logger(),
-		now: func() time.Time { return time.Now().UTC() },
+		recheckBase: cmp.Or(d.Recheck, time.Hour),
+		log:         d.Log.With().Str("source", src.ID).Logger(),
+		now:         func() time.Time { return time.Now().UTC() },
 	}
 }
 

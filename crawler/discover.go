@@ -22,20 +22,27 @@ import (
 // item at the next poll rather than losing it, and the repeated publish is
 // dropped by JetStream's duplicate window (Nats-Msg-Id).
 func (c *Crawler) discover(ctx context.Context, e extract.ListEntry, backfill bool) (isNew bool, err error) {
+	_, isNew, err = c.discoverItem(ctx, e, backfill)
+	return isNew, err
+}
+
+// discoverItem is discover that also returns the item's record, for the
+// list of items to re-read.
+func (c *Crawler) discoverItem(ctx context.Context, e extract.ListEntry, backfill bool) (*RecentItem, bool, error) {
 	canon, err := syndicator.CanonicalURL(e.URL, nil)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	id := syndicator.ItemID(canon)
 	known, err := c.known(ctx, id)
 	if err != nil || known {
-		return false, err
+		return nil, false, err
 	}
 	discoveredAt := c.now()
 
 	it, capture, atts, err := c.capture(ctx, e, canon, id)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	it.DiscoveredAt = discoveredAt
 	it.Backfilled = backfill
@@ -44,15 +51,15 @@ func (c *Crawler) discover(ctx context.Context, e extract.ListEntry, backfill bo
 		At: c.now(), Item: it, Capture: capture, Attachments: atts,
 	}
 	if _, err := c.pub.Publish(ctx, ev); err != nil {
-		return false, err
+		return nil, false, err
 	}
 	st := ItemState{ID: id, Source: c.src.ID, URL: canon, Revision: it.Revision,
 		ContentSHA256: it.ContentSHA256, DiscoveredAt: discoveredAt}
 	if _, err := c.state.CreateState(ctx, bucketItems, id, &st); err != nil {
-		return false, fmt.Errorf("record %s as seen: %w", id, err)
+		return nil, false, fmt.Errorf("record %s as seen: %w", id, err)
 	}
 	c.log.Info().Str("item_id", id).Str("url", canon).Str("title", it.Title).Msg("discovered")
-	return true, nil
+	return &RecentItem{ID: id, URL: canon, Entry: e, DiscoveredAt: discoveredAt, LastChecked: discoveredAt}, true, nil
 }
 
 // readItem fetches and extracts a detail page into an item. It writes

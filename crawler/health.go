@@ -35,13 +35,15 @@ type SourceState struct {
 	Unchanged int `json:"unchanged,omitempty"`
 	// Validators are the list pages' ETag / Last-Modified for conditional GET.
 	Validators map[string]Validator `json:"validators,omitempty"`
+	// Recent are the items re-read for revisions, newest first.
+	Recent []RecentItem `json:"recent,omitempty"`
 }
 
 func (c *Crawler) recordHealth(ctx context.Context, prev SourceState, res PollResult, retry []RetryEntry) {
 	st := SourceState{
 		Source: c.src.ID, LastPoll: c.now(), LastOK: prev.LastOK,
 		Listed: res.Listed, New: res.New, Failed: res.Failed, EverListed: prev.EverListed || res.Listed > 0,
-		Retry: retry, Unchanged: res.Unchanged, Validators: res.validators,
+		Retry: retry, Unchanged: res.Unchanged, Validators: res.validators, Recent: res.recent,
 	}
 	switch {
 	case res.Err != nil:

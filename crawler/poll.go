@@ -20,6 +20,10 @@ type PollResult struct {
 	Took    time.Duration
 	// Unchanged counts list URLs that answered 304 Not Modified.
 	Unchanged int
+	// Revised counts re-read items announced as a new revision.
+	Revised int
+
+	recent []RecentItem
 
 	validators map[string]Validator
 
@@ -50,11 +54,15 @@ func (c *Crawler) Poll(ctx context.Context) PollResult {
 	res.Unchanged = scan.unchanged
 	res.validators = scan.validators
 	var retry []RetryEntry
+	recent := prev.Recent
 	for _, e := range c.withRetries(entries, prev.Retry) {
 		if ctx.Err() != nil {
 			break
 		}
-		isNew, err := c.discover(ctx, e.ListEntry, false)
+		rec, isNew, err := c.discoverItem(ctx, e.ListEntry, false)
+		if rec != nil {
+			recent = append([]RecentItem{*rec}, recent...)
+		}
 		var mf *MissingFieldsError
 		if errors.As(err, &mf) {
 			res.missing++
@@ -83,6 +91,10 @@ func (c *Crawler) Poll(ctx context.Context) PollResult {
 			res.New++
 		}
 	}
+	if len(recent) > maxRecent {
+		recent = recent[:maxRecent]
+	}
+	res.recent = c.recheck(ctx, recent, &res)
 	res.Took = time.Since(start)
 	c.recordHealth(ctx, prev, res, retry)
 	return res

@@ -147,7 +147,7 @@ func (a *App) startCrawlers(ctx context.Context, g *errgroup.Group, bus *natsbus
 	deps := crawler.Deps{
 		Fetch: f, Extract: extract.New(nil), Pub: bus, State: bus, Leases: bus,
 		Owner: a.instanceID(), MissingShare: cfg.Crawler.MissingShare,
-		MaxAttachmentBytes: cfg.Crawler.MaxAttachmentBytes, Log: a.Log,
+		MaxAttachmentBytes: cfg.Crawler.MaxAttachmentBytes, Recheck: cfg.Crawler.Recheck, Log: a.Log,
 	}
 	for _, src := range cfg.Sources {
 		c := crawler.New(src, deps)

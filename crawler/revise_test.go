@@ -1,0 +1,79 @@
+package crawler_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gyeco/syndicator/cmd/govsim/sim"
+	"github.com/gyeco/syndicator/crawler"
+	"github.com/gyeco/syndicator/crawler/extract"
+	"github.com/gyeco/syndicator/crawler/fetch"
+	"github.com/gyeco/syndicator/syndicator"
+	"github.com/rs/zerolog"
+)
+
+// TestReplacedAttachmentIsARevision: the same attachment link serving new
+// bytes makes the item's next re-read announce revision 2; an unchanged
+// re-read announces nothing.
+func TestReplacedAttachmentIsARevision(t *testing.T) {
+	h := newHarness(t, sim.Options{Seed: 47, Items: 10, LargeEvery: -1})
+	var target sim.Release
+	for _, r := range releasesOf(h.sim, sim.GovCN) {
+		if len(r.Attachments) > 0 {
+			target = r
+		}
+	}
+	if target.Path == "" {
+		t.Fatal("no gov.cn release with an attachment")
+	}
+	var replaced atomic.Bool
+	h.faults.setNext(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if replaced.Load() && r.URL.Path == target.Attachments[0].Path {
+			w.Header().Set("Content-Type", "application/pdf")
+			w.Write([]byte("%PDF-1.4\n% corrected version\n%%EOF\n"))
+			return
+		}
+		rec := httptest.NewRecorder()
+		h.sim.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(bytes.Clone(rec.Body.Bytes()))
+	}))
+	f, err := fetch.New(fetch.Options{AllowPrivate: []string{h.host}, BackoffBase: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := crawler.New(source(t, govcnSource, "gov", h.srv.URL), crawler.Deps{
+		Fetch: f, Extract: extract.New(nil), Pub: h.bus, State: h.bus, Leases: h.bus,
+		Owner: "o", Recheck: time.Nanosecond, Log: zerolog.Nop(),
+	})
+	first := poll(t, c)
+	if first.New == 0 {
+		t.Fatalf("first poll: %+v", first)
+	}
+	if res := poll(t, c); res.Revised != 0 {
+		t.Fatalf("unchanged re-read: %+v, want no revision", res)
+	}
+	replaced.Store(true)
+	if res := poll(t, c); res.Revised != 1 {
+		t.Fatalf("after replacing the attachment: %+v, want 1 revision", res)
+	}
+	var revised []string
+	readAll(t, h.bus, "synd.item.revised.gov", func(data []byte) error {
+		revised = append(revised, string(data))
+		return nil
+	})
+	id := syndicator.ItemID(h.canonical(t, target))
+	if len(revised) != 1 || !bytes.Contains([]byte(revised[0]), []byte(`"id":"`+id+`"`)) || !bytes.Contains([]byte(revised[0]), []byte(`"revision":2`)) {
+		t.Errorf("revised events: %d, want one for %s at revision 2", len(revised), target.Path)
+	}
+	if res := poll(t, c); res.Revised != 0 {
+		t.Errorf("re-read after the revision: %+v, want none", res)
+	}
+}
