@@ -239,3 +239,35 @@ func TestRobotsAndRetryAfterWithGovsim(t *testing.T) {
 		t.Error("ignore_robots did not let the crawler read detail pages")
 	}
 }
+
+// TestCrawlDelayWithGovsim: a robots.txt Crawl-delay spaces every request
+// to the host.
+func TestCrawlDelayWithGovsim(t *testing.T) {
+	h := newHarness(t, sim.Options{Seed: 59, Items: 1, LargeEvery: -1})
+	var mu sync.Mutex
+	var times []time.Time
+	h.faults.setNext(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.Write([]byte("User-agent: *\nCrawl-delay: 1\n"))
+			return
+		}
+		mu.Lock()
+		times = append(times, time.Now())
+		mu.Unlock()
+		h.sim.ServeHTTP(w, r)
+	}))
+	c := h.crawler(t, source(t, govcnSource, "gov", h.srv.URL), "owner")
+	if res := poll(t, c); res.New != 1 {
+		t.Fatalf("poll = %+v", res)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(times) < 2 {
+		t.Fatalf("%d requests", len(times))
+	}
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < 900*time.Millisecond {
+			t.Errorf("request %d came %s after the previous one; Crawl-delay is 1 s", i, gap)
+		}
+	}
+}
