@@ -274,7 +274,10 @@ func TestIndexerListsEachArticleOnce(t *testing.T) {
 		var ierr, ferr error
 		index, ierr = e.docroot.Get(ctx, "zcwj/index.html")
 		feed, ferr = e.docroot.Get(ctx, "feed.xml")
-		if ierr == nil && ferr == nil && bytes.Contains(index, []byte("（修订）")) && countLinks(index)[ids[2]] > 0 {
+		// A rebuild writes the index before the feed: wait until both
+		// show the last change.
+		if ierr == nil && ferr == nil && bytes.Contains(index, []byte("（修订）")) && countLinks(index)[ids[2]] > 0 &&
+			bytes.Contains(feed, []byte("（修订）")) && bytes.Contains(feed, []byte(render.EntryID(ids[2]))) {
 			break
 		}
 		if ierr != nil && !errors.Is(ierr, blob.ErrNotFound) {
