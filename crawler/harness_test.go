@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -180,16 +179,7 @@ func poll(t *testing.T, c *crawler.Crawler) crawler.PollResult {
 // stream order.
 func discovered(t *testing.T, bus *natsbus.Bus, sourceID string) []syndicator.Event {
 	t.Helper()
-	var evs []syndicator.Event
-	readAll(t, bus, "synd.item.discovered."+sourceID, func(data []byte) error {
-		var ev syndicator.Event
-		if err := json.Unmarshal(data, &ev); err != nil {
-			return err
-		}
-		evs = append(evs, ev)
-		return nil
-	})
-	return evs
+	return natstest.Events(t, bus, "synd.item.discovered."+sourceID)
 }
 
 func readAll(t *testing.T, bus *natsbus.Bus, filter string, fn func([]byte) error) {

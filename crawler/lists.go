@@ -29,6 +29,7 @@ type listScan struct {
 	emptyWhy   string               // why a first page yielded no rows
 	unchanged  int                  // first pages answered 304 Not Modified
 	validators map[string]Validator // by page URL, for the next poll
+	known      map[string]bool      // ids already seen, found while paging
 }
 
 // scanLists is readLists that also explains, for the health reason, why a
@@ -38,7 +39,7 @@ type listScan struct {
 func (c *Crawler) scanLists(ctx context.Context, pages int, stopWhenKnown bool, prev map[string]Validator) (listScan, error) {
 	var all []extract.ListEntry
 	var emptyWhy string
-	scan := listScan{validators: map[string]Validator{}}
+	scan := listScan{validators: map[string]Validator{}, known: map[string]bool{}}
 	seen := map[string]bool{}
 	var firstErr error
 	pages = max(pages, 1)
@@ -90,7 +91,9 @@ func (c *Crawler) scanLists(ctx context.Context, pages int, stopWhenKnown bool, 
 				all = append(all, e)
 				if !stopWhenKnown {
 					fresh++
-				} else if known, _ := c.known(ctx, id); !known {
+				} else if known, _ := c.known(ctx, id); known {
+					scan.known[id] = true // Poll skips it without asking again
+				} else {
 					fresh++
 				}
 			}

@@ -59,6 +59,9 @@ func (c *Crawler) Poll(ctx context.Context) PollResult {
 		if ctx.Err() != nil {
 			break
 		}
+		if scan.known[c.itemID(e.URL)] {
+			continue
+		}
 		rec, isNew, err := c.discoverItem(ctx, e.ListEntry, false)
 		if rec != nil {
 			recent = append([]RecentItem{*rec}, recent...)

@@ -110,21 +110,11 @@ func (e *env) discovered(t *testing.T, path string) capture {
 // archived returns the archived events of item id.
 func (e *env) archived(t *testing.T, id string) []syndicator.Event {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	var evs []syndicator.Event
-	err := e.bus.ReadAll(ctx, natsbus.StreamEvents, "synd.item.archived.>", func(_ string, data []byte) error {
-		var ev syndicator.Event
-		if err := json.Unmarshal(data, &ev); err != nil {
-			return err
-		}
+	for _, ev := range natstest.Events(t, e.bus, "synd.item.archived.>") {
 		if ev.ID == id {
 			evs = append(evs, ev)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	return evs
 }

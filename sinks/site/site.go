@@ -52,7 +52,6 @@ type Sink struct {
 	sources map[string]string // source id -> human name
 	log     zerolog.Logger
 	now     func() time.Time
-	changed chan struct{}
 }
 
 // New returns the site sink; it does no I/O. sourceNames maps source ids

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -100,21 +99,11 @@ func (e *env) get(t *testing.T, key string) []byte {
 // published returns the published events of item id.
 func (e *env) published(t *testing.T, id string) []syndicator.Event {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	var evs []syndicator.Event
-	err := e.bus.ReadAll(ctx, natsbus.StreamEvents, "synd.item.published.site."+sourceID, func(_ string, data []byte) error {
-		var ev syndicator.Event
-		if err := json.Unmarshal(data, &ev); err != nil {
-			return err
-		}
+	for _, ev := range natstest.Events(t, e.bus, "synd.item.published.site."+sourceID) {
 		if ev.ID == id {
 			evs = append(evs, ev)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	return evs
 }

@@ -149,6 +149,9 @@ func pageIndex(name string) (int, bool) {
 		return 0, true
 	}
 	num, ok := strings.CutPrefix(name, "index_")
+	if !ok {
+		return 0, false
+	}
 	if num, ok = strings.CutSuffix(num, ".html"); !ok {
 		return 0, false
 	}

@@ -307,3 +307,16 @@ func TestTitlesStayUniqueWhenCombinationsRunOut(t *testing.T) {
 		t.Error("the fallback titles were never used")
 	}
 }
+
+func TestPageIndex(t *testing.T) {
+	for name, want := range map[string]int{"": 0, "index.html": 0, "index_1.html": 1, "index_12.html": 12,
+		"3.html": -1, "index_0.html": -1, "index_01.html": -1, "index_x.html": -1, "other_2.html": -1} {
+		got, ok := pageIndex(name)
+		if !ok {
+			got = -1
+		}
+		if got != want {
+			t.Errorf("pageIndex(%q) = %d, want %d", name, got, want)
+		}
+	}
+}

@@ -9,9 +9,6 @@ import (
 	"time"
 )
 
-// atomNS is the Atom 1.0 namespace (RFC 4287).
-const atomNS = "http://www.w3.org/2005/Atom"
-
 // summaryRunes is the length of an entry summary taken from the body text.
 const summaryRunes = 200
 

@@ -3,6 +3,8 @@
 package natstest
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 )
 
@@ -109,4 +112,25 @@ func Shared(t testing.TB) string {
 		t.Fatal("SYND_TEST_NATS_URL is not set: .ci/run must start nats-server and export it")
 	}
 	return External(t)
+}
+
+// Events returns the events stored in SYND_EVENTS whose subject matches
+// filter, oldest first, failing the test on any error.
+func Events(t testing.TB, bus *natsbus.Bus, filter string) []syndicator.Event {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var evs []syndicator.Event
+	err := bus.ReadAll(ctx, natsbus.StreamEvents, filter, func(_ string, data []byte) error {
+		var ev syndicator.Event
+		if err := json.Unmarshal(data, &ev); err != nil {
+			return err
+		}
+		evs = append(evs, ev)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("read %s: %v", filter, err)
+	}
+	return evs
 }
