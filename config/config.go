@@ -21,6 +21,10 @@ type Config struct {
 	Site    Site    `yaml:"site"`
 	HTTP    HTTP    `yaml:"http"`
 	Crawler Crawler `yaml:"crawler"`
+	Webhook Webhook `yaml:"webhook"`
+	// Identity configures how sightings of one document on several sites
+	// become one article.
+	Identity Identity `yaml:"identity"`
 	// Sources are the sites watched. Default: the three real sources.
 	Sources []Source `yaml:"sources"`
 
@@ -86,6 +90,26 @@ type HTTP struct {
 	// "Authorization: Bearer <token>". Without tokens the API answers 401
 	// to everyone; the public site is unaffected.
 	Tokens []Token `yaml:"tokens"`
+}
+
+// Webhook is the CMS HTTP API the webhook sink republishes to.
+type Webhook struct {
+	// URL receives every operation as a JSON POST; empty turns the sink off.
+	URL string `yaml:"url"`
+	// Secret keys the HMAC-SHA256 signature of each request; give it as
+	// ${ENV} or file:/path. Required with URL; at least 16 characters.
+	Secret Secret `yaml:"secret"`
+	// Timeout bounds one request. Default 30s.
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// Identity configures cross-site identity (DESIGN §6 doc_key).
+type Identity struct {
+	// WaitForOrigin is how long a copy seen on another site waits for the
+	// issuer's own page (e.g. a 国发 document seen on the Guiyang site
+	// first, while gov.cn is watched) before it is published from the
+	// copy. Default 2h; the timely deadline is 24h.
+	WaitForOrigin time.Duration `yaml:"wait_for_origin"`
 }
 
 // Token is one API credential.
@@ -208,6 +232,12 @@ func (c *Config) fill() {
 	}
 	if c.Crawler.MissingShare <= 0 {
 		c.Crawler.MissingShare = 0.2
+	}
+	if c.Webhook.Timeout <= 0 {
+		c.Webhook.Timeout = 30 * time.Second
+	}
+	if c.Identity.WaitForOrigin <= 0 {
+		c.Identity.WaitForOrigin = 2 * time.Hour
 	}
 	if c.Crawler.Timeout <= 0 {
 		c.Crawler.Timeout = 60 * time.Second

@@ -46,6 +46,14 @@ func (c *Config) resolve(lines map[string]int) error {
 	if c.Site.BaseURL != "" && !absHTTP(c.Site.BaseURL) {
 		add("site.base_url", "%q is not an absolute http(s) URL", c.Site.BaseURL)
 	}
+	if c.Webhook.URL != "" {
+		if !absHTTP(c.Webhook.URL) {
+			add("webhook.url", "%q is not an absolute http(s) URL", c.Webhook.URL)
+		}
+		if len(c.Webhook.Secret.Value()) < 16 {
+			add("webhook.secret", "the webhook needs a secret of at least 16 characters to sign its requests (give it as ${ENV} or file:/path)")
+		}
+	}
 	columns := map[string]bool{}
 	for i, col := range c.Site.Columns {
 		key := fmt.Sprintf("site.columns[%d]", i)

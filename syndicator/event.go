@@ -42,6 +42,12 @@ type Event struct {
 	ArchiveKeys []string `json:"archive_keys,omitempty"`
 	// Location is where the copy went live, set on published.
 	Location string `json:"location,omitempty"`
+	// Decision is set on decided events.
+	Decision *Decision `json:"decision,omitempty"`
+	// Validity is set on validity events.
+	Validity *ValidityChange `json:"validity,omitempty"`
+	// Reason says why, in Chinese, on withdrawn events.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Capture describes the bytes of a fetched page, held in the claim-check
@@ -70,11 +76,26 @@ func (e *Event) Subject() string {
 
 // MsgID is the Nats-Msg-Id that lets JetStream drop a repeated publish:
 // item id + revision + event kind (+ sink for published).
+// A decision adds its step (rules, review), a validity change its new
+// state, so that an operator's decision or a later change is not taken for
+// a repeat of the first.
 func (e *Event) MsgID() string {
-	if e.Kind == KindPublished {
-		return fmt.Sprintf("%s.r%d.%s.%s", e.ID, e.Revision, e.Kind, e.Sink)
+	base := fmt.Sprintf("%s.r%d.%s", e.ID, e.Revision, e.Kind)
+	switch {
+	case e.Kind == KindPublished:
+		return base + "." + e.Sink
+	case e.Kind == KindDecided && e.Decision != nil:
+		if e.Decision.Step == StepReview {
+			return base + ".review." + e.Decision.ReviewedAt.UTC().Format("20060102T150405.000000000")
+		}
+		return base + "." + e.Decision.Step
+	case e.Kind == KindValidity && e.Validity != nil:
+		if e.Validity.Gone {
+			return fmt.Sprintf("%s.gone%d", base, e.Validity.Status)
+		}
+		return base + "." + string(e.Validity.To) + "." + e.Validity.BasisID
 	}
-	return fmt.Sprintf("%s.r%d.%s", e.ID, e.Revision, e.Kind)
+	return base
 }
 
 // Claim-check names are content-addressed: an event always finds exactly

@@ -21,6 +21,9 @@ const (
 	BucketSources  = "synd_sources"
 	BucketLeases   = "synd_leases"
 	BucketSite     = "synd_site"
+	BucketDocs     = "synd_docs"
+	BucketReview   = "synd_review"
+	BucketWebhook  = "synd_webhook"
 	ObjectCaptures = "synd_captures"
 )
 
@@ -146,6 +149,9 @@ func (b *Bus) provision(ctx context.Context) error {
 		{Bucket: BucketSources, Description: "per-source crawl state and health", Storage: jetstream.FileStorage},
 		{Bucket: BucketLeases, Description: "which crawler instance owns a source", Storage: jetstream.FileStorage, TTL: leaseTTL},
 		{Bucket: BucketSite, Description: "articles on the committee site by item id", Storage: jetstream.FileStorage},
+		{Bucket: BucketDocs, Description: "documents by doc_key: sightings, canonical item, validity", Storage: jetstream.FileStorage, History: 5},
+		{Bucket: BucketReview, Description: "review queue and operator decisions by item id", Storage: jetstream.FileStorage, History: 10},
+		{Bucket: BucketWebhook, Description: "what the CMS has accepted, by item id", Storage: jetstream.FileStorage},
 	}
 	for _, cfg := range buckets {
 		kv, err := b.js.CreateOrUpdateKeyValue(ctx, cfg)

@@ -1,0 +1,72 @@
+package syndicator
+
+import "time"
+
+// Relevance classes (DESIGN §6). The class decides the republication
+// deadline (issue 6) and whether an item is published at all.
+const (
+	ClassSync   = "sync"   // ecological/environmental: in step with the municipal site
+	ClassTimely = "timely" // broad guiding policies: promptly (24 h benchmark)
+	ClassReview = "review" // an operator decides
+	ClassIgnore = "ignore" // not republished
+)
+
+// Decision steps: the relevance rules, then (for class review, or a source
+// page that disappeared) an operator.
+const (
+	StepRules  = "rules"
+	StepReview = "review"
+)
+
+// Review outcomes.
+const (
+	OutcomeApproved = "approved"
+	OutcomeRejected = "rejected"
+	OutcomeWithdraw = "withdraw" // a disappeared source page: take the copy down
+	OutcomeKeep     = "keep"     // a disappeared source page: keep the copy
+)
+
+// Decision is carried by synd.item.decided.<source>: what the relevance
+// rules or an operator decided about one revision of one item, and whether
+// the committee site should carry it.
+type Decision struct {
+	Step   string  `json:"step"`            // rules | review
+	Class  string  `json:"class"`           // sync | timely | review | ignore
+	Rule   string  `json:"rule"`            // name of the rule that matched
+	Score  float64 `json:"score,omitempty"` // keyword hits of the matching rule
+	Column string  `json:"column,omitempty"`
+	DocKey string  `json:"doc_key,omitempty"`
+	// Publish says the sinks republish this revision of this item: its class
+	// is sync or timely (or an operator approved it), and it is the
+	// document's canonical sighting.
+	Publish bool `json:"publish"`
+	// DuplicateOf is the id of the canonical sighting when this item is
+	// another site's copy of the same document; it is not published again.
+	DuplicateOf string `json:"duplicate_of,omitempty"`
+	// Reason explains a decision in Chinese for operators and auditors.
+	Reason string `json:"reason,omitempty"`
+	// Review step only.
+	Outcome    string    `json:"outcome,omitempty"`
+	Reviewer   string    `json:"reviewer,omitempty"`
+	Comment    string    `json:"comment,omitempty"`
+	ReviewedAt time.Time `json:"reviewed_at,omitzero"`
+}
+
+// ValidityChange is carried by synd.item.validity.<source>: the 有效性 of
+// the item changed, or (Gone) its source page disappeared.
+type ValidityChange struct {
+	From Validity `json:"from,omitempty"`
+	To   Validity `json:"to"`
+	// Basis names what changed it: "有效性" (the page's own field) or the
+	// title of the repeal/expiry decision; BasisDocNumber, BasisID and
+	// BasisURL identify that decision.
+	Basis          string `json:"basis,omitempty"`
+	BasisDocNumber string `json:"basis_doc_number,omitempty"`
+	BasisID        string `json:"basis_id,omitempty"`
+	BasisURL       string `json:"basis_url,omitempty"`
+	// Gone marks a source page answering Status (404/410) on Polls polls in
+	// a row; the item goes to review, nothing is deleted.
+	Gone   bool `json:"gone,omitempty"`
+	Status int  `json:"status,omitempty"`
+	Polls  int  `json:"polls,omitempty"`
+}
