@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/crawler/extract"
+	"github.com/gyeco/syndicator/syndicator/relevance"
 )
 
 // Config is the whole configuration file (DESIGN §4). Field comments are
@@ -27,6 +28,10 @@ type Config struct {
 	Identity Identity `yaml:"identity"`
 	// Sources are the sites watched. Default: the three real sources.
 	Sources []Source `yaml:"sources"`
+	// Rules are the relevance rules, tried in order for every item after
+	// its source's own rules (README "Relevance rules"). Default: the
+	// built-in set, relevance.Default().
+	Rules []relevance.Rule `yaml:"rules"`
 
 	// File is where the configuration was read from ("" = built in).
 	File string `yaml:"-"`
@@ -163,6 +168,9 @@ type Source struct {
 	// reason (e.g. the site owner's written permission), which is logged at
 	// every start; empty means robots.txt is obeyed.
 	IgnoreRobots string `yaml:"ignore_robots"`
+	// Rules are this source's own relevance rules, tried before the global
+	// rules for its items only.
+	Rules []relevance.Rule `yaml:"rules"`
 
 	// Resolved is filled by Load: the preset applied and URLs parsed.
 	Resolved Resolved `yaml:"-"`
@@ -238,6 +246,9 @@ func (c *Config) fill() {
 	}
 	if c.Identity.WaitForOrigin <= 0 {
 		c.Identity.WaitForOrigin = 2 * time.Hour
+	}
+	if len(c.Rules) == 0 {
+		c.Rules = relevance.Default()
 	}
 	if c.Crawler.Timeout <= 0 {
 		c.Crawler.Timeout = 60 * time.Second

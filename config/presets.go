@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/gyeco/syndicator/crawler/extract"
+	"github.com/gyeco/syndicator/syndicator"
 )
 
 // Preset is built-in source rules: plain data in the same vocabulary an
@@ -39,7 +40,9 @@ func Presets() map[string]Preset {
 	// Template A (table.bd1), 政策文件库 (policyLibraryOverview_header),
 	// Template B (h1#ti, div.pages-date: minute and 来源), the old template
 	// (td#UCAP-CONTENT), the first of two #UCAP-CONTENT, content after a
-	// stray </html>.
+	// stray </html>. Related links come from the div.jiedu-blk box: headed
+	// 相关解读 on 国务院文件 pages (the document's interpretations), 相关文件
+	// on 解读 pages (the document interpreted).
 	govcnDetail := extract.DetailRule{
 		Title: []string{"div.share-title", "h1#ti", "h1", "meta[name=ArticleTitle]@content", "title"},
 		TitleSuffixes: []string{"国务院文件", "国务院部门文件", "国务院公报", "政策解读", "最新政策", "滚动新闻",
@@ -50,6 +53,10 @@ func Presets() map[string]Preset {
 		MetaLists:  []string{"div.pages-date", "span.font-zyygwj"},
 		Published:  []string{"meta[name=firstpublishedtime]@content", "div.pages-date"},
 		Modified:   []string{"meta[name=lastmodifiedtime]@content"},
+		Related: []extract.RelatedRule{
+			{Selector: "div.jiedu-blk", Heading: "相关解读", Kind: syndicator.RelInterpretation},
+			{Selector: "div.jiedu-blk", Heading: "相关文件", Kind: syndicator.RelOriginal},
+		},
 	}
 	govcnJSON := func(path string) extract.ListRule {
 		return extract.ListRule{

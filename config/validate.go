@@ -113,6 +113,7 @@ func (c *Config) resolve(lines map[string]int) error {
 		}
 		c.resolveSource(s, key, add)
 	}
+	c.checkRules(columns, add)
 	if len(probs) > 0 {
 		return probs
 	}

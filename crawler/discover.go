@@ -83,7 +83,7 @@ func (c *Crawler) readItem(ctx context.Context, e extract.ListEntry, canon, id s
 		Issuer: page.Issuer, Subject: page.Subject, DocType: page.DocType, Origin: page.Origin,
 		WrittenAt: page.WrittenAt, PublishedAt: page.PublishedAt, PublishedPrecision: page.PublishedPrecision,
 		Validity: page.Validity, BodyHTML: page.BodyHTML, BodyText: page.BodyText,
-		Attachments: page.Attachments, Revision: 1, Column: c.src.Column, FetchedAt: resp.FetchedAt,
+		Attachments: page.Attachments, Related: page.Related, Revision: 1, Column: c.src.Column, FetchedAt: resp.FetchedAt,
 	}
 	if it.Title == "" {
 		it.Title = e.Title

@@ -2,10 +2,13 @@ package crawler
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/gyeco/syndicator/crawler/extract"
+	"github.com/gyeco/syndicator/crawler/fetch"
 	"github.com/gyeco/syndicator/syndicator"
 )
 
@@ -18,7 +21,15 @@ type RecentItem struct {
 	Entry        extract.ListEntry `json:"entry"`
 	DiscoveredAt time.Time         `json:"discovered_at"`
 	LastChecked  time.Time         `json:"last_checked"`
+	// Gone counts re-reads in a row that found the page removed (404/410);
+	// at goneAfter the item is flagged for review, once.
+	Gone    int  `json:"gone,omitempty"`
+	Flagged bool `json:"flagged,omitempty"`
 }
+
+// goneAfter is how many re-reads in a row must find a page removed before
+// it is flagged: one 404 may be a publishing accident.
+const goneAfter = 3
 
 // maxRecent bounds the items a source re-reads.
 const maxRecent = 200
@@ -50,10 +61,15 @@ func (c *Crawler) recheck(ctx context.Context, recent []RecentItem, res *PollRes
 		if ctx.Err() == nil && now.Sub(r.LastChecked) >= every {
 			changed, err := c.revise(ctx, r)
 			switch {
+			case isGone(err):
+				r.LastChecked = now
+				if err := c.gone(ctx, &r, err); err != nil {
+					c.log.Warn().Err(err).Str("item_id", r.ID).Str("url", r.URL).Msg("cannot flag a removed page; tried again later")
+				}
 			case err != nil:
 				c.log.Warn().Err(err).Str("item_id", r.ID).Str("url", r.URL).Msg("re-read failed; tried again later")
 			default:
-				r.LastChecked = now
+				r.LastChecked, r.Gone, r.Flagged = now, 0, false
 				if changed {
 					res.Revised++
 				}
@@ -95,4 +111,37 @@ func (c *Crawler) revise(ctx context.Context, r RecentItem) (bool, error) {
 	}
 	c.log.Info().Str("item_id", r.ID).Str("url", r.URL).Int("revision", it.Revision).Msg("revised")
 	return true, nil
+}
+
+// isGone reports whether a re-read found the page removed.
+func isGone(err error) bool {
+	var se *fetch.StatusError
+	return errors.As(err, &se) && (se.Status == http.StatusNotFound || se.Status == http.StatusGone)
+}
+
+// gone counts a removed page and, at goneAfter in a row, announces it as
+// synd.item.validity with Gone set: the decider puts it in the review
+// queue. Nothing is taken down automatically.
+func (c *Crawler) gone(ctx context.Context, r *RecentItem, cause error) error {
+	r.Gone++
+	if r.Gone < goneAfter || r.Flagged {
+		return nil
+	}
+	var st ItemState
+	found, err := c.state.GetState(ctx, bucketItems, r.ID, &st)
+	if err != nil || !found {
+		return err
+	}
+	var se *fetch.StatusError
+	errors.As(cause, &se)
+	if _, err := c.pub.Publish(ctx, &syndicator.Event{
+		Kind: syndicator.KindValidity, ID: r.ID, Revision: st.Revision, Source: c.src.ID, At: c.now(),
+		Validity: &syndicator.ValidityChange{Gone: true, Status: se.Status, Polls: r.Gone},
+	}); err != nil {
+		return err
+	}
+	r.Flagged = true
+	c.log.Warn().Str("item_id", r.ID).Str("url", r.URL).Int("status", se.Status).Int("polls", r.Gone).
+		Msg("source page removed; flagged for review")
+	return nil
 }

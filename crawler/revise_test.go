@@ -2,6 +2,7 @@ package crawler_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -75,5 +76,54 @@ func TestReplacedAttachmentIsARevision(t *testing.T) {
 	}
 	if res := poll(t, c); res.Revised != 0 {
 		t.Errorf("re-read after the revision: %+v, want none", res)
+	}
+}
+
+// TestRemovedPageIsFlaggedOnceAfterThreeReads: a detail page answering 410
+// is announced as gone (for review) on the third re-read in a row, once;
+// nothing else is announced for it.
+func TestRemovedPageIsFlaggedOnceAfterThreeReads(t *testing.T) {
+	h := newHarness(t, sim.Options{Seed: 47, Items: 4, LargeEvery: -1})
+	target := releasesOf(h.sim, sim.GovCN)[0]
+	f, err := fetch.New(fetch.Options{AllowPrivate: []string{h.host}, BackoffBase: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := crawler.New(source(t, govcnSource, "gov", h.srv.URL), crawler.Deps{
+		Fetch: f, Extract: extract.New(nil), Pub: h.bus, State: h.bus, Leases: h.bus,
+		Owner: "o", Recheck: time.Nanosecond, Log: zerolog.Nop(),
+	})
+	if first := poll(t, c); first.New == 0 {
+		t.Fatalf("first poll: %+v", first)
+	}
+	if err := h.sim.Remove(target.Path, http.StatusGone); err != nil {
+		t.Fatal(err)
+	}
+	gone := func() []syndicator.Event {
+		var evs []syndicator.Event
+		readAll(t, h.bus, "synd.item.validity.gov", func(data []byte) error {
+			var ev syndicator.Event
+			if err := json.Unmarshal(data, &ev); err != nil {
+				return err
+			}
+			evs = append(evs, ev)
+			return nil
+		})
+		return evs
+	}
+	for i := 1; i <= 2; i++ {
+		poll(t, c)
+		if n := len(gone()); n != 0 {
+			t.Fatalf("flagged after %d re-reads", i)
+		}
+	}
+	for range 3 {
+		poll(t, c)
+	}
+	evs := gone()
+	id := syndicator.ItemID(h.canonical(t, target))
+	if len(evs) != 1 || evs[0].ID != id || evs[0].Validity == nil || !evs[0].Validity.Gone ||
+		evs[0].Validity.Status != http.StatusGone || evs[0].Validity.Polls != 3 {
+		t.Fatalf("gone events = %+v", evs)
 	}
 }

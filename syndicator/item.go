@@ -107,7 +107,19 @@ type Related struct {
 	Kind string `json:"kind"`
 	ID   string `json:"id,omitempty"`
 	URL  string `json:"url"`
+	// Title and DocNumber name the other document where known, so a page
+	// can say 依据《…》 without reading it.
+	Title     string `json:"title,omitempty"`
+	DocNumber string `json:"doc_number,omitempty"`
 }
+
+// Related kinds (DESIGN §6).
+const (
+	RelInterpretation = "interpretation"
+	RelOriginal       = "original"
+	RelRepeals        = "repeals"
+	RelRepealedBy     = "repealed_by"
+)
 
 // CanonicalURL resolves raw against base (the page it was found on; nil when
 // raw is absolute) and normalises it (sources.md §2.5): lower-case host, no

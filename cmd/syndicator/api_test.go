@@ -55,7 +55,12 @@ sources:
 
 func get(t *testing.T, url, token string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
+	return do(t, "GET", url, token)
+}
+
+func do(t *testing.T, method, url, token string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader("{}"))
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -74,9 +79,13 @@ func get(t *testing.T, url, token string) (*http.Response, string) {
 func TestEveryRouteEnforcesItsAccess(t *testing.T) {
 	srv, s := testServer(t)
 	for _, r := range s.routes() {
-		path := r.path
+		path := strings.NewReplacer("{key}", "0123abcd", "{id}", "0123abcd").Replace(r.path)
 		if r.path == "/api/" {
 			path = "/api/v1/nope"
+		}
+		method := r.method
+		if method == "" {
+			method = "GET"
 		}
 		t.Run(r.method+" "+path, func(t *testing.T) {
 			if r.access == public {
@@ -87,11 +96,11 @@ func TestEveryRouteEnforcesItsAccess(t *testing.T) {
 				return
 			}
 			for _, tok := range []string{"", "wrong-token-0123456789", operatorToken + "x"} {
-				if resp, _ := get(t, srv.URL+path, tok); resp.StatusCode != http.StatusUnauthorized {
+				if resp, _ := do(t, method, srv.URL+path, tok); resp.StatusCode != http.StatusUnauthorized {
 					t.Errorf("token %q: %d, want 401", tok, resp.StatusCode)
 				}
 			}
-			resp, _ := get(t, srv.URL+path, auditorToken)
+			resp, _ := do(t, method, srv.URL+path, auditorToken)
 			switch {
 			case r.access == operator && resp.StatusCode != http.StatusForbidden:
 				t.Errorf("auditor on operator route: %d, want 403", resp.StatusCode)

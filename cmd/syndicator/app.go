@@ -18,7 +18,9 @@ import (
 	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/sinks/site"
 	"github.com/gyeco/syndicator/sinks/site/render"
+	"github.com/gyeco/syndicator/sinks/webhook"
 	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/decide"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
@@ -32,6 +34,7 @@ const (
 	RoleArchive Role = "archive"
 	RoleSite    Role = "site"
 	RoleServe   Role = "serve"
+	RoleWebhook Role = "webhook"
 )
 
 // App wires configuration into running roles. Everything is built here, in
@@ -117,7 +120,7 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 			for _, s := range cfg.Sources {
 				names[s.ID] = s.Name
 			}
-			sink := site.New(docroot, bus, bus, rend, names, a.Log)
+			sink := site.New(docroot, bus, bus, bus, rend, names, a.Log)
 			idx := site.NewIndexer(docroot, bus, rend, a.Log)
 			g.Go(func() error {
 				if err := ready(ctx); err != nil {
@@ -125,6 +128,11 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 				}
 				g.Go(func() error { return idx.Run(ctx) })
 				return bus.Consume(ctx, natsbus.ConsumerSpec{Durable: site.Name, Subjects: site.Subjects()}, sink.Handle)
+			})
+		case RoleWebhook:
+			sink := a.webhook(bus)
+			g.Go(func() error {
+				return bus.Consume(ctx, natsbus.ConsumerSpec{Durable: webhook.Name, Subjects: webhook.Subjects()}, sink.Handle)
 			})
 		case RoleServe:
 			srv, err := a.server(bus)
@@ -153,6 +161,15 @@ func (a *App) startCrawlers(ctx context.Context, g *errgroup.Group, bus *natsbus
 		c := crawler.New(src, deps)
 		g.Go(func() error { return c.Run(ctx) })
 	}
+	// Classifying is the crawl role's last step (DESIGN §1), after the
+	// archive has kept the original.
+	d, err := a.decider(bus)
+	if err != nil {
+		return err
+	}
+	g.Go(func() error {
+		return bus.Consume(ctx, natsbus.ConsumerSpec{Durable: decide.Name, Subjects: decide.Subjects()}, d.Handle)
+	})
 	return nil
 }
 

@@ -83,6 +83,9 @@ nats: {url: %[2]q, port: %[3]d}
 http: {listen: "127.0.0.1:%[4]d"}
 crawler: {per_host_rps: 200, allow_private: [%[5]q]}
 %[6]s
+# These tests follow every release through the transport; relevance has
+# its own tests (TestLifecycle, syndicator/relevance).
+rules: [{name: 全部转载, class: timely}]
 sources:
   - id: govcn-zuixin
     preset: govcn-zuixin

@@ -143,7 +143,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return app.Backfill(ctx, inv.args[0], inv.pages, stderr)
 	case "run":
 		app.Embedded = true
-		err = app.Run(ctx, RoleCrawl, RoleArchive, RoleSite, RoleServe)
+		roles := []Role{RoleCrawl, RoleArchive, RoleSite, RoleServe}
+		if app.Config.Webhook.URL != "" {
+			roles = append(roles, RoleWebhook)
+		}
+		err = app.Run(ctx, roles...)
 	case "crawl":
 		err = app.Run(ctx, RoleCrawl)
 	case "sink":
@@ -152,8 +156,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 			err = app.Run(ctx, RoleArchive)
 		case "site":
 			err = app.Run(ctx, RoleSite)
+		case "webhook":
+			if app.Config.Webhook.URL == "" {
+				fmt.Fprintln(stderr, "sink webhook: webhook.url is not configured; set webhook.url and webhook.secret in the config file")
+				return 2
+			}
+			err = app.Run(ctx, RoleWebhook)
 		default:
-			fmt.Fprintf(stderr, "unknown sink %q: want archive or site\n", inv.args[0])
+			fmt.Fprintf(stderr, "unknown sink %q: want archive, site or webhook\n", inv.args[0])
 			return 2
 		}
 	case "serve":

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
@@ -37,6 +38,9 @@ func (s *Server) routes() []route {
 		{"GET", "/readyz", public, s.readyz, "就绪检查：站点存储与 NATS 可用"},
 		{"GET", "/metrics", public, s.metrics, "Prometheus 指标：事件数、积压、死信、来源健康"},
 		{"GET", "/api/v1/sources", reader, s.apiSources, "各来源配置与抓取健康状况"},
+		{"GET", "/api/v1/review", reader, s.apiReviewList, "审核队列：待审核与已审核条目（?state=pending|all）"},
+		{"POST", "/api/v1/review/{key}", operator, s.apiReviewDecide, "审核决定：通过（指定栏目）、驳回、保留或撤回，附意见"},
+		{"GET", "/api/v1/items/{id}/document", reader, s.apiDocument, "条目所属文件：各站点发现记录、转载条目、分类与有效性"},
 		{"GET", "/api/", reader, s.apiNotFound, "未知接口"},
 		{"GET", "/", public, s.serveSite, "委员会网站（静态页面）"},
 	}
@@ -60,6 +64,16 @@ type identity struct {
 	name, role string
 }
 
+// identityKey carries the caller's identity to handlers that record who
+// did something (review decisions).
+type identityKey struct{}
+
+// caller is the identity guard authenticated for req.
+func caller(req *http.Request) identity {
+	id, _ := req.Context().Value(identityKey{}).(identity)
+	return id
+}
+
 // guard enforces a route's access before its handler runs.
 func (s *Server) guard(r route) http.Handler {
 	if r.access == public {
@@ -77,7 +91,7 @@ func (s *Server) guard(r route) http.Handler {
 			return
 		}
 		s.log.Debug().Str("token", id.name).Str("url", req.URL.Path).Msg("api call")
-		r.handler(w, req)
+		r.handler(w, req.WithContext(context.WithValue(req.Context(), identityKey{}, id)))
 	})
 }
 

@@ -36,6 +36,9 @@ type Server struct {
 	states    stateReader // nil when no NATS is configured for serve
 	stats     statsReader // nil when no NATS is configured for serve
 	connected func() bool // nil when no NATS is configured for serve
+	reviews   reviewer    // nil when no NATS is configured for serve
+	lister    lister      // nil when no NATS is configured for serve
+	columns   []string
 	log       zerolog.Logger
 }
 
@@ -49,8 +52,16 @@ func (a *App) server(bus *natsbus.Bus) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{listen: cfg.HTTP.Listen, site: st, sources: cfg.Sources, tokens: tokensOf(cfg), log: a.Log}
+	for _, c := range cfg.Site.Columns {
+		s.columns = append(s.columns, c.ID)
+	}
 	if bus != nil {
-		s.states, s.stats, s.connected = bus, bus, bus.Connected
+		s.states, s.stats, s.connected, s.lister = bus, bus, bus.Connected, bus
+		d, err := a.decider(bus)
+		if err != nil {
+			return nil, err
+		}
+		s.reviews = d
 	}
 	return s, nil
 }

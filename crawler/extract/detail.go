@@ -38,8 +38,11 @@ type Page struct {
 	BodyHTML    string                  `json:"body_html"`   // sanitized, links absolute
 	BodyText    string                  `json:"body_text"`   // plain text, one paragraph a line
 	Attachments []syndicator.Attachment `json:"attachments"` // Name and absolute URL; unique by URL
-	Charset     string                  `json:"charset"`
-	Missing     []string                `json:"missing,omitempty"` // required fields not found: "title", "body"
+	// Related holds the links to related documents (RelatedRule), with
+	// canonical URLs; nil when there are none.
+	Related []syndicator.Related `json:"related,omitempty"`
+	Charset string               `json:"charset"`
+	Missing []string             `json:"missing,omitempty"` // required fields not found: "title", "body"
 	// Unmatched names the title and body selectors tried in vain, in the
 	// order tried, as "title: SELECTOR" or "body: SELECTOR" (the rule's
 	// selectors, or the defaults when the rule has none). Selectors are
@@ -153,6 +156,7 @@ func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, ru
 		bodyLines = lines(b.Get(0))
 		p.BodyText = strings.Join(bodyLines, "\n")
 	}
+	p.Related = relatedLinks(root, base, pageURL, rule.Related)
 	p.DocNumber, p.DocKey = docNumber(meta.fields[fieldDocNumber], p.Title, p.Issuer, bodyLines)
 	if p.Attachments == nil {
 		p.Attachments = []syndicator.Attachment{}

@@ -93,6 +93,11 @@ type DetailRule struct {
 	// ends in an attachment extension (pdf, doc(x), xls(x), ppt(x), wps, et,
 	// ofd, zip, rar, 7z).
 	Attachments string `yaml:"attachments"`
+	// Related finds links to related documents (解读, the interpreted
+	// document), tried all in turn; when they find nothing, sections
+	// headed 相关解读 (interpretation), 相关文件 or 相关政策 (original) are
+	// read instead. See RelatedRule.
+	Related []RelatedRule `yaml:"related"`
 }
 
 // Page fields a label can map to.
@@ -176,6 +181,11 @@ func (r DetailRule) Validate() error {
 	check("modified", r.Modified)
 	if r.Attachments != "" {
 		check("attachments", []string{r.Attachments})
+	}
+	for i, rel := range r.Related {
+		for _, err := range rel.validate() {
+			errs = append(errs, fmt.Errorf("related[%d]: %w", i, err))
+		}
 	}
 	labels := make([]string, 0, len(r.Fields))
 	for label := range r.Fields {

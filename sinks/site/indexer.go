@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/gyeco/syndicator/sinks/site/render"
@@ -47,6 +48,9 @@ func (x *Indexer) Run(ctx context.Context) error {
 	defer cancel()
 	go func() {
 		watchErr <- x.watch.WatchState(ctx, bucketSite, ">", func(key string, value []byte, deleted bool) {
+			if strings.HasPrefix(key, relPrefix) {
+				return // relations, not articles
+			}
 			u := update{key: key}
 			if !deleted {
 				var a render.Article
@@ -54,7 +58,9 @@ func (x *Indexer) Run(ctx context.Context) error {
 					x.log.Warn().Err(err).Str("item_id", key).Msg("unreadable article record skipped")
 					return
 				}
-				u.art = &a
+				if a.Withdrawn == "" {
+					u.art = &a
+				} // a withdrawn article leaves the indexes
 			}
 			select {
 			case updates <- u:

@@ -1,4 +1,4 @@
-// Package site is the sink that republishes archived items on the
+// Package site is the sink that republishes decided items on the
 // committee site: one static page per article, attachments copied into the
 // docroot, and column indexes, home page, Atom feed and sitemap rebuilt
 // from the record of published articles (DESIGN §8).
@@ -27,11 +27,18 @@ type Docroot interface {
 	PutNew(ctx context.Context, key string, data []byte, contentType string) (created bool, err error)
 }
 
-// Bus gives the sink claim-checked bytes and lets it announce its work.
+// Bus gives the sink the items of events and lets it announce its work.
 type Bus interface {
 	Item(ctx context.Context, ev *syndicator.Event) (*syndicator.Item, error)
-	GetClaim(ctx context.Context, name string) ([]byte, error)
 	Publish(ctx context.Context, ev *syndicator.Event) (duplicate bool, err error)
+}
+
+// Claims is the claim-check store: archived attachment bytes, and the
+// items the sink keeps to render a page again (a validity change, a new
+// related document).
+type Claims interface {
+	GetClaim(ctx context.Context, name string) ([]byte, error)
+	PutClaim(ctx context.Context, name string, data []byte) error
 }
 
 // Records is the sink's record of published articles (KV synd_site), from
@@ -43,10 +50,11 @@ type Records interface {
 
 const bucketSite = "synd_site"
 
-// Sink publishes archived items as article pages.
+// Sink publishes decided items as article pages.
 type Sink struct {
 	docroot Docroot
 	bus     Bus
+	claims  Claims
 	records Records
 	render  *render.Renderer
 	sources map[string]string // source id -> human name
@@ -56,49 +64,103 @@ type Sink struct {
 
 // New returns the site sink; it does no I/O. sourceNames maps source ids
 // to the names shown as 来源.
-func New(docroot Docroot, bus Bus, records Records, r *render.Renderer, sourceNames map[string]string, log zerolog.Logger) *Sink {
+func New(docroot Docroot, bus Bus, claims Claims, records Records, r *render.Renderer, sourceNames map[string]string, log zerolog.Logger) *Sink {
 	return &Sink{
-		docroot: docroot, bus: bus, records: records, render: r, sources: sourceNames,
+		docroot: docroot, bus: bus, claims: claims, records: records, render: r, sources: sourceNames,
 		log: log.With().Str("sink", Name).Logger(),
 		now: func() time.Time { return time.Now().UTC() },
 	}
 }
 
-// Subjects are the events the site consumes: only archived items are
-// republished, so every attachment link has its archived copy.
-func Subjects() []string { return []string{"synd.item.archived.>"} }
+// Subjects are the events the site consumes: decisions to publish (made
+// after archiving, so every attachment link has its archived copy),
+// validity changes and withdrawals.
+func Subjects() []string {
+	return []string{"synd.item.decided.>", "synd.item.validity.>", "synd.item.withdrawn.>"}
+}
 
-// Handle publishes one archived revision. It is idempotent on (id,
-// revision): a revision already on the site only repeats the published
-// event, which JetStream deduplicates.
+// Handle applies one event. It is idempotent on (id, revision): a revision
+// already on the site only repeats the published event, which JetStream
+// deduplicates; a validity change or withdrawal already shown is a no-op.
 func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) error {
-	var prev render.Article
+	switch ev.Kind {
+	case syndicator.KindDecided:
+		if ev.Decision == nil || !ev.Decision.Publish {
+			return nil // not for the site: ignored, a duplicate, or rejected
+		}
+		return s.publish(ctx, ev, attempt)
+	case syndicator.KindValidity:
+		if ev.Validity == nil || ev.Validity.Gone {
+			return nil // a disappeared source page waits for an operator
+		}
+		return s.changeValidity(ctx, ev)
+	case syndicator.KindWithdrawn:
+		return s.withdraw(ctx, ev)
+	}
+	return nil
+}
+
+// record is what the sink keeps per article: the index data, and where the
+// full item is for rendering again.
+type record struct {
+	render.Article
+	ItemRef string `json:"item_ref,omitempty"`
+}
+
+func (s *Sink) publish(ctx context.Context, ev *syndicator.Event, attempt int) error {
+	var prev record
 	found, err := s.records.GetState(ctx, bucketSite, ev.ID, &prev)
 	if err != nil {
 		return err
 	}
 	if found && prev.Item.Revision >= ev.Revision {
-		return s.announce(ctx, ev, render.ArticlePath(&prev))
+		return s.announce(ctx, ev, render.ArticlePath(&prev.Article))
 	}
 	it, err := s.bus.Item(ctx, ev)
 	if err != nil {
 		return err
 	}
+	if ev.Decision.Column != "" {
+		it.Column = ev.Decision.Column
+	}
 	now := s.now()
-	art := render.Article{
+	rec := record{Article: render.Article{
 		Item: *it, Column: it.Column, SourceName: s.sources[it.Source],
 		PublishedAt: now, FirstPublishedAt: now, Updated: found,
-	}
+	}}
 	if found {
-		art.FirstPublishedAt = prev.FirstPublishedAt
-		if art.FirstPublishedAt.IsZero() {
-			art.FirstPublishedAt = prev.PublishedAt
+		rec.FirstPublishedAt = prev.FirstPublishedAt
+		if rec.FirstPublishedAt.IsZero() {
+			rec.FirstPublishedAt = prev.PublishedAt
 		}
+		// A later revision keeps what happened to the document meanwhile.
+		rec.Item.Validity, rec.Basis = keepValidity(&prev, it)
+		rec.Item.Related = mergeRelated(prev.Item.Related, it.Related)
 	}
+	if rec.ItemRef, err = s.keepItem(ctx, it); err != nil {
+		return err
+	}
+	if err := s.write(ctx, &rec, it); err != nil {
+		return err
+	}
+	s.log.Info().Str("item_id", ev.ID).Str("source", ev.Source).Int("attempt", attempt).
+		Str("path", render.ArticlePath(&rec.Article)).Msg("published")
+	if err := s.linkRelated(ctx, &rec); err != nil {
+		return err
+	}
+	return s.announce(ctx, ev, render.ArticlePath(&rec.Article))
+}
+
+// write renders the article from the full item, puts the page, and stores
+// the record (without the body, which the item in the claim store keeps).
+func (s *Sink) write(ctx context.Context, rec *record, it *syndicator.Item) error {
+	art := rec.Article
+	art.Item.BodyHTML = it.BodyHTML
 	loc := render.ArticlePath(&art)
 	// The body links to the archived copies, not to the source site.
 	up := strings.Repeat("../", strings.Count(loc, "/"))
 	local := map[string]string{}
+	art.Attachments = nil
 	for _, a := range it.Attachments {
 		if a.SHA256 == "" {
 			continue // not captured: the page keeps the source link
@@ -113,6 +175,10 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 		}
 	}
 	art.Item.BodyHTML = rewriteLinks(art.Item.BodyHTML, local)
+	var err error
+	if art.Related, art.Basis, err = s.links(ctx, &art.Item); err != nil {
+		return err
+	}
 	page, err := s.render.Article(&art)
 	if err != nil {
 		return err
@@ -120,13 +186,10 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 	if err := s.docroot.Put(ctx, loc, page, "text/html; charset=utf-8"); err != nil {
 		return fmt.Errorf("write %s: %w", loc, err)
 	}
+	rec.Attachments, rec.Related, rec.Basis = art.Attachments, art.Related, art.Basis
 	// The record keeps what the indexes need, not the body.
-	art.Item.BodyHTML, art.Item.BodyText = "", ""
-	if err := s.records.PutState(ctx, bucketSite, ev.ID, &art); err != nil {
-		return err
-	}
-	s.log.Info().Str("item_id", ev.ID).Str("source", ev.Source).Int("attempt", attempt).Str("path", loc).Msg("published")
-	return s.announce(ctx, ev, loc)
+	rec.Item.BodyHTML, rec.Item.BodyText = "", ""
+	return s.records.PutState(ctx, bucketSite, rec.Item.ID, rec)
 }
 
 func (s *Sink) announce(ctx context.Context, ev *syndicator.Event, loc string) error {
@@ -140,7 +203,7 @@ func (s *Sink) announce(ctx context.Context, ev *syndicator.Event, loc string) e
 // copyAttachment puts the archived bytes into the docroot under their
 // digest, so the page links to a copy that cannot change under it.
 func (s *Sink) copyAttachment(ctx context.Context, a syndicator.Attachment) (string, error) {
-	data, err := s.bus.GetClaim(ctx, syndicator.AttachmentRef(a.SHA256))
+	data, err := s.claims.GetClaim(ctx, syndicator.AttachmentRef(a.SHA256))
 	if err != nil {
 		return "", err
 	}

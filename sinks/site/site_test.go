@@ -44,7 +44,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	docroot := blob.NewFS(t.TempDir())
-	sink := New(docroot, bus, bus, r, map[string]string{sourceID: "贵州省人民政府"}, zerolog.Nop())
+	sink := New(docroot, bus, bus, bus, r, map[string]string{sourceID: "贵州省人民政府"}, zerolog.Nop())
 	return &env{bus: bus, docroot: docroot, render: r, sink: sink}
 }
 
@@ -53,8 +53,9 @@ func sha256Hex(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// archivedEvent is what the archive sink announces for revision rev of the
-// n-th test page: the item inline, its attachment captured and archived.
+// archivedEvent is the decision to publish revision rev of the n-th test
+// page, as the decider announces it after archiving: the item inline, its
+// attachment captured and archived.
 func (e *env) archivedEvent(t *testing.T, n, rev int, title, body string) *syndicator.Event {
 	t.Helper()
 	url := fmt.Sprintf("http://127.0.0.1:8090/guizhou/zwgk/zcfg/szfwj/qff/202609/t20260901_%d.html", n)
@@ -75,7 +76,10 @@ func (e *env) archivedEvent(t *testing.T, n, rev int, title, body string) *syndi
 		}},
 		Revision: rev, Column: "zcwj", FetchedAt: time.Date(2026, 9, 1, 3, 0, 0, 0, time.UTC),
 	}
-	return &syndicator.Event{Kind: syndicator.KindArchived, ID: it.ID, Revision: rev, Source: sourceID, At: time.Now().UTC(), Item: it}
+	return &syndicator.Event{
+		Kind: syndicator.KindDecided, ID: it.ID, Revision: rev, Source: sourceID, At: time.Now().UTC(), Item: it,
+		Decision: &syndicator.Decision{Step: syndicator.StepRules, Class: syndicator.ClassTimely, Rule: "test", Publish: true},
+	}
 }
 
 func (e *env) handle(t *testing.T, ev *syndicator.Event) {

@@ -177,6 +177,11 @@ func (b *Bus) handle(ctx context.Context, spec ConsumerSpec, m jetstream.Msg, h 
 		}
 		return
 	}
+	if d, ok := syndicator.RetryAfter(err); ok && attempt < spec.MaxDeliver {
+		log.Info().Str("why", err.Error()).Dur("retry_in", d).Msg("handed back until later")
+		_ = m.NakWithDelay(d)
+		return
+	}
 	permanent := syndicator.IsPermanent(err)
 	if permanent || attempt >= spec.MaxDeliver {
 		b.deadLetter(ctx, spec, m, attempt, permanent, err, log)

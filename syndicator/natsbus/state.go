@@ -105,3 +105,33 @@ func (b *Bus) bucket(name string) (jetstream.KeyValue, error) {
 	}
 	return kv, nil
 }
+
+// EachState calls fn with the key and JSON value of every entry of bucket
+// whose key matches pattern (e.g. "i.*"), in no particular order.
+func (b *Bus) EachState(ctx context.Context, bucket, pattern string, fn func(key string, value []byte) error) error {
+	kv, err := b.bucket(bucket)
+	if err != nil {
+		return err
+	}
+	w, err := kv.Watch(ctx, pattern, jetstream.IgnoreDeletes())
+	if err != nil {
+		return fmt.Errorf("list %s/%s: %w", bucket, pattern, err)
+	}
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case e, ok := <-w.Updates():
+			if !ok {
+				return fmt.Errorf("list %s/%s: closed", bucket, pattern)
+			}
+			if e == nil {
+				return nil // every current value delivered
+			}
+			if err := fn(e.Key(), e.Value()); err != nil {
+				return err
+			}
+		}
+	}
+}

@@ -73,6 +73,8 @@ const (
 	govcnList   = "/govcn/zhengce/zuixin/ZUIXINZHENGCE.json"
 	govcnDir    = "/govcn/zhengce/content/"
 	guizhouBase = "/guizhou/zwgk/zcfg/szfwj/"
+	// guizhouGWYWJ is the list of 国务院文件 reprinted on Guizhou.
+	guizhouGWYWJ = "/guizhou/zwgk/zcfg/gwywj/"
 
 	// guizhouPageSize is the number of rows on one Guizhou list page; the
 	// Guiyang and county lists use it too.
@@ -113,6 +115,14 @@ var (
 
 // guizhouColumns are the Guizhou lists served by default, in a fixed order.
 var guizhouColumns = []column{colQFF, colQFBF}
+
+// colGZGWYWJ is the Guizhou column of 国务院文件 reprinted from gov.cn
+// (政策法规 > 国务院文件). It is served with guizhou but only Reprint fills
+// it, so it starts empty and Publish never writes to it.
+var colGZGWYWJ = column{
+	site: Guizhou, group: Guizhou, slug: "gwywjzz", name: "国务院文件", list: guizhouGWYWJ, dir: guizhouGWYWJ, tmpl: tmplTRS,
+	category: `政策文件\国务院文件`, origin: "中国政府网", indexOrg: indexOrgGuizhou, prec: byMinute,
+}
 
 // historyColumn spreads the historical Guizhou releases: two of three go to
 // 黔府发, so with the default 30 items that column fills exactly one page and

@@ -48,7 +48,7 @@ func renderTRSList(t trsSite, col column, newestFirst []*item, k int, redesigned
 	trsHead(&b, t, col.name+"_"+t.section+"_"+t.name, col.name)
 	b.WriteString("</head>\n<body>\n")
 	trsHeader(&b, t, col)
-	up := strings.Repeat("../", strings.Count(strings.TrimPrefix(col.list, t.sectionPath), "/"))
+	up := relHref(col.list, t.sectionPath) // "../" below the section, "../szfwj/" beside it
 	fmt.Fprintf(&b, "<div class=\"LeftNav\"><h3>%s</h3><ul>\n", esc(t.section))
 	for _, l := range t.leftNav {
 		fmt.Fprintf(&b, `<li><a href="%s%s/">%s</a></li>`, up, l[0], esc(l[1]))

@@ -23,11 +23,13 @@ type page struct {
 	body     []byte
 	ctype    string
 	modified time.Time
+	status   int // non-zero: the handler answers this status instead (Remove)
 }
 
 // ServeHTTP serves GET and HEAD for the paths listed by Paths, with
 // Content-Type, Last-Modified and ETag; it answers conditional and range
-// requests (http.ServeContent) and 404 for any other path.
+// requests (http.ServeContent), the status given to Remove for a removed
+// detail page and 404 for any other path.
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.hit(r.URL.Path)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -40,6 +42,10 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if p.status != 0 {
+		http.Error(w, http.StatusText(p.status), p.status)
+		return
+	}
 	w.Header().Set("Content-Type", p.ctype)
 	w.Header().Set("ETag", `"`+sha256Hex(p.body)[:32]+`"`)
 	http.ServeContent(w, r, "", p.modified, bytes.NewReader(p.body))
@@ -48,13 +54,17 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Body returns the exact bytes and Content-Type the handler serves for a URL
 // path, requested with the given Host header (e.g. "127.0.0.1:8090"). Only
 // the gov.cn JSON lists depend on host, since their URLs are absolute;
-// every other body is the same for any host. Detail pages and attachments
-// never change once published; lists change with new releases and with
-// Redesign. County pages are GB18030 bytes. ok is false where the handler
-// answers 404.
+// every other body is the same for any host. Attachments never change once
+// published, detail pages only through Revise and Repeal (有效性); lists
+// change with new releases, Repeal (失效废止文件) and Redesign. County pages
+// are GB18030 bytes. ok is false where the handler answers 404, or the
+// status given to Remove.
 func (s *Site) Body(host, path string) (body []byte, contentType string, ok bool) {
 	p, ok := s.page(host, path)
-	return p.body, p.ctype, ok
+	if !ok || p.status != 0 {
+		return nil, "", false
+	}
+	return p.body, p.ctype, true
 }
 
 // page renders what path serves now. The handler and Body both call it, so
@@ -67,22 +77,25 @@ func (s *Site) page(host, path string) (page, bool) {
 	defer s.mu.RUnlock()
 	switch path {
 	case "/":
-		return page{s.rootPage(), typeHTML, s.start}, true
+		return page{body: s.rootPage(), ctype: typeHTML, modified: s.start}, true
 	case "/robots.txt":
-		return page{[]byte("User-agent: *\nDisallow:\n"), typeText, s.start}, true
+		return page{body: []byte("User-agent: *\nDisallow:\n"), ctype: typeText, modified: s.start}, true
 	}
 	for _, col := range s.sites.jsonLists() {
 		if path == col.list {
 			entries, items := s.jsonRows(col)
-			return page{renderGovCNList(host, entries, s.redesign[GovCN]), typeJSON, s.newest(items)}, true
+			return page{body: renderGovCNList(host, entries, s.redesign[GovCN]), ctype: typeJSON, modified: s.newest(items)}, true
 		}
 	}
 	if it, ok := s.byPath[path]; ok {
+		if it.Removed != 0 {
+			return page{status: it.Removed}, true
+		}
 		body, ctype := renderDetail(it)
-		return page{body, ctype, it.ModifiedAt}, true
+		return page{body: body, ctype: ctype, modified: it.ModifiedAt}, true
 	}
 	if f, ok := s.files[path]; ok {
-		return page{f.data, typePDF, f.it.PublishedAt}, true
+		return page{body: f.data, ctype: typePDF, modified: f.it.PublishedAt}, true
 	}
 	for _, col := range s.sites.htmlLists() {
 		rest, ok := strings.CutPrefix(path, col.list)
@@ -98,9 +111,9 @@ func (s *Site) page(host, path string) (page, bool) {
 		slices.Reverse(newest)
 		redesigned := s.redesign[col.site]
 		if col.tmpl == tmplCounty {
-			return page{renderCountyList(col, newest, k, redesigned), typeCounty, s.newest(items)}, true
+			return page{body: renderCountyList(col, newest, k, redesigned), ctype: typeCounty, modified: s.listModified(col.slug, items)}, true
 		}
-		return page{renderTRSList(trsSiteOf(col.site), col, newest, k, redesigned), typeHTML, s.newest(items)}, true
+		return page{body: renderTRSList(trsSiteOf(col.site), col, newest, k, redesigned), ctype: typeHTML, modified: s.listModified(col.slug, items)}, true
 	}
 	return page{}, false
 }
@@ -170,6 +183,17 @@ func (s *Site) newest(oldestFirst []*item) time.Time {
 	return oldestFirst[len(oldestFirst)-1].PublishedAt
 }
 
+// listModified is the Last-Modified of an HTML list: its latest
+// publication, or a later change that added no release (Repeal filling the
+// 失效废止文件 list), so that conditional requests see the change.
+func (s *Site) listModified(slug string, oldestFirst []*item) time.Time {
+	t := s.newest(oldestFirst)
+	if c, ok := s.touched[slug]; ok && c.After(t) {
+		return c
+	}
+	return t
+}
+
 // Lists returns the URL paths of the lists served (page 1 of paged lists),
 // JSON lists first, in a fixed order.
 func (s *Site) Lists() []string {
@@ -182,7 +206,8 @@ func (s *Site) Lists() []string {
 
 // Paths returns every URL path served now: the site root and robots.txt,
 // the lists (every page of a paged list, under both names of page 1), then
-// the detail pages and attachments in publication order.
+// the detail pages (but those Remove took down) and attachments in
+// publication order.
 func (s *Site) Paths() []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -197,7 +222,9 @@ func (s *Site) Paths() []string {
 		}
 	}
 	for _, it := range s.all {
-		ps = append(ps, it.Path)
+		if it.Removed == 0 {
+			ps = append(ps, it.Path)
+		}
 		for _, a := range it.Attachments {
 			ps = append(ps, a.Path)
 		}

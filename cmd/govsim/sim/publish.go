@@ -18,7 +18,8 @@ func (s *Site) Publish() Release {
 		return Release{}
 	}
 	s.n++
-	host := hosts[(s.n-1)%len(hosts)]
+	s.turn++
+	host := hosts[(s.turn-1)%len(hosts)]
 	cycle := s.sites.publishCycle(host)
 	col := cycle[s.published[host]%len(cycle)]
 	s.published[host]++

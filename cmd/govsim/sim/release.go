@@ -14,7 +14,8 @@ type Release struct {
 	Site string // GovCN, Guizhou, Guiyang or County
 	// Column is the list's slug: "zuixin" (gov.cn 最新政策), "gwywj" (国务院
 	// 文件), "bmwj" (部门文件), "jiedu" (政策解读); Guizhou "qff", "qfbf",
-	// "szfl", "qfh", "qfbh"; Guiyang "szfgfxwj"; county "zcwj".
+	// "szfl", "qfh", "qfbh", "gwywjzz" (国务院文件 reprinted by Reprint);
+	// Guiyang "szfgfxwj"; county "zcwj".
 	Column string
 	// ColumnName is the lanmu / ColumnName meta: "国务院文件", "国务院部门文件",
 	// "政策解读", "黔府发", "省政府令", "市政府文件", "政策文件", …
@@ -45,14 +46,26 @@ type Release struct {
 	DocType  string // gov.cn 政策文件库 公文种类 (通知, 意见, 令, …); "" elsewhere
 	Keywords string // keywords meta, ';'-separated
 	// Validity is the 有效性 as printed (有效, 已修改, 已废止, 已失效) on
-	// Guizhou, Guiyang and county pages; "" on gov.cn.
+	// Guizhou, Guiyang and county pages; "" on gov.cn, also after Repeal.
 	Validity string
+	// RepealedBy is the URL path of the decision (Repeal) that repealed the
+	// release or declared it expired, on whatever site; "" otherwise and
+	// for the validities of the simulated history.
+	RepealedBy string
+	// Repeals is, on a decision made by Repeal, what it repeals and
+	// declares expired, in the order its body lists them.
+	Repeals []Target
+	// Removed is the status (404 or 410) its detail page answers since
+	// Remove; 0 while it is served. A removed release stays in its lists.
+	Removed int
 
 	// Interprets is, on a gov.cn 政策解读, the URL path of the document it
 	// interprets (its 相关文件 link).
 	Interprets string
-	// SameAs is, on a Guiyang reprint (转载) of a gov.cn or Guizhou document,
-	// the URL path of the original: same title, 发文字号, issuer and body.
+	// SameAs is, on a reprint (转载: a Guiyang reprint of a gov.cn or Guizhou
+	// document, a Guizhou reprint of a gov.cn one), the URL path of the
+	// original: same title, 发文字号, issuer, 成文日期 and body (as published:
+	// Revise changes one copy only).
 	SameAs string
 	// Charset is the encoding of the served bytes: "" for UTF-8, "gb18030"
 	// on the county site (whose header and meta say gb2312).
@@ -65,8 +78,11 @@ type Release struct {
 	// (firstpublishedtime), to the minute on Guizhou and Guiyang (PubDate)
 	// and on the county site (发布时间).
 	PublishedAt time.Time
-	ModifiedAt  time.Time // gov.cn lastmodifiedtime; equals PublishedAt elsewhere
-	ListDate    string    // the date text of the list row, byte for byte
+	// ModifiedAt is the gov.cn lastmodifiedtime. Elsewhere it equals
+	// PublishedAt until Revise or Repeal changes the page, then it is the
+	// time of the change (the page does not print it; Last-Modified does).
+	ModifiedAt time.Time
+	ListDate   string // the date text of the list row, byte for byte
 
 	// Body holds the text of every <p> of the body container (#UCAP-CONTENT,
 	// #Zoom, div.article-content) in document order, attachment link
@@ -74,6 +90,14 @@ type Release struct {
 	Body        []string
 	Attachments []Attachment
 	Large       bool // body text of about 1.5 MB, for claim-check tests
+}
+
+// Target is one document a decision repeals or declares expired.
+type Target struct {
+	Path      string // URL path of its detail page
+	Title     string // as the decision quotes it: its title without a trailing （发文字号）
+	DocNumber string
+	Validity  string // Repealed (已废止) or Expired (已失效)
 }
 
 // Attachment is one file linked from a release body.
@@ -96,5 +120,6 @@ func (r Release) clone() Release {
 	r.Body = slices.Clone(r.Body)
 	r.AlsoListed = slices.Clone(r.AlsoListed)
 	r.Attachments = slices.Clone(r.Attachments)
+	r.Repeals = slices.Clone(r.Repeals)
 	return r
 }

@@ -53,6 +53,7 @@ func (set siteSet) htmlLists() []column {
 	var cols []column
 	if set[Guizhou] {
 		cols = append(cols, guizhouColumns...)
+		cols = append(cols, colGZGWYWJ)
 	}
 	if set[GuizhouAll] {
 		cols = append(cols, colSZFL, colQFH, colQFBH, colSXFZWJ)
@@ -80,7 +81,7 @@ func (set siteSet) jsonLists() []column {
 
 // columnOf returns the column of a release's Column slug.
 func columnOf(slug string) column {
-	for _, c := range []column{colZuixin, colQFF, colQFBF, colGWYWJ, colBMWJ, colJiedu, colSZFL, colQFH, colQFBH, colGuiyang, colCounty} {
+	for _, c := range []column{colZuixin, colQFF, colQFBF, colGWYWJ, colBMWJ, colJiedu, colSZFL, colQFH, colQFBH, colGZGWYWJ, colGuiyang, colCounty} {
 		if c.slug == slug {
 			return c
 		}

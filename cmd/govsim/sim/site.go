@@ -2,12 +2,14 @@
 // gov.cn-like site under /govcn/ (the 最新政策 JSON list and 国务院文件 detail
 // pages; with govcn-all also the 国务院文件 and 部门文件 lists of the 政策文件库
 // and 政策解读), a Guizhou-like TRS site under /guizhou/ (黔府发 and 黔府办发
-// list pages and detail pages; with guizhou-all also 省政府令, 黔府函, 黔府办函
-// and 失效废止文件), and on request a Guiyang site on the same platform
+// list pages and detail pages, and the 国务院文件 reprints of Reprint; with
+// guizhou-all also 省政府令, 黔府函, 黔府办函 and 失效废止文件), and on request a Guiyang site on the same platform
 // under /guiyang/ and a GB18030 county site under /county/, with
 // attachments. It is deterministic for a seed, publishes new releases on
 // demand or on a schedule, and exposes the ground truth of everything it
-// serves, for tests, demos and benchmarks.
+// serves, for tests, demos and benchmarks. Tests drive what happens to
+// documents later with PublishGovDoc, Reprint, Interpret, Revise, Remove
+// (lifecycle.go) and Repeal (repeal.go).
 //
 // The markup follows docs/sources.md: see govcn.go, govcn_library.go,
 // govcn_jiedu.go, guizhou.go and county.go.
@@ -34,8 +36,9 @@ type Options struct {
 	Items int
 	// PublishEvery is the interval at which Run publishes; the n-th release
 	// published after New is dated Start + n*PublishEvery (cut to the second
-	// on gov.cn, the minute elsewhere), whether it comes from Run or
-	// Publish, so that dates stay deterministic. 0 means 10 minutes.
+	// on gov.cn, the minute elsewhere), whether it comes from Run, Publish
+	// or a lifecycle method (lifecycle.go; Revise takes a tick too), so
+	// that dates stay deterministic. 0 means 10 minutes.
 	PublishEvery time.Duration
 	// Start is the simulated present: history lies before it. The zero value
 	// means 2026-09-01 10:00 Beijing time, so that tests are reproducible.
@@ -43,10 +46,14 @@ type Options struct {
 	// LargeEvery makes every n-th release of a site (counted per site, from
 	// 1, history included; the lists a site name of Sites adds count apart)
 	// large: a body of about 1.5 MB. 0 means 10; a negative value means
-	// never. 政策解读 are never large; a reprint is large if its original is.
+	// never. 政策解读 and Repeal decisions are never large; a reprint is
+	// large if its original is; the releases of the lifecycle methods count
+	// apart as well.
 	LargeEvery int
-	// OnPublish, if set, is called with each release published after New,
-	// outside the site's lock. It must not block for long.
+	// OnPublish, if set, is called with each release published after New
+	// (by Publish, Run, PublishGovDoc, Reprint, Repeal or Interpret),
+	// outside the site's lock. It must not block for long. Revise, Remove
+	// and the validity changes of Repeal publish nothing and do not call it.
 	OnPublish func(Release)
 	// Sites names the simulated sites and lists to serve (AllSites lists
 	// them): "govcn" (最新政策), "govcn-all" (govcn plus 国务院文件, 部门文件
@@ -70,13 +77,16 @@ type Site struct {
 	mu        sync.RWMutex
 	gen       *generator            // govcn and guizhou
 	gens      map[string]*generator // the other Options.Sites names, forked from gen
-	n         int                   // releases published after New
+	life      *generator            // the lifecycle methods (lifecycle.go), forked from gen
+	n         int                   // clock ticks after New: releases published, revisions
+	turn      int                   // Publish calls, which take turns between sites
 	published map[string]int        // of those, per Release.Site
 	all       []*item               // oldest first
 	byPath    map[string]*item      // detail page path → release
 	files     map[string]file       // attachment path → bytes
 	govcn     []entry               // the 最新政策 JSON list, oldest first
 	lists     map[string][]*item    // column slug → releases, oldest first
+	touched   map[string]time.Time  // column slug → last change other than a new release
 	redesign  map[string]bool       // Release.Site → lists redesigned
 
 	hitsMu sync.Mutex
@@ -117,6 +127,7 @@ func New(opts Options) *Site {
 		sites:     newSiteSet(opts.Sites),
 		gen:       newGenerator(opts.Seed, loc, large),
 		gens:      map[string]*generator{},
+		touched:   map[string]time.Time{},
 		published: map[string]int{},
 		byPath:    map[string]*item{},
 		files:     map[string]file{},
@@ -129,6 +140,7 @@ func New(opts Options) *Site {
 			s.gens[group] = s.gen.fork(group)
 		}
 	}
+	s.life = s.gen.fork("lifecycle") // draws nothing from gen: history and Publish stay as they were
 	s.history(items)
 	return s
 }

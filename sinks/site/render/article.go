@@ -34,6 +34,21 @@ type Article struct {
 	// Updated shows the 更新 note (revision > 1) with PublishedAt, or
 	// Item.FetchedAt when PublishedAt is zero.
 	Updated bool
+	// Basis links the decision that repealed, expired or amended the
+	// document (本文件已废止（依据《…》）); Href as for Attachments.
+	Basis *Link
+	// Related are the policy's interpretations and the interpretation's
+	// policy, by kind (syndicator.RelInterpretation, RelOriginal).
+	Related []RelatedLink
+	// Withdrawn, when set, is the notice of a copy taken down by an
+	// operator; the page stays, the indexes drop it.
+	Withdrawn string
+}
+
+// RelatedLink is a link to a related document; Href as for Attachments.
+type RelatedLink struct {
+	Kind string
+	Link
 }
 
 // Link is a named link.
@@ -65,8 +80,16 @@ type articleView struct {
 	Rows        []row
 	Body        template.HTML
 	Attachments []Link
+	Related     []relatedGroup
+	Withdrawn   string
 	ColumnName  string
 	ColumnHref  string
+}
+
+// relatedGroup is one 相关解读 / 相关文件 box.
+type relatedGroup struct {
+	Kind, Heading string
+	Links         []Link
 }
 
 // row is one labelled row of the attribution block; Href makes the value
@@ -118,6 +141,33 @@ func (r *Renderer) articleView(a *Article, col Column) (articleView, error) {
 		v.Updated = "更新：" + beijing(at).Format(layoutCNMinute)
 		if it.Revision > 0 {
 			v.Updated += fmt.Sprintf("（第%d版）", it.Revision)
+		}
+	}
+	v.Withdrawn = a.Withdrawn
+	if v.Banner != nil && a.Basis != nil {
+		href, err := linkFrom(p, a.Basis.Href)
+		if err != nil {
+			return articleView{}, invalid("article %s: validity basis: %v", it.ID, err)
+		}
+		v.Banner.Basis = &Link{Name: a.Basis.Name, Href: href}
+	}
+	for _, kind := range []string{syndicator.RelInterpretation, syndicator.RelOriginal} {
+		g := relatedGroup{Kind: kind, Heading: "相关解读"}
+		if kind == syndicator.RelOriginal {
+			g.Heading = "相关文件"
+		}
+		for _, l := range a.Related {
+			if l.Kind != kind {
+				continue
+			}
+			href, err := linkFrom(p, l.Href)
+			if err != nil {
+				return articleView{}, invalid("article %s: related: %v", it.ID, err)
+			}
+			g.Links = append(g.Links, Link{Name: l.Name, Href: href})
+		}
+		if len(g.Links) > 0 {
+			v.Related = append(v.Related, g)
 		}
 	}
 	for _, l := range a.Attachments {

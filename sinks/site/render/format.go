@@ -82,6 +82,8 @@ func validityLabel(v syndicator.Validity) string {
 type banner struct {
 	Class string
 	Text  string
+	// Basis links the decision that changed the document's validity.
+	Basis *Link
 }
 
 // validityBanner returns the banner for v, or nil when none is due.

@@ -1,0 +1,216 @@
+package site
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/gyeco/syndicator/sinks/site/render"
+	"github.com/gyeco/syndicator/syndicator"
+)
+
+// relPrefix keys the reverse relations in synd_site: rel.<id> lists the
+// articles that named <id> as related, so that whichever of a policy and
+// its interpretation is published second, both pages link each other.
+const relPrefix = "rel."
+
+// relations is the value of rel.<id>.
+type relations struct {
+	From []syndicator.Related `json:"from"` // ID = the article that points here, Kind as seen from here
+}
+
+// keepItem stores the full item in the claim store, content-addressed.
+func (s *Sink) keepItem(ctx context.Context, it *syndicator.Item) (string, error) {
+	data, err := json.Marshal(it)
+	if err != nil {
+		return "", fmt.Errorf("encode item %s: %w", it.ID, err)
+	}
+	sum := sha256.Sum256(data)
+	ref := syndicator.ItemRefName(hex.EncodeToString(sum[:]))
+	return ref, s.claims.PutClaim(ctx, ref, data)
+}
+
+// loadItem reads the item an article was rendered from.
+func (s *Sink) loadItem(ctx context.Context, rec *record) (*syndicator.Item, error) {
+	data, err := s.claims.GetClaim(ctx, rec.ItemRef)
+	if err != nil {
+		return nil, err
+	}
+	var it syndicator.Item
+	if err := json.Unmarshal(data, &it); err != nil {
+		return nil, syndicator.Permanent(fmt.Errorf("decode kept item %s: %w", rec.Item.ID, err))
+	}
+	return &it, nil
+}
+
+// keepValidity: a repeal recorded on the site outlives a later revision
+// of the page that still says 有效.
+func keepValidity(prev *record, it *syndicator.Item) (syndicator.Validity, *render.Link) {
+	if prev.Basis != nil && it.Validity == syndicator.ValidityEffective {
+		return prev.Item.Validity, prev.Basis
+	}
+	return it.Validity, nil
+}
+
+func mergeRelated(old, cur []syndicator.Related) []syndicator.Related {
+	out := append([]syndicator.Related(nil), cur...)
+	for _, o := range old {
+		if !hasRelated(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func hasRelated(rs []syndicator.Related, r syndicator.Related) bool {
+	for _, x := range rs {
+		if x.Kind == r.Kind && (x.ID == r.ID && r.ID != "" || x.URL == r.URL && r.URL != "") {
+			return true
+		}
+	}
+	return false
+}
+
+// links resolves an item's related documents and validity basis to local
+// articles where published, else to their source pages.
+func (s *Sink) links(ctx context.Context, it *syndicator.Item) ([]render.RelatedLink, *render.Link, error) {
+	var rel []render.RelatedLink
+	var basis *render.Link
+	var back relations
+	if _, err := s.records.GetState(ctx, bucketSite, relPrefix+it.ID, &back); err != nil {
+		return nil, nil, err
+	}
+	all := mergeRelated(it.Related, back.From)
+	for _, r := range all {
+		switch r.Kind {
+		case syndicator.RelInterpretation, syndicator.RelOriginal, syndicator.RelRepealedBy:
+		default:
+			continue
+		}
+		l := render.Link{Name: r.Title, Href: r.URL}
+		if r.ID != "" {
+			var other record
+			found, err := s.records.GetState(ctx, bucketSite, r.ID, &other)
+			if err != nil {
+				return nil, nil, err
+			}
+			if found && other.Withdrawn == "" {
+				l.Href = render.ArticlePath(&other.Article)
+				if l.Name == "" {
+					l.Name = other.Item.Title
+				}
+			}
+		}
+		if l.Name == "" {
+			l.Name = l.Href
+		}
+		if r.Kind == syndicator.RelRepealedBy {
+			if r.DocNumber != "" {
+				l.Name = "《" + l.Name + "》（" + r.DocNumber + "）"
+			}
+			basis = &l
+			continue
+		}
+		rel = append(rel, render.RelatedLink{Kind: r.Kind, Link: l})
+	}
+	return rel, basis, nil
+}
+
+func inverse(kind string) string {
+	if kind == syndicator.RelInterpretation {
+		return syndicator.RelOriginal
+	}
+	return syndicator.RelInterpretation
+}
+
+// linkRelated records the reverse links of a newly published article and
+// renders the related articles already on the site again, now linking it:
+// those it names, and those that named it before it was published.
+func (s *Sink) linkRelated(ctx context.Context, rec *record) error {
+	var named relations
+	if _, err := s.records.GetState(ctx, bucketSite, relPrefix+rec.Item.ID, &named); err != nil {
+		return err
+	}
+	for _, r := range named.From {
+		if err := s.rerender(ctx, r.ID, func(*record) bool { return true }); err != nil {
+			return err
+		}
+	}
+	for _, r := range rec.Item.Related {
+		if r.ID == "" || (r.Kind != syndicator.RelInterpretation && r.Kind != syndicator.RelOriginal) {
+			continue
+		}
+		back := syndicator.Related{Kind: inverse(r.Kind), ID: rec.Item.ID, URL: rec.Item.URL, Title: rec.Item.Title}
+		var rels relations
+		if _, err := s.records.GetState(ctx, bucketSite, relPrefix+r.ID, &rels); err != nil {
+			return err
+		}
+		if !hasRelated(rels.From, back) {
+			rels.From = append(rels.From, back)
+			if err := s.records.PutState(ctx, bucketSite, relPrefix+r.ID, &rels); err != nil {
+				return err
+			}
+		}
+		if err := s.rerender(ctx, r.ID, func(*record) bool { return true }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rerender renders a published article again after change edits its
+// record; change returns false when there is nothing to do. An article not
+// on the site is left alone.
+func (s *Sink) rerender(ctx context.Context, id string, change func(*record) bool) error {
+	var rec record
+	found, err := s.records.GetState(ctx, bucketSite, id, &rec)
+	if err != nil || !found || rec.ItemRef == "" {
+		return err
+	}
+	if !change(&rec) {
+		return nil
+	}
+	it, err := s.loadItem(ctx, &rec)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, &rec, it)
+}
+
+// changeValidity shows a new 有效性 on a published article: the field, the
+// banner and the decision it rests on.
+func (s *Sink) changeValidity(ctx context.Context, ev *syndicator.Event) error {
+	ch := ev.Validity
+	err := s.rerender(ctx, ev.ID, func(rec *record) bool {
+		basis := syndicator.Related{}
+		if ch.BasisID != "" || ch.BasisURL != "" {
+			basis = syndicator.Related{Kind: syndicator.RelRepealedBy, ID: ch.BasisID, URL: ch.BasisURL, Title: ch.Basis, DocNumber: ch.BasisDocNumber}
+		}
+		if rec.Item.Validity == ch.To && (basis.Kind == "" || hasRelated(rec.Item.Related, basis)) {
+			return false
+		}
+		rec.Item.Validity = ch.To
+		if basis.Kind != "" && !hasRelated(rec.Item.Related, basis) {
+			rec.Item.Related = append(rec.Item.Related, basis)
+		}
+		return true
+	})
+	if err == nil {
+		s.log.Info().Str("item_id", ev.ID).Str("source", ev.Source).Str("validity", string(ch.To)).Msg("validity shown")
+	}
+	return err
+}
+
+// withdraw takes an article off the indexes and replaces its page by a
+// notice; nothing is deleted.
+func (s *Sink) withdraw(ctx context.Context, ev *syndicator.Event) error {
+	return s.rerender(ctx, ev.ID, func(rec *record) bool {
+		if rec.Withdrawn != "" {
+			return false
+		}
+		rec.Withdrawn = "本文已撤回：" + ev.Reason
+		return true
+	})
+}

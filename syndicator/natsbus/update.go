@@ -1,0 +1,70 @@
+package natsbus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// maxUpdateTries bounds the compare-and-set loop of UpdateState; each
+// conflict means another worker changed the key in between.
+const maxUpdateTries = 20
+
+// UpdateState reads key in bucket into v (left as is when the key is
+// missing), calls change, and writes v back only if nobody wrote the key
+// in between; on a conflict it reads again and repeats. change reports
+// whether there is anything to write. Several workers may update the same
+// record (two sightings of one document) without losing either change.
+func (b *Bus) UpdateState(ctx context.Context, bucket, key string, v any, change func(found bool) (bool, error)) error {
+	kv, err := b.bucket(bucket)
+	if err != nil {
+		return err
+	}
+	for range maxUpdateTries {
+		var rev uint64
+		// A fresh value each round: a field missing from the stored JSON
+		// must not keep what the previous round set.
+		reflect.ValueOf(v).Elem().SetZero()
+		e, err := kv.Get(ctx, key)
+		found := err == nil
+		switch {
+		case errors.Is(err, jetstream.ErrKeyNotFound):
+		case err != nil:
+			return fmt.Errorf("read %s/%s: %w", bucket, key, err)
+		default:
+			rev = e.Revision()
+			if err := json.Unmarshal(e.Value(), v); err != nil {
+				return fmt.Errorf("decode %s/%s: %w", bucket, key, err)
+			}
+		}
+		write, err := change(found)
+		if err != nil || !write {
+			return err
+		}
+		data, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("encode %s/%s: %w", bucket, key, err)
+		}
+		if found {
+			_, err = kv.Update(ctx, key, data, rev)
+		} else {
+			_, err = kv.Create(ctx, key, data)
+		}
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, jetstream.ErrKeyExists) && !isWrongSequence(err) {
+			return fmt.Errorf("write %s/%s: %w", bucket, key, err)
+		}
+	}
+	return fmt.Errorf("write %s/%s: still conflicting after %d tries", bucket, key, maxUpdateTries)
+}
+
+func isWrongSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+}
