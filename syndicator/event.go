@@ -40,8 +40,10 @@ type Event struct {
 	Attachments []Capture `json:"attachments,omitempty"`
 	// ArchiveKeys lists the objects written, set on archived.
 	ArchiveKeys []string `json:"archive_keys,omitempty"`
-	// Location is where the copy went live, set on published.
+	// Location is where the copy went live, set on published; Digest is
+	// the sha256 of what was published there (the page, the CMS request).
 	Location string `json:"location,omitempty"`
+	Digest   string `json:"digest,omitempty"`
 	// Decision is set on decided events.
 	Decision *Decision `json:"decision,omitempty"`
 	// Validity is set on validity events.

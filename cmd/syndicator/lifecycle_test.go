@@ -40,7 +40,7 @@ type lifeEnv struct {
 
 func startLifecycle(t *testing.T) *lifeEnv {
 	t.Helper()
-	l := &lifeEnv{sim: sim.New(sim.Options{Seed: 20, Items: -1, Sites: []string{sim.GovCN, "guizhou-all", sim.Guiyang}})}
+	l := &lifeEnv{sim: sim.New(sim.Options{Seed: 20, Items: -1, Sites: []string{"govcn-all", "guizhou-all", sim.Guiyang}})}
 	l.srv = httptest.NewServer(l.sim)
 	t.Cleanup(l.srv.Close)
 	l.cms = cmstest.New([]byte(webhookSecret))
@@ -63,6 +63,7 @@ archive: {backend: fs, dir: %[1]s/archive}
 site: {backend: fs, dir: %[1]s/site, columns: [{id: zcwj, name: 政策文件}, {id: sthj, name: 生态环境}]}
 sources:
   - {id: govcn-zuixin, level: national, preset: govcn-zuixin, base_url: %[9]s/govcn, interval: 1s}
+  - {id: govcn-jiedu, level: national, preset: govcn-jiedu, base_url: %[9]s/govcn, interval: 1s}
   - id: guizhou-szfwj
     level: provincial
     preset: guizhou-szfwj
@@ -223,6 +224,18 @@ func TestLifecycle(t *testing.T) {
 		t.Fatal("no article for the 国发 document")
 	}
 
+	// Its interpretation follows it, and both pages link each other.
+	jd, err := l.sim.Interpret(gov.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jdID := l.id(t, jd)
+	waitFor(t, 30*time.Second, "policy and interpretation linking each other", func() (bool, string) {
+		p, j := l.page(t, govID), l.page(t, jdID)
+		return strings.Contains(p, "相关解读") && strings.Contains(p, jd.Title) &&
+			strings.Contains(j, "相关文件") && strings.Contains(j, gov.Title), fmt.Sprintf("interpretation page %v", j != "")
+	})
+
 	// A repeal decision marks the document it lists within a poll.
 	target := l.nextOn(t, sim.Guizhou, "黔府发")
 	targetID := l.id(t, target)
@@ -232,7 +245,12 @@ func TestLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 30*time.Second, "the repeal banner", func() (bool, string) {
-		return strings.Contains(l.page(t, targetID), "本文件已废止（依据"), dec.Title
+		var vs []string
+		for _, ev := range natstest.Events(t, l.bus, "synd.item.validity.>") {
+			vs = append(vs, fmt.Sprintf("%s→%s(%s)", ev.ID, ev.Validity.To, ev.Validity.Basis))
+		}
+		decided := len(l.decisions(t, l.id(t, dec)))
+		return strings.Contains(l.page(t, targetID), "本文件已废止（依据"), fmt.Sprintf("%s target %s (%s) decided %d validity %v", dec.Title, targetID, target.DocNumber, decided, vs)
 	})
 	if p := l.page(t, targetID); !strings.Contains(p, dec.DocNumber) {
 		t.Errorf("banner does not name %s", dec.DocNumber)

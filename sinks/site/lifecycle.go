@@ -165,18 +165,16 @@ func (s *Sink) linkRelated(ctx context.Context, rec *record) error {
 // on the site is left alone.
 func (s *Sink) rerender(ctx context.Context, id string, change func(*record) bool) error {
 	var rec record
-	found, err := s.records.GetState(ctx, bucketSite, id, &rec)
-	if err != nil || !found || rec.ItemRef == "" {
-		return err
-	}
-	if !change(&rec) {
-		return nil
-	}
-	it, err := s.loadItem(ctx, &rec)
-	if err != nil {
-		return err
-	}
-	return s.write(ctx, &rec, it)
+	return s.records.UpdateState(ctx, bucketSite, id, &rec, func(found bool) (bool, error) {
+		if !found || rec.ItemRef == "" || !change(&rec) {
+			return false, nil
+		}
+		it, err := s.loadItem(ctx, &rec)
+		if err != nil {
+			return false, err
+		}
+		return true, s.write(ctx, &rec, it)
+	})
 }
 
 // changeValidity shows a new 有效性 on a published article: the field, the

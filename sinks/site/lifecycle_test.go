@@ -192,3 +192,15 @@ func TestDecisionsNotToPublishAreIgnored(t *testing.T) {
 		t.Errorf("%d published events", n)
 	}
 }
+
+func TestPublishedEventCarriesThePageDigest(t *testing.T) {
+	e := newEnv(t)
+	ev := e.archivedEvent(t, 1, 1, "省人民政府关于某事项的通知", "正文。")
+	e.handle(t, ev)
+	rec := e.record(t, ev.ID)
+	want := sha256Hex(e.get(t, render.ArticlePath(&rec)))
+	pub := e.published(t, ev.ID)
+	if len(pub) != 1 || pub[0].Digest != want {
+		t.Fatalf("published digest = %+v, want %s", pub, want)
+	}
+}

@@ -6,6 +6,8 @@ package site
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path"
 	"regexp"
@@ -46,6 +48,7 @@ type Claims interface {
 type Records interface {
 	GetState(ctx context.Context, bucket, key string, v any) (bool, error)
 	PutState(ctx context.Context, bucket, key string, v any) error
+	UpdateState(ctx context.Context, bucket, key string, v any, change func(found bool) (bool, error)) error
 }
 
 const bucketSite = "synd_site"
@@ -105,17 +108,12 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 type record struct {
 	render.Article
 	ItemRef string `json:"item_ref,omitempty"`
+	// PageSHA256 is the sha256 of the page as last written: the evidence
+	// of what the committee site shows.
+	PageSHA256 string `json:"page_sha256,omitempty"`
 }
 
 func (s *Sink) publish(ctx context.Context, ev *syndicator.Event, attempt int) error {
-	var prev record
-	found, err := s.records.GetState(ctx, bucketSite, ev.ID, &prev)
-	if err != nil {
-		return err
-	}
-	if found && prev.Item.Revision >= ev.Revision {
-		return s.announce(ctx, ev, render.ArticlePath(&prev.Article))
-	}
 	it, err := s.bus.Item(ctx, ev)
 	if err != nil {
 		return err
@@ -123,36 +121,53 @@ func (s *Sink) publish(ctx context.Context, ev *syndicator.Event, attempt int) e
 	if ev.Decision.Column != "" {
 		it.Column = ev.Decision.Column
 	}
-	now := s.now()
-	rec := record{Article: render.Article{
-		Item: *it, Column: it.Column, SourceName: s.sources[it.Source],
-		PublishedAt: now, FirstPublishedAt: now, Updated: found,
-	}}
-	if found {
-		rec.FirstPublishedAt = prev.FirstPublishedAt
-		if rec.FirstPublishedAt.IsZero() {
-			rec.FirstPublishedAt = prev.PublishedAt
+	ref, err := s.keepItem(ctx, it)
+	if err != nil {
+		return err
+	}
+	var rec record
+	already := false
+	// Compare-and-set: a validity change or a related article rendered
+	// at the same time is never overwritten; the loser renders again.
+	err = s.records.UpdateState(ctx, bucketSite, ev.ID, &rec, func(found bool) (bool, error) {
+		already = found && rec.Item.Revision >= ev.Revision
+		if already {
+			return false, nil
 		}
-		// A later revision keeps what happened to the document meanwhile.
-		rec.Item.Validity, rec.Basis = keepValidity(&prev, it)
-		rec.Item.Related = mergeRelated(prev.Item.Related, it.Related)
-	}
-	if rec.ItemRef, err = s.keepItem(ctx, it); err != nil {
+		prev := rec
+		now := s.now()
+		rec = record{Article: render.Article{
+			Item: *it, Column: it.Column, SourceName: s.sources[it.Source],
+			PublishedAt: now, FirstPublishedAt: now, Updated: found,
+		}, ItemRef: ref}
+		if found {
+			rec.FirstPublishedAt = prev.FirstPublishedAt
+			if rec.FirstPublishedAt.IsZero() {
+				rec.FirstPublishedAt = prev.PublishedAt
+			}
+			// A later revision keeps what happened to the document meanwhile.
+			rec.Item.Validity, rec.Basis = keepValidity(&prev, it)
+			rec.Item.Related = mergeRelated(prev.Item.Related, it.Related)
+			rec.Withdrawn = prev.Withdrawn
+		}
+		return true, s.write(ctx, &rec, it)
+	})
+	if err != nil {
 		return err
 	}
-	if err := s.write(ctx, &rec, it); err != nil {
-		return err
+	if !already {
+		s.log.Info().Str("item_id", ev.ID).Str("source", ev.Source).Int("attempt", attempt).
+			Str("path", render.ArticlePath(&rec.Article)).Msg("published")
+		if err := s.linkRelated(ctx, &rec); err != nil {
+			return err
+		}
 	}
-	s.log.Info().Str("item_id", ev.ID).Str("source", ev.Source).Int("attempt", attempt).
-		Str("path", render.ArticlePath(&rec.Article)).Msg("published")
-	if err := s.linkRelated(ctx, &rec); err != nil {
-		return err
-	}
-	return s.announce(ctx, ev, render.ArticlePath(&rec.Article))
+	return s.announce(ctx, ev, render.ArticlePath(&rec.Article), rec.PageSHA256)
 }
 
-// write renders the article from the full item, puts the page, and stores
-// the record (without the body, which the item in the claim store keeps).
+// write renders the article from the full item, puts the page, and fills
+// the record for the caller to store (without the body, which the item in
+// the claim store keeps).
 func (s *Sink) write(ctx context.Context, rec *record, it *syndicator.Item) error {
 	art := rec.Article
 	art.Item.BodyHTML = it.BodyHTML
@@ -187,15 +202,17 @@ func (s *Sink) write(ctx context.Context, rec *record, it *syndicator.Item) erro
 		return fmt.Errorf("write %s: %w", loc, err)
 	}
 	rec.Attachments, rec.Related, rec.Basis = art.Attachments, art.Related, art.Basis
+	sum := sha256.Sum256(page)
+	rec.PageSHA256 = hex.EncodeToString(sum[:])
 	// The record keeps what the indexes need, not the body.
 	rec.Item.BodyHTML, rec.Item.BodyText = "", ""
-	return s.records.PutState(ctx, bucketSite, rec.Item.ID, rec)
+	return nil
 }
 
-func (s *Sink) announce(ctx context.Context, ev *syndicator.Event, loc string) error {
+func (s *Sink) announce(ctx context.Context, ev *syndicator.Event, loc, digest string) error {
 	_, err := s.bus.Publish(ctx, &syndicator.Event{
 		Kind: syndicator.KindPublished, Sink: Name, ID: ev.ID, Revision: ev.Revision,
-		Source: ev.Source, At: s.now(), Location: loc,
+		Source: ev.Source, At: s.now(), Location: loc, Digest: digest,
 	})
 	return err
 }

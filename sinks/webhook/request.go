@@ -3,6 +3,8 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,6 +64,16 @@ type Request struct {
 	Validity *syndicator.ValidityChange `json:"validity,omitempty"`
 	Reason   string                     `json:"reason,omitempty"`
 	SentAt   time.Time                  `json:"sent_at"`
+}
+
+// digest is the hex sha256 of r's body, the same bytes send posts.
+func (r *Request) digest() string {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
 }
 
 // IdempotencyKey is the Idempotency-Key of r: stable across retries and

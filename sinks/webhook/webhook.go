@@ -67,6 +67,9 @@ type Record struct {
 	// decision it rests on.
 	Validity syndicator.Validity `json:"validity,omitempty"`
 	BasisID  string              `json:"basis_id,omitempty"`
+	// Digest is the sha256 of the last create/update body the CMS
+	// accepted: the evidence of what was republished.
+	Digest string `json:"digest,omitempty"`
 	// Withdrawn is set once the CMS accepted a withdrawal.
 	Withdrawn bool      `json:"withdrawn,omitempty"`
 	At        time.Time `json:"at"`
@@ -139,7 +142,7 @@ func (s *Sink) publish(ctx context.Context, ev *syndicator.Event, attempt int) e
 		return err
 	}
 	if found && rec.Revision == ev.Revision {
-		return s.announce(ctx, ev, rec.Location())
+		return s.announce(ctx, ev, rec.Location(), rec.Digest)
 	}
 	if found && rec.Revision > ev.Revision {
 		s.log.Debug().Str("item_id", ev.ID).Int("revision", ev.Revision).Int("accepted", rec.Revision).Msg("older revision ignored")
@@ -174,6 +177,7 @@ func (s *Sink) publish(ctx context.Context, ev *syndicator.Event, attempt int) e
 			return false, nil // a newer revision was accepted meanwhile
 		}
 		rec.Revision, rec.Created, rec.Withdrawn, rec.At = ev.Revision, true, false, ev.At.UTC()
+		rec.Digest = r.digest()
 		if resp.ID != "" {
 			rec.CMSID = resp.ID
 		}
@@ -190,13 +194,13 @@ func (s *Sink) publish(ctx context.Context, ev *syndicator.Event, attempt int) e
 	}
 	s.log.Info().Str("item_id", ev.ID).Str("source", ev.Source).Int("revision", ev.Revision).
 		Int("attempt", attempt).Str("op", r.Op).Str("cms_id", rec.CMSID).Msg("sent to the CMS")
-	return s.announce(ctx, ev, rec.Location())
+	return s.announce(ctx, ev, rec.Location(), rec.Digest)
 }
 
-func (s *Sink) announce(ctx context.Context, ev *syndicator.Event, loc string) error {
+func (s *Sink) announce(ctx context.Context, ev *syndicator.Event, loc, digest string) error {
 	_, err := s.bus.Publish(ctx, &syndicator.Event{
 		Kind: syndicator.KindPublished, Sink: Name, ID: ev.ID, Revision: ev.Revision,
-		Source: ev.Source, At: s.now(), Location: loc,
+		Source: ev.Source, At: s.now(), Location: loc, Digest: digest,
 	})
 	return err
 }

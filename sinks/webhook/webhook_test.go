@@ -183,7 +183,7 @@ func TestLifecycle(t *testing.T) {
 	}
 	rec, found := e.record(t, id)
 	wantRec := webhook.Record{Revision: 1, Created: true, CMSID: doc.CMSID, URL: e.cms.URL + "/articles/" + doc.CMSID,
-		Validity: syndicator.ValidityEffective, At: r1.At}
+		Validity: syndicator.ValidityEffective, Digest: doc.Applied[0].SHA256, At: r1.At}
 	if diff := cmp.Diff(wantRec, rec); !found || diff != "" {
 		t.Errorf("record (found %v) (-want +got):\n%s", found, diff)
 	}

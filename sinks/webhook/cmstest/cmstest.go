@@ -7,6 +7,7 @@ package cmstest
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -27,6 +28,8 @@ type Applied struct {
 	Op       string
 	Revision int
 	Key      string
+	// SHA256 is the hex sha256 of the request body as received.
+	SHA256 string
 }
 
 // Doc is the CMS's article for one item id.
@@ -219,7 +222,7 @@ func (c *CMS) apply(key string, body []byte, req *webhook.Request) stored {
 		c.counts.replays++
 		return prev
 	}
-	ans := c.effect(key, req)
+	ans := c.effect(key, hex.EncodeToString(sum[:]), req)
 	ans.bodySum = sum
 	if ans.status < 500 {
 		c.keys[key] = ans
@@ -227,7 +230,7 @@ func (c *CMS) apply(key string, body []byte, req *webhook.Request) stored {
 	return ans
 }
 
-func (c *CMS) effect(key string, req *webhook.Request) stored {
+func (c *CMS) effect(key, digest string, req *webhook.Request) stored {
 	d := c.docs[req.ID]
 	switch req.Op {
 	case webhook.OpCreate, webhook.OpUpdate:
@@ -264,7 +267,7 @@ func (c *CMS) effect(key string, req *webhook.Request) stored {
 	default:
 		return stored{status: http.StatusBadRequest, body: []byte(`{"error":"unknown op"}`)}
 	}
-	d.Applied = append(d.Applied, Applied{Op: req.Op, Revision: req.Revision, Key: key})
+	d.Applied = append(d.Applied, Applied{Op: req.Op, Revision: req.Revision, Key: key, SHA256: digest})
 	out, _ := json.Marshal(webhook.Response{ID: d.CMSID, URL: c.URL + "/articles/" + d.CMSID})
 	status := http.StatusOK
 	if req.Op == webhook.OpCreate {
