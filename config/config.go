@@ -32,6 +32,11 @@ type Config struct {
 	// its source's own rules (README "Relevance rules"). Default: the
 	// built-in set, relevance.Default().
 	Rules []relevance.Rule `yaml:"rules"`
+	// SLA is the republication deadline per class, for the audit reports
+	// (config/sla.go); Calendar the holidays and make-up working days its
+	// working-day deadlines count with.
+	SLA      SLA      `yaml:"sla"`
+	Calendar Calendar `yaml:"calendar"`
 
 	// File is where the configuration was read from ("" = built in).
 	File string `yaml:"-"`
@@ -253,6 +258,7 @@ func (c *Config) fill() {
 	if c.Crawler.Timeout <= 0 {
 		c.Crawler.Timeout = 60 * time.Second
 	}
+	c.fillSLA()
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		if s.Interval <= 0 {

@@ -114,6 +114,7 @@ func (c *Config) resolve(lines map[string]int) error {
 		c.resolveSource(s, key, add)
 	}
 	c.checkRules(columns, add)
+	c.checkSLA(add)
 	if len(probs) > 0 {
 		return probs
 	}

@@ -101,6 +101,9 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 				return err
 			}
 			sink := archive.New(store, bus, a.Log)
+			// The audit ledger is recorded beside the archive, where its
+			// chain head is anchored.
+			a.startLedger(ctx, g, bus, store, ready)
 			g.Go(func() error {
 				if err := ready(ctx); err != nil {
 					return err

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/gyeco/syndicator/config"
 	"github.com/mattn/go-isatty"
@@ -22,13 +23,19 @@ const usage = `syndicator — 政策文件转载同步
 usage:
   syndicator run      [--config FILE]   all roles in one process (embedded NATS when nats.url is empty)
   syndicator crawl    [--config FILE]   crawler role only (needs nats.url)
-  syndicator sink NAME [--config FILE]  one sink role: archive | site (needs nats.url)
+  syndicator sink NAME [--config FILE]  one sink role: archive | site | webhook (needs nats.url)
   syndicator serve    [--config FILE]   committee site, API, /healthz, /readyz
   syndicator config check [--config FILE]
   syndicator source test ID [--config FILE] [--json] [--limit N]
                                         dry run of one source: nothing is published or written
   syndicator backfill ID [--config FILE] [--pages N]
                                         import the history of one source, with progress
+  syndicator audit report --from D --to D [--format html|csv|json] [--out FILE]
+                                        timeliness report for auditors (dates YYYY-MM-DD, Beijing time)
+  syndicator audit export [--from D --to D] > ledger.jsonl
+                                        the audit ledger, one entry a line
+  syndicator audit verify [--file ledger.jsonl]
+                                        check the hash chain (live ledger, or an export)
 `
 
 func main() {
@@ -44,6 +51,9 @@ type invocation struct {
 	json     bool
 	limit    int
 	pages    int
+	from, to string // audit: YYYY-MM-DD
+	format   string // audit report: html | csv | json
+	file     string // audit verify: an export; audit report: --out
 }
 
 // command is one command: its words and how many positional arguments
@@ -64,6 +74,9 @@ func commandTable() []command {
 		{"config check", []string{"config", "check"}, 0, "syndicator config check [--config FILE]"},
 		{"source test", []string{"source", "test"}, 1, "syndicator source test ID [--json] [--limit N]"},
 		{"backfill", []string{"backfill"}, 1, "syndicator backfill ID [--pages N]"},
+		{"audit report", []string{"audit", "report"}, 0, "syndicator audit report --from YYYY-MM-DD --to YYYY-MM-DD [--format html|csv|json] [--out FILE]"},
+		{"audit export", []string{"audit", "export"}, 0, "syndicator audit export [--from YYYY-MM-DD --to YYYY-MM-DD] > ledger.jsonl"},
+		{"audit verify", []string{"audit", "verify"}, 0, "syndicator audit verify [--file ledger.jsonl]"},
 	}
 }
 
@@ -93,6 +106,18 @@ func parse(args []string, stderr io.Writer) (*invocation, bool) {
 	}
 	if inv.cmd == "backfill" {
 		fs.IntVar(&inv.pages, "pages", 10, "list pages to read (JSON lists are read whole)")
+	}
+	switch inv.cmd {
+	case "audit report", "audit export":
+		fs.StringVar(&inv.from, "from", "", "first day, YYYY-MM-DD (Beijing time)")
+		fs.StringVar(&inv.to, "to", "", "last day, YYYY-MM-DD (Beijing time), included")
+	}
+	switch inv.cmd {
+	case "audit report":
+		fs.StringVar(&inv.format, "format", "html", "html | csv | json")
+		fs.StringVar(&inv.file, "out", "", "write the report to FILE instead of stdout")
+	case "audit verify":
+		fs.StringVar(&inv.file, "file", "", "an exported ledger (JSON lines); default: the live ledger over NATS")
 	}
 	// Flags may come before or after the positional arguments.
 	for {
@@ -141,6 +166,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return app.SourceTest(ctx, inv.args[0], inv.limit, inv.json, stdout, stderr)
 	case "backfill":
 		return app.Backfill(ctx, inv.args[0], inv.pages, stderr)
+	case "audit report":
+		return app.AuditReport(ctx, inv.from, inv.to, inv.format, inv.file, stdout, stderr)
+	case "audit export":
+		from, to, err := parsePeriod(inv.from, inv.to, time.Now())
+		if err != nil {
+			fmt.Fprintln(stderr, "audit export:", err)
+			return 2
+		}
+		if inv.from == "" && inv.to == "" {
+			from, to = time.Time{}, time.Time{} // the whole ledger
+		}
+		return app.AuditExport(ctx, from, to, stdout, stderr)
+	case "audit verify":
+		return app.AuditVerify(ctx, inv.file, stdout, stderr)
 	case "run":
 		app.Embedded = true
 		roles := []Role{RoleCrawl, RoleArchive, RoleSite, RoleServe}

@@ -40,6 +40,8 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/sources", reader, s.apiSources, "各来源配置与抓取健康状况"},
 		{"GET", "/api/v1/review", reader, s.apiReviewList, "审核队列：待审核与已审核条目（?state=pending|all）"},
 		{"POST", "/api/v1/review/{key}", operator, s.apiReviewDecide, "审核决定：通过（指定栏目）、驳回、保留或撤回，附意见"},
+		{"GET", "/api/v1/audit/report", reader, s.apiAuditReport, "审计报告：?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv|html"},
+		{"GET", "/api/v1/audit/items/{id}/timeline", reader, s.apiAuditTimeline, "条目时间线：上游发布、各站点发现、判定、审核、归档、转载、有效性变化及其账本序号"},
 		{"GET", "/api/v1/items/{id}/document", reader, s.apiDocument, "条目所属文件：各站点发现记录、转载条目、分类与有效性"},
 		{"GET", "/api/", reader, s.apiNotFound, "未知接口"},
 		{"GET", "/", public, s.serveSite, "委员会网站（静态页面）"},

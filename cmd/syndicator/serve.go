@@ -38,6 +38,8 @@ type Server struct {
 	connected func() bool // nil when no NATS is configured for serve
 	reviews   reviewer    // nil when no NATS is configured for serve
 	lister    lister      // nil when no NATS is configured for serve
+	entries   entryReader // nil when no NATS is configured for serve
+	app       *App        // the audit policy and calendar
 	columns   []string
 	log       zerolog.Logger
 }
@@ -51,12 +53,12 @@ func (a *App) server(bus *natsbus.Bus) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{listen: cfg.HTTP.Listen, site: st, sources: cfg.Sources, tokens: tokensOf(cfg), log: a.Log}
+	s := &Server{listen: cfg.HTTP.Listen, site: st, sources: cfg.Sources, tokens: tokensOf(cfg), log: a.Log, app: a}
 	for _, c := range cfg.Site.Columns {
 		s.columns = append(s.columns, c.ID)
 	}
 	if bus != nil {
-		s.states, s.stats, s.connected, s.lister = bus, bus, bus.Connected, bus
+		s.states, s.stats, s.connected, s.lister, s.entries = bus, bus, bus.Connected, bus, bus
 		d, err := a.decider(bus)
 		if err != nil {
 			return nil, err

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/audit"
+	"github.com/gyeco/syndicator/syndicator/audit/report"
+	"github.com/gyeco/syndicator/syndicator/ledger"
+)
+
+// entryReader reads the whole ledger (natsbus.Bus).
+type entryReader interface {
+	ReadEntries(ctx context.Context, fn func(data []byte) error) error
+}
+
+// readLedger decodes every ledger entry, oldest first.
+func readLedger(ctx context.Context, r entryReader) ([]ledger.Entry, error) {
+	var out []ledger.Entry
+	err := r.ReadEntries(ctx, func(data []byte) error {
+		var e ledger.Entry
+		if err := json.Unmarshal(data, &e); err != nil {
+			return fmt.Errorf("ledger entry %d: %w", len(out)+1, err)
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+// parsePeriod reads --from/--to days (Beijing time); to is included, so
+// the period ends at the next midnight. Empty from is the epoch, empty to
+// the end of today.
+func parsePeriod(from, to string, now time.Time) (time.Time, time.Time, error) {
+	var f, t time.Time
+	var err error
+	if from != "" {
+		if f, err = time.ParseInLocation("2006-01-02", from, syndicator.Shanghai); err != nil {
+			return f, t, fmt.Errorf("--from %q: 日期格式应为 YYYY-MM-DD", from)
+		}
+	}
+	if to == "" {
+		n := now.In(syndicator.Shanghai)
+		t = time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, syndicator.Shanghai).AddDate(0, 0, 1)
+	} else {
+		if t, err = time.ParseInLocation("2006-01-02", to, syndicator.Shanghai); err != nil {
+			return f, t, fmt.Errorf("--to %q: 日期格式应为 YYYY-MM-DD", to)
+		}
+		t = t.AddDate(0, 0, 1)
+	}
+	if !f.IsZero() && !t.After(f) {
+		return f, t, fmt.Errorf("--to %s 早于 --from %s", to, from)
+	}
+	return f, t, nil
+}
+
+// render formats a report; the content type goes with it for the API.
+func renderReport(r audit.Report, format string) ([]byte, string, error) {
+	switch format {
+	case "", "html":
+		return report.HTML(r), "text/html; charset=utf-8", nil
+	case "csv":
+		return report.CSV(r), "text/csv; charset=utf-8", nil
+	case "json":
+		return report.JSON(r), "application/json", nil
+	}
+	return nil, "", fmt.Errorf("--format %q: 可选 html、csv、json", format)
+}
+
+// buildReport reads the ledger and judges the period.
+func (a *App) buildReport(ctx context.Context, r entryReader, from, to time.Time) (audit.Report, error) {
+	cal, err := a.Config.AuditCalendar()
+	if err != nil {
+		return audit.Report{}, err
+	}
+	entries, err := readLedger(ctx, r)
+	if err != nil {
+		return audit.Report{}, err
+	}
+	return audit.Build(entries, a.Config.AuditPolicy(), cal, from, to, time.Now()), nil
+}
+
+// AuditReport is `syndicator audit report`.
+func (a *App) AuditReport(ctx context.Context, fromDay, toDay, format, out string, stdout, stderr io.Writer) int {
+	from, to, err := parsePeriod(fromDay, toDay, time.Now())
+	if err == nil {
+		_, _, err = renderReport(audit.Report{}, format)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "audit report:", err)
+		return 2
+	}
+	bus, closeBus, err := a.connect(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "audit report: 无法连接 NATS：", err)
+		return 1
+	}
+	defer closeBus()
+	fmt.Fprintln(stderr, "正在读取审计账本……")
+	r, err := a.buildReport(ctx, bus, from, to)
+	if err != nil {
+		fmt.Fprintln(stderr, "audit report:", err)
+		return 1
+	}
+	data, _, _ := renderReport(r, format)
+	if out == "" {
+		_, err = stdout.Write(data)
+	} else {
+		err = os.WriteFile(out, data, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "audit report:", err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "报告：%d 件，按时 %d，超时 %d，遗漏 %d，待处理 %d，豁免 %d\n", r.Total, r.OnTime, r.Late, r.Missed, r.Pending, r.Exempt)
+	return 0
+}
+
+func (s *Server) apiAuditReport(w http.ResponseWriter, r *http.Request) {
+	if s.entries == nil {
+		writeJSONError(w, http.StatusServiceUnavailable, "未连接 NATS，无法读取审计账本：请为 serve 配置 nats.url")
+		return
+	}
+	q := r.URL.Query()
+	from, to, err := parsePeriod(q.Get("from"), q.Get("to"), time.Now())
+	if err != nil {
+		writeJSONError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	format := q.Get("format")
+	if format == "" {
+		format = "json"
+	}
+	if _, _, err := renderReport(audit.Report{}, format); err != nil {
+		writeJSONError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
+	defer cancel()
+	rep, err := s.app.buildReport(ctx, s.entries, from, to)
+	if err != nil {
+		writeJSONError(w, http.StatusServiceUnavailable, "生成报告失败："+err.Error())
+		return
+	}
+	data, ctype, _ := renderReport(rep, format)
+	w.Header().Set("Content-Type", ctype)
+	_, _ = w.Write(data)
+}
+
+func (s *Server) apiAuditTimeline(w http.ResponseWriter, r *http.Request) {
+	if s.entries == nil {
+		writeJSONError(w, http.StatusServiceUnavailable, "未连接 NATS，无法读取审计账本：请为 serve 配置 nats.url")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
+	defer cancel()
+	entries, err := readLedger(ctx, s.entries)
+	if err != nil {
+		writeJSONError(w, http.StatusServiceUnavailable, "读取审计账本失败："+err.Error())
+		return
+	}
+	id := r.PathValue("id")
+	for _, tl := range audit.Timelines(entries) {
+		for _, sg := range tl.Sightings {
+			if sg.ItemID == id || tl.ItemID == id {
+				writeJSON(w, http.StatusOK, tl)
+				return
+			}
+		}
+	}
+	writeJSONError(w, http.StatusNotFound, "审计账本中没有该条目")
+}

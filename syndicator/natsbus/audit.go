@@ -1,0 +1,113 @@
+package natsbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/gyeco/syndicator/syndicator/ledger"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Subjects of stream SYND_AUDIT: the ledger entries, and the index of the
+// anchors written to the archive (which cannot be listed).
+const (
+	SubjectAuditEntry  = "synd.audit.entry"
+	SubjectAuditAnchor = "synd.audit.anchor"
+)
+
+// LastEntry returns the last ledger entry and its sequence in SYND_AUDIT,
+// or nil and 0 when the ledger is empty (ledger.Chain).
+func (b *Bus) LastEntry(ctx context.Context) ([]byte, uint64, error) {
+	s, err := b.js.Stream(ctx, StreamAudit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("stream %s: %w", StreamAudit, err)
+	}
+	m, err := s.GetLastMsgForSubject(ctx, SubjectAuditEntry)
+	if err != nil {
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return nil, 0, nil
+		}
+		return nil, 0, fmt.Errorf("read last ledger entry: %w", err)
+	}
+	return m.Data, m.Sequence, nil
+}
+
+// AppendEntry publishes a ledger entry if the last entry is still the one
+// at stream sequence expectLast (ledger.Chain). The condition is on the
+// entry subject rather than the whole stream, so anchor records in the same
+// stream do not disturb recorders.
+func (b *Bus) AppendEntry(ctx context.Context, data []byte, expectLast uint64) (uint64, error) {
+	ack, err := b.js.Publish(ctx, SubjectAuditEntry, data,
+		jetstream.WithExpectLastSequenceForSubject(expectLast, SubjectAuditEntry))
+	if err != nil {
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
+			return 0, fmt.Errorf("append ledger entry after stream seq %d: %w", expectLast, ledger.ErrConflict)
+		}
+		return 0, fmt.Errorf("append ledger entry: %w", err)
+	}
+	return ack.Sequence, nil
+}
+
+// FollowEvents calls fn for every item event in SYND_EVENTS from stream
+// sequence from on, in order, and waits for more until ctx ends (it then
+// returns nil) or fn fails (ledger.EventLog). The ordered consumer is
+// ephemeral and recreated by the client after a reconnect.
+func (b *Bus) FollowEvents(ctx context.Context, from uint64, fn func(seq uint64, subject string, data []byte) error) error {
+	s, err := b.js.Stream(ctx, StreamEvents)
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", StreamEvents, err)
+	}
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{"synd.item.>"}, DeliverPolicy: jetstream.DeliverAllPolicy}
+	if from > 1 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
+	}
+	cons, err := s.OrderedConsumer(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("follow %s: %w", StreamEvents, err)
+	}
+	iter, err := cons.Messages()
+	if err != nil {
+		return fmt.Errorf("follow %s: %w", StreamEvents, err)
+	}
+	defer iter.Stop()
+	stop := context.AfterFunc(ctx, iter.Stop)
+	defer stop()
+	for {
+		m, err := iter.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("follow %s: %w", StreamEvents, err)
+		}
+		md, err := m.Metadata()
+		if err != nil {
+			return fmt.Errorf("follow %s: %w", StreamEvents, err)
+		}
+		if err := fn(md.Sequence.Stream, m.Subject(), m.Data()); err != nil {
+			return err
+		}
+	}
+}
+
+// ReadEntries calls fn with every ledger entry as stored, oldest first, up
+// to the last one present when it started.
+func (b *Bus) ReadEntries(ctx context.Context, fn func(data []byte) error) error {
+	return b.ReadAll(ctx, StreamAudit, SubjectAuditEntry, func(_ string, data []byte) error { return fn(data) })
+}
+
+// AppendAnchor records that an anchor was written to the archive under key
+// (ledger.AnchorIndex); a repeat inside the duplicate window is dropped.
+func (b *Bus) AppendAnchor(ctx context.Context, key string, data []byte) error {
+	_, err := b.publishRaw(ctx, SubjectAuditAnchor, key, data)
+	return err
+}
+
+// ReadAnchors calls fn with every anchor record, oldest first
+// (ledger.AnchorIndex).
+func (b *Bus) ReadAnchors(ctx context.Context, fn func(data []byte) error) error {
+	return b.ReadAll(ctx, StreamAudit, SubjectAuditAnchor, func(_ string, data []byte) error { return fn(data) })
+}
