@@ -2,8 +2,6 @@ package site
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -19,17 +17,6 @@ const relPrefix = "rel."
 // relations is the value of rel.<id>.
 type relations struct {
 	From []syndicator.Related `json:"from"` // ID = the article that points here, Kind as seen from here
-}
-
-// keepItem stores the full item in the claim store, content-addressed.
-func (s *Sink) keepItem(ctx context.Context, it *syndicator.Item) (string, error) {
-	data, err := json.Marshal(it)
-	if err != nil {
-		return "", fmt.Errorf("encode item %s: %w", it.ID, err)
-	}
-	sum := sha256.Sum256(data)
-	ref := syndicator.ItemRefName(hex.EncodeToString(sum[:]))
-	return ref, s.claims.PutClaim(ctx, ref, data)
 }
 
 // loadItem reads the item an article was rendered from.

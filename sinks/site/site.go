@@ -40,7 +40,7 @@ type Bus interface {
 // related document).
 type Claims interface {
 	GetClaim(ctx context.Context, name string) ([]byte, error)
-	PutClaim(ctx context.Context, name string, data []byte) error
+	KeepItem(ctx context.Context, it *syndicator.Item) (ref string, err error)
 }
 
 // Records is the sink's record of published articles (KV synd_site), from
@@ -121,7 +121,7 @@ func (s *Sink) publish(ctx context.Context, ev *syndicator.Event, attempt int) e
 	if ev.Decision.Column != "" {
 		it.Column = ev.Decision.Column
 	}
-	ref, err := s.keepItem(ctx, it)
+	ref, err := s.claims.KeepItem(ctx, it)
 	if err != nil {
 		return err
 	}

@@ -8,9 +8,6 @@ package decide
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -37,7 +34,7 @@ const (
 type Bus interface {
 	Item(ctx context.Context, ev *syndicator.Event) (*syndicator.Item, error)
 	Publish(ctx context.Context, ev *syndicator.Event) (duplicate bool, err error)
-	PutClaim(ctx context.Context, name string, data []byte) error
+	KeepItem(ctx context.Context, it *syndicator.Item) (ref string, err error)
 }
 
 // State holds documents and the review queue.
@@ -214,18 +211,6 @@ func (d *Decider) classify(ctx context.Context, it *syndicator.Item) (Verdict, e
 		}
 	}
 	return v, nil
-}
-
-// storeItem keeps an item in the claim store for a later operator
-// decision, content-addressed like every claim.
-func (d *Decider) storeItem(ctx context.Context, it *syndicator.Item) (string, error) {
-	data, err := json.Marshal(it)
-	if err != nil {
-		return "", fmt.Errorf("encode item %s: %w", it.ID, err)
-	}
-	sum := sha256.Sum256(data)
-	ref := syndicator.ItemRefName(hex.EncodeToString(sum[:]))
-	return ref, d.bus.PutClaim(ctx, ref, data)
 }
 
 // Document returns the document an item belongs to, with every sighting:

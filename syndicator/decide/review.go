@@ -58,7 +58,7 @@ type Review struct {
 // enqueue puts an item in the review queue, or refreshes a pending entry
 // with a newer revision. A decided entry is left alone.
 func (d *Decider) enqueue(ctx context.Context, it *syndicator.Item, doc *Doc, kind, reason string) error {
-	ref, err := d.storeItem(ctx, it)
+	ref, err := d.bus.KeepItem(ctx, it)
 	if err != nil {
 		return err
 	}

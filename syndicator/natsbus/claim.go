@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 
 	"github.com/gyeco/syndicator/syndicator"
@@ -25,6 +27,19 @@ func (b *Bus) PutClaim(ctx context.Context, name string, data []byte) error {
 		return fmt.Errorf("store claim %s (%d bytes): %w", name, len(data), err)
 	}
 	return nil
+}
+
+// KeepItem stores an item's JSON in the claim-check store under its
+// content address and returns the name (syndicator.ItemRefName): a
+// published event, a review entry or a site record can then point at it.
+func (b *Bus) KeepItem(ctx context.Context, it *syndicator.Item) (string, error) {
+	data, err := json.Marshal(it)
+	if err != nil {
+		return "", fmt.Errorf("encode item %s: %w", it.ID, err)
+	}
+	sum := sha256.Sum256(data)
+	ref := syndicator.ItemRefName(hex.EncodeToString(sum[:]))
+	return ref, b.PutClaim(ctx, ref, data)
 }
 
 // GetClaim returns the bytes stored under name. A missing object is

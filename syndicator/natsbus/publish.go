@@ -2,8 +2,6 @@ package natsbus
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -22,14 +20,8 @@ func (b *Bus) Publish(ctx context.Context, ev *syndicator.Event) (duplicate bool
 		return false, fmt.Errorf("encode %s event for %s: %w", ev.Kind, ev.ID, err)
 	}
 	if len(data) > b.opts.InlineLimit && ev.Item != nil {
-		itemJSON, err := json.Marshal(ev.Item)
-		if err != nil {
-			return false, fmt.Errorf("encode item %s: %w", ev.ID, err)
-		}
-		sum := sha256.Sum256(itemJSON)
 		claimed := *ev
-		claimed.ItemRef = syndicator.ItemRefName(hex.EncodeToString(sum[:]))
-		if err := b.PutClaim(ctx, claimed.ItemRef, itemJSON); err != nil {
+		if claimed.ItemRef, err = b.KeepItem(ctx, ev.Item); err != nil {
 			return false, err
 		}
 		claimed.Item = nil
