@@ -81,7 +81,8 @@ type ItemRow struct {
 
 // Build reads the ledger into the report of [from, to) as of now.
 func Build(entries []ledger.Entry, p Policy, cal Calendar, from, to, now time.Time) Report {
-	r := Report{From: from, To: to, Now: now, Policy: p, DateOnlyRule: dateOnlyRule(p.DateOnly)}
+	// Items is [] rather than null in JSON for an empty period.
+	r := Report{From: from, To: to, Now: now, Policy: p, DateOnlyRule: dateOnlyRule(p.DateOnly), Items: []ItemRow{}}
 	for _, tl := range Timelines(entries) {
 		anchor := tl.Upstream.At
 		if first := tl.FirstSighting(); anchor.IsZero() && first != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -194,5 +195,16 @@ func TestColumnStaleAt15DaysNot14(t *testing.T) {
 	p.StaleDays = 10
 	if cs := Freshness(es, p, last, last.Add(10*24*time.Hour)); !cs[0].Stale {
 		t.Errorf("threshold 10 ignored: %+v", cs)
+	}
+}
+
+func TestEmptyPeriodHasAnEmptyItemList(t *testing.T) {
+	r := Build(nil, DefaultPolicy(), Calendar{}, time.Time{}, time.Now(), time.Now())
+	data, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"items":[]`) {
+		t.Errorf("empty report: %s", data)
 	}
 }
