@@ -31,6 +31,7 @@ const limitHours = 0.005
 // item approved late and one left in review, and checks the auditor's
 // report against counts computed here from the ledger alone.
 func TestAuditReport(t *testing.T) {
+	firstDay := time.Now().In(syndicator.Shanghai).Format("2006-01-02")
 	opts := sim.Options{Seed: 41, Items: -1, Sites: []string{sim.GovCN}, Start: time.Now().Truncate(time.Second), PublishEvery: 2 * time.Second}
 	// The same seed and options give the same releases: learn the 3rd and
 	// 5th, which this source's own rule sends to review.
@@ -109,7 +110,7 @@ sources:
 	time.Sleep(time.Duration(limitHours*float64(time.Hour)) + 3*time.Second) // past their deadline
 
 	// While the site is down, a relevant item past its deadline is missed.
-	held := auditReport(t, cfgPath, "json")
+	held := auditReport(t, cfgPath, "json", firstDay)
 	for _, id := range wantIDs[:2] {
 		if row := rowOf(held, id); row == nil || row.Status != audit.StatusMissed {
 			t.Errorf("%s while the site is down: %+v, want missed", id, row)
@@ -173,7 +174,7 @@ sources:
 		t.Fatal(err)
 	}
 	onTime, late := independentCounts(entries)
-	rep := auditReport(t, cfgPath, "json")
+	rep := auditReport(t, cfgPath, "json", firstDay)
 	if rep.OnTime != onTime || rep.Late != late {
 		t.Errorf("report on time %d late %d; from the ledger: on time %d late %d", rep.OnTime, rep.Late, onTime, late)
 	}
@@ -200,7 +201,7 @@ sources:
 	}
 
 	// The HTML report: its charts carry the data they draw.
-	checkHTMLReport(t, cfgPath, rep)
+	checkHTMLReport(t, cfgPath, rep, firstDay)
 
 	// The ledger verifies, live and exported; an edited export does not.
 	var out, errOut bytes.Buffer
@@ -235,12 +236,14 @@ func getBody(t *testing.T, url, token string) (int, string) {
 	return resp.StatusCode, body
 }
 
-// auditReport runs `syndicator audit report` for today.
-func auditReport(t *testing.T, cfgPath, format string) audit.Report {
+// auditReport runs `syndicator audit report` from the day the test
+// started (from) to today, Beijing time, so a run across midnight loses
+// nothing.
+func auditReport(t *testing.T, cfgPath, format, from string) audit.Report {
 	t.Helper()
-	today := time.Now().In(syndicator.Shanghai).Format("2006-01-02")
+	to := time.Now().In(syndicator.Shanghai).Format("2006-01-02")
 	var out, errOut bytes.Buffer
-	if code := run([]string{"audit", "report", "--from", today, "--to", today, "--format", format, "--config", cfgPath}, &out, &errOut); code != 0 {
+	if code := run([]string{"audit", "report", "--from", from, "--to", to, "--format", format, "--config", cfgPath}, &out, &errOut); code != 0 {
 		t.Fatalf("audit report: exit %d: %s", code, errOut.String())
 	}
 	var r audit.Report
@@ -299,11 +302,11 @@ func independentCounts(entries []ledger.Entry) (onTime, late int) {
 
 // checkHTMLReport parses the HTML report and compares every chart's bars
 // with the data embedded beside them.
-func checkHTMLReport(t *testing.T, cfgPath string, rep audit.Report) {
+func checkHTMLReport(t *testing.T, cfgPath string, rep audit.Report, from string) {
 	t.Helper()
-	today := time.Now().In(syndicator.Shanghai).Format("2006-01-02")
+	to := time.Now().In(syndicator.Shanghai).Format("2006-01-02")
 	var out, errOut bytes.Buffer
-	if code := run([]string{"audit", "report", "--from", today, "--to", today, "--config", cfgPath}, &out, &errOut); code != 0 {
+	if code := run([]string{"audit", "report", "--from", from, "--to", to, "--config", cfgPath}, &out, &errOut); code != 0 {
 		t.Fatalf("html report: %d %s", code, errOut.String())
 	}
 	doc, err := html.Parse(bytes.NewReader(out.Bytes()))

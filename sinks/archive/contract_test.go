@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/gyeco/syndicator/sinks/archive"
@@ -14,35 +13,14 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// failingStore is a blob.FS whose PutNew fails once when armed, after
-// letting skip writes through, so a failure can strike halfway through a
-// revision.
+// failingStore is a blob.FS whose PutNew fails when its fault is armed.
 type failingStore struct {
 	*blob.FS
-	mu   sync.Mutex
-	skip int
-	err  error
-}
-
-func (s *failingStore) arm(skip int, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.skip, s.err = skip, err
+	fault sinktest.Fault
 }
 
 func (s *failingStore) PutNew(ctx context.Context, key string, data []byte, contentType string) (bool, error) {
-	s.mu.Lock()
-	err := s.err
-	if err != nil {
-		if s.skip > 0 {
-			s.skip--
-			err = nil
-		} else {
-			s.err = nil
-		}
-	}
-	s.mu.Unlock()
-	if err != nil {
+	if err := s.fault.Next(); err != nil {
 		return false, fmt.Errorf("put %s: %w", key, err)
 	}
 	return s.FS.PutNew(ctx, key, data, contentType)
@@ -116,9 +94,9 @@ func (h *archiveHarness) Fail(t *testing.T, f sinktest.Failure) {
 	// fails: a crash halfway through a revision.
 	switch f {
 	case sinktest.Transient:
-		h.store.arm(2, errors.New("disk full (injected)"))
+		h.store.fault.Arm(2, errors.New("disk full (injected)"))
 	case sinktest.Permanent:
-		h.store.arm(2, syndicator.Permanent(errors.New("access denied (injected)")))
+		h.store.fault.Arm(2, syndicator.Permanent(errors.New("access denied (injected)")))
 	default:
 		t.Fatalf("unknown failure %v", f)
 	}

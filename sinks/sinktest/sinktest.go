@@ -9,6 +9,7 @@ package sinktest
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -165,4 +166,37 @@ func revisionOrder(t *testing.T, h Harness) {
 		t.Errorf("current revision %d after r1 came late, want 2", got)
 	}
 	wantEffects(t, h, id, 2, 1, "after r1 came late")
+}
+
+// Fault is a one-shot failure for a harness's downstream wrapper: armed
+// with an error, it lets skip calls through and fails the next one, so a
+// failure can strike halfway through an effect. Safe for concurrent use.
+type Fault struct {
+	mu   sync.Mutex
+	skip int
+	err  error
+}
+
+// Arm makes the call after the next skip calls fail with err, once.
+func (f *Fault) Arm(skip int, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.skip, f.err = skip, err
+}
+
+// Next is called by the wrapper before each downstream call; a non-nil
+// error is the injected failure.
+func (f *Fault) Next() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err == nil {
+		return nil
+	}
+	if f.skip > 0 {
+		f.skip--
+		return nil
+	}
+	err := f.err
+	f.err = nil
+	return err
 }

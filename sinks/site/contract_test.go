@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/gyeco/syndicator/sinks/blob"
@@ -13,45 +12,21 @@ import (
 	"github.com/gyeco/syndicator/syndicator"
 )
 
-// failingDocroot is a blob.FS whose next write fails once when armed,
-// after letting skip writes through.
+// failingDocroot is a blob.FS whose writes fail when its fault is armed.
 type failingDocroot struct {
 	*blob.FS
-	mu   sync.Mutex
-	skip int
-	err  error
-}
-
-func (d *failingDocroot) arm(skip int, err error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.skip, d.err = skip, err
-}
-
-func (d *failingDocroot) fail() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.err == nil {
-		return nil
-	}
-	if d.skip > 0 {
-		d.skip--
-		return nil
-	}
-	err := d.err
-	d.err = nil
-	return err
+	fault sinktest.Fault
 }
 
 func (d *failingDocroot) Put(ctx context.Context, key string, data []byte, contentType string) error {
-	if err := d.fail(); err != nil {
+	if err := d.fault.Next(); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
 	}
 	return d.FS.Put(ctx, key, data, contentType)
 }
 
 func (d *failingDocroot) PutNew(ctx context.Context, key string, data []byte, contentType string) (bool, error) {
-	if err := d.fail(); err != nil {
+	if err := d.fault.Next(); err != nil {
 		return false, fmt.Errorf("put %s: %w", key, err)
 	}
 	return d.FS.PutNew(ctx, key, data, contentType)
@@ -114,9 +89,9 @@ func (h *siteHarness) Fail(t *testing.T, f sinktest.Failure) {
 	// The attachment copy goes through, the page write fails.
 	switch f {
 	case sinktest.Transient:
-		h.docroot.arm(1, errors.New("bucket unavailable (injected)"))
+		h.docroot.fault.Arm(1, errors.New("bucket unavailable (injected)"))
 	case sinktest.Permanent:
-		h.docroot.arm(1, syndicator.Permanent(errors.New("access denied (injected)")))
+		h.docroot.fault.Arm(1, syndicator.Permanent(errors.New("access denied (injected)")))
 	default:
 		t.Fatalf("unknown failure %v", f)
 	}

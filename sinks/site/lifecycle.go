@@ -41,25 +41,6 @@ func keepValidity(prev *record, it *syndicator.Item) (syndicator.Validity, *rend
 	return it.Validity, nil
 }
 
-func mergeRelated(old, cur []syndicator.Related) []syndicator.Related {
-	out := append([]syndicator.Related(nil), cur...)
-	for _, o := range old {
-		if !hasRelated(out, o) {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
-func hasRelated(rs []syndicator.Related, r syndicator.Related) bool {
-	for _, x := range rs {
-		if x.Kind == r.Kind && (x.ID == r.ID && r.ID != "" || x.URL == r.URL && r.URL != "") {
-			return true
-		}
-	}
-	return false
-}
-
 // links resolves an item's related documents and validity basis to local
 // articles where published, else to their source pages.
 func (s *Sink) links(ctx context.Context, it *syndicator.Item) ([]render.RelatedLink, *render.Link, error) {
@@ -69,7 +50,7 @@ func (s *Sink) links(ctx context.Context, it *syndicator.Item) ([]render.Related
 	if _, err := s.records.GetState(ctx, bucketSite, relPrefix+it.ID, &back); err != nil {
 		return nil, nil, err
 	}
-	all := mergeRelated(it.Related, back.From)
+	all := syndicator.MergeRelated(it.Related, back.From...)
 	for _, r := range all {
 		switch r.Kind {
 		case syndicator.RelInterpretation, syndicator.RelOriginal, syndicator.RelRepealedBy:
@@ -134,7 +115,7 @@ func (s *Sink) linkRelated(ctx context.Context, rec *record) error {
 		if _, err := s.records.GetState(ctx, bucketSite, relPrefix+r.ID, &rels); err != nil {
 			return err
 		}
-		if !hasRelated(rels.From, back) {
+		if !syndicator.HasRelated(rels.From, back) {
 			rels.From = append(rels.From, back)
 			if err := s.records.PutState(ctx, bucketSite, relPrefix+r.ID, &rels); err != nil {
 				return err
@@ -173,11 +154,11 @@ func (s *Sink) changeValidity(ctx context.Context, ev *syndicator.Event) error {
 		if ch.BasisID != "" || ch.BasisURL != "" {
 			basis = syndicator.Related{Kind: syndicator.RelRepealedBy, ID: ch.BasisID, URL: ch.BasisURL, Title: ch.Basis, DocNumber: ch.BasisDocNumber}
 		}
-		if rec.Item.Validity == ch.To && (basis.Kind == "" || hasRelated(rec.Item.Related, basis)) {
+		if rec.Item.Validity == ch.To && (basis.Kind == "" || syndicator.HasRelated(rec.Item.Related, basis)) {
 			return false
 		}
 		rec.Item.Validity = ch.To
-		if basis.Kind != "" && !hasRelated(rec.Item.Related, basis) {
+		if basis.Kind != "" && !syndicator.HasRelated(rec.Item.Related, basis) {
 			rec.Item.Related = append(rec.Item.Related, basis)
 		}
 		return true

@@ -114,6 +114,14 @@ type record struct {
 }
 
 func (s *Sink) publish(ctx context.Context, ev *syndicator.Event, attempt int) error {
+	// A redelivery of a revision already on the site only repeats its
+	// announcement: no item to read, nothing to store.
+	var rec record
+	if found, err := s.records.GetState(ctx, bucketSite, ev.ID, &rec); err != nil {
+		return err
+	} else if found && rec.Item.Revision >= ev.Revision {
+		return s.announce(ctx, ev, render.ArticlePath(&rec.Article), rec.PageSHA256)
+	}
 	it, err := s.bus.Item(ctx, ev)
 	if err != nil {
 		return err
@@ -125,7 +133,6 @@ func (s *Sink) publish(ctx context.Context, ev *syndicator.Event, attempt int) e
 	if err != nil {
 		return err
 	}
-	var rec record
 	already := false
 	// Compare-and-set: a validity change or a related article rendered
 	// at the same time is never overwritten; the loser renders again.
@@ -147,7 +154,7 @@ func (s *Sink) publish(ctx context.Context, ev *syndicator.Event, attempt int) e
 			}
 			// A later revision keeps what happened to the document meanwhile.
 			rec.Item.Validity, rec.Basis = keepValidity(&prev, it)
-			rec.Item.Related = mergeRelated(prev.Item.Related, it.Related)
+			rec.Item.Related = syndicator.MergeRelated(it.Related, prev.Item.Related...)
 			rec.Withdrawn = prev.Withdrawn
 		}
 		return true, s.write(ctx, &rec, it)

@@ -140,7 +140,7 @@ func (d *Decider) decide(ctx context.Context, ev *syndicator.Event, attempt int)
 	// one seen before the page itself says so.
 	if doc.Basis != nil && doc.Basis.BasisID != "" {
 		it.Validity = doc.Validity
-		it.Related = appendRelated(it.Related, repealedBy(doc.Basis))
+		it.Related = syndicator.MergeRelated(it.Related, repealedBy(doc.Basis))
 	}
 	it.Relevance = &syndicator.Relevance{Class: doc.Class, Rule: doc.Rule, Score: doc.Score}
 	if doc.Column != "" {

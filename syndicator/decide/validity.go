@@ -78,12 +78,3 @@ func repealedBy(ch *syndicator.ValidityChange) syndicator.Related {
 		Title: ch.Basis, DocNumber: ch.BasisDocNumber,
 	}
 }
-
-func appendRelated(rs []syndicator.Related, r syndicator.Related) []syndicator.Related {
-	for _, x := range rs {
-		if x.Kind == r.Kind && x.ID == r.ID {
-			return rs
-		}
-	}
-	return append(rs, r)
-}
