@@ -76,7 +76,7 @@ sources:
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan error, 2)
+	done := make(chan error, 1)
 	// Everything but the site: it is "held down" for the first releases.
 	go func() {
 		done <- (&App{Config: cfg, Embedded: true, Log: log}).Run(ctx, RoleCrawl, RoleArchive, RoleServe)
@@ -127,7 +127,11 @@ sources:
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { done <- (&App{Config: siteCfg, Log: log}).Run(ctx, RoleSite) }()
+	// The site process is a client of the first one's embedded NATS: it
+	// stops first, as it would in a real deployment.
+	siteCtx, stopSite := context.WithCancel(ctx)
+	siteDone := make(chan error, 1)
+	go func() { siteDone <- (&App{Config: siteCfg, Log: log}).Run(siteCtx, RoleSite) }()
 	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	waitFor(t, 60*time.Second, "the review entry to approve", func() (bool, string) {
 		_, body := getBody(t, api+"/api/v1/review", auditorToken)
@@ -222,11 +226,13 @@ sources:
 	if code := run([]string{"audit", "verify", "--file", bad, "--config", cfgPath}, &out, &errOut); code == 0 || !strings.Contains(out.String()+errOut.String(), "第 5 行") {
 		t.Errorf("tampered export: exit %d, %s %s", code, out.String(), errOut.String())
 	}
+	stopSite()
+	if err := <-siteDone; err != nil {
+		t.Errorf("site run: %v", err)
+	}
 	cancel()
-	for range 2 {
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
 	}
 }
 

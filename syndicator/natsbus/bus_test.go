@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -155,6 +156,88 @@ func TestExternalServerProvisioningIsIdempotent(t *testing.T) {
 	connect(t, url)
 	b := connect(t, url) // a second role provisioning the same topology
 	if _, err := b.Publish(context.Background(), event("x", "x")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConsumeShutdownIsBounded: once ctx ends, a handler that finishes
+// within ShutdownGrace is acked, one blocked on a vanished dependency is
+// cut off at the grace (not at HandlerTimeout) and its message comes back.
+func TestConsumeShutdownIsBounded(t *testing.T) {
+	b := connect(t, natstest.Embedded(t))
+	for _, id := range []string{"slow", "stuck"} {
+		if _, err := b.Publish(context.Background(), event(id, id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec := natsbus.ConsumerSpec{
+		Durable: "grace", Subjects: []string{"synd.item.discovered.>"}, Workers: 2,
+		HandlerTimeout: time.Hour, ShutdownGrace: 500 * time.Millisecond,
+		Backoff: []time.Duration{10 * time.Millisecond},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	started, shutdown := make(chan string, 2), make(chan struct{})
+	var stuckErr error
+	errc := make(chan error, 1)
+	go func() {
+		errc <- b.Consume(ctx, spec, func(hctx context.Context, ev *syndicator.Event, _ int) error {
+			started <- ev.ID
+			<-shutdown
+			if ev.ID == "slow" {
+				return nil // finishes inside the grace
+			}
+			<-hctx.Done()
+			stuckErr = hctx.Err()
+			return hctx.Err()
+		})
+	}()
+	for range 2 {
+		select {
+		case <-started:
+		case <-time.After(10 * time.Second):
+			t.Fatal("handlers did not start")
+		}
+	}
+	cancel()
+	close(shutdown)
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("consume returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Consume still waiting for a blocked handler 30s after shutdown began")
+	}
+	if !errors.Is(stuckErr, context.Canceled) {
+		t.Fatalf("blocked handler's context ended with %v, want canceled by the grace", stuckErr)
+	}
+
+	// A fresh consumer gets the cut-off message again, not the acked one.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	again := make(chan string, 4)
+	go func() {
+		errc <- b.Consume(ctx2, spec, func(_ context.Context, ev *syndicator.Event, attempt int) error {
+			again <- fmt.Sprintf("%s#%d", ev.ID, attempt)
+			return nil
+		})
+	}()
+	select {
+	case got := <-again:
+		if got != "stuck#2" {
+			t.Fatalf("redelivered %s, want stuck#2", got)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the cut-off message was not redelivered")
+	}
+	select {
+	case got := <-again:
+		t.Fatalf("also redelivered %s: the message finished within the grace was not acked", got)
+	case <-time.After(time.Second):
+	}
+	cancel2()
+	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
 }

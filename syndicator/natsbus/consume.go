@@ -30,6 +30,10 @@ type ConsumerSpec struct {
 	AckWait time.Duration
 	// HandlerTimeout bounds one handler call. Default 10m.
 	HandlerTimeout time.Duration
+	// ShutdownGrace is how long an in-flight handler may go on once ctx
+	// ends, so shutdown is bounded even when NATS or a store is gone; an
+	// unfinished message is not acked and comes back. Default 15s.
+	ShutdownGrace time.Duration
 	// Workers handle messages concurrently. Default 4.
 	Workers int
 }
@@ -47,6 +51,9 @@ func (s *ConsumerSpec) defaults() {
 	}
 	if s.HandlerTimeout <= 0 {
 		s.HandlerTimeout = 10 * time.Minute
+	}
+	if s.ShutdownGrace <= 0 {
+		s.ShutdownGrace = 15 * time.Second
 	}
 	if s.Workers <= 0 {
 		s.Workers = 4
@@ -75,8 +82,8 @@ type DeadLetter struct {
 
 // Consume runs spec's consumer until ctx ends, handing each event to h on
 // spec.Workers goroutines. In-flight handlers are allowed to finish (up to
-// HandlerTimeout) after ctx ends, so a clean shutdown never leaves
-// half-done work.
+// ShutdownGrace) after ctx ends, so a clean shutdown rarely leaves
+// half-done work and never waits long.
 func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 	spec.defaults()
 	cons, err := b.js.CreateOrUpdateConsumer(ctx, StreamEvents, jetstream.ConsumerConfig{
@@ -163,8 +170,7 @@ func (b *Bus) handle(ctx context.Context, spec ConsumerSpec, m jetstream.Msg, h 
 		err = syndicator.Permanent(fmt.Errorf("decode event: %w", err))
 	} else {
 		log = log.With().Str("item_id", ev.ID).Str("source", ev.Source).Logger()
-		// Let an in-flight side effect finish after shutdown starts.
-		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), spec.HandlerTimeout)
+		hctx, cancel := handlerContext(ctx, spec.HandlerTimeout, spec.ShutdownGrace)
 		stopBeat := heartbeat(m, spec.AckWait/3)
 		err = h(hctx, &ev, attempt)
 		stopBeat()
@@ -213,6 +219,27 @@ func (b *Bus) deadLetter(ctx context.Context, spec ConsumerSpec, m jetstream.Msg
 	}
 	log.Error().Err(cause).Bool("permanent", permanent).Msg("gave up on message; dead letter written")
 	_ = m.TermWithReason(cause.Error())
+}
+
+// handlerContext lets an in-flight side effect finish after shutdown
+// starts: it outlives ctx by up to grace, and never lasts beyond limit.
+// Without the grace bound a handler blocked on a vanished server would hold
+// shutdown for the whole limit.
+func handlerContext(ctx context.Context, limit, grace time.Duration) (context.Context, context.CancelFunc) {
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
+	stop := context.AfterFunc(ctx, func() {
+		t := time.NewTimer(grace)
+		defer t.Stop()
+		select {
+		case <-hctx.Done():
+		case <-t.C:
+			cancel()
+		}
+	})
+	return hctx, func() {
+		stop()
+		cancel()
+	}
 }
 
 // heartbeat tells the server the message is still being worked on, so a
