@@ -81,18 +81,32 @@ func TestAuditLedgerExportTamperVerify(t *testing.T) {
 		t.Fatalf("export has %d lines, want %d entries and a trailer", len(good), n)
 	}
 
-	verify := func(lines []string) (int, string) {
+	verifyWith := func(lines []string, anchors bool) (int, string) {
 		t.Helper()
 		path := filepath.Join(t.TempDir(), "ledger.jsonl")
 		if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		var out, errOut bytes.Buffer
-		code := app.AuditVerify(ctx, path, &out, &errOut)
+		code := app.AuditVerify(ctx, path, anchors, &out, &errOut)
 		return code, out.String() + errOut.String()
 	}
-	if code, out := verify(good); code != 0 || !strings.Contains(out, fmt.Sprintf("账本校验通过：%d 条", n)) {
+	verify := func(lines []string) (int, string) { return verifyWith(lines, false) }
+	if code, out := verify(good); code != 0 || !strings.Contains(out, fmt.Sprintf("账本校验通过：%d 条", n)) || !strings.Contains(out, "--anchors") {
 		t.Fatalf("untouched export: exit %d\n%s", code, out)
+	}
+	if code, out := verifyWith(good, true); code != 0 || !strings.Contains(out, "已核对存档锚点") || strings.Contains(out, "锚点 0 个") {
+		t.Fatalf("untouched export against the anchors: exit %d\n%s", code, out)
+	}
+
+	// A forger who edits entry 3 and recomputes every later hash and the
+	// trailer gets past the file check; the archive's anchor stops him.
+	forged := rechain(t, good[:n], 2, func(e *ledger.Entry) { e.Fact.Title = "伪造的标题" })
+	if code, out := verify(forged); code != 0 {
+		t.Fatalf("a consistently rehashed export should pass the file-only check (that is why --anchors exists): exit %d\n%s", code, out)
+	}
+	if code, out := verifyWith(forged, true); code != 1 || !strings.Contains(out, "与存档锚点不符") {
+		t.Errorf("rehashed forgery against the anchors: exit %d\n%s", code, out)
 	}
 
 	tampered := map[string]struct {
@@ -113,7 +127,7 @@ func TestAuditLedgerExportTamperVerify(t *testing.T) {
 	}
 
 	var live, errOut bytes.Buffer
-	if code := app.AuditVerify(ctx, "", &live, &errOut); code != 0 || !strings.Contains(live.String(), fmt.Sprintf("账本校验通过：%d 条", n)) || strings.Contains(live.String(), "存档锚点 0 个") {
+	if code := app.AuditVerify(ctx, "", false, &live, &errOut); code != 0 || !strings.Contains(live.String(), fmt.Sprintf("账本校验通过：%d 条", n)) || strings.Contains(live.String(), "存档锚点 0 个") {
 		t.Fatalf("live verify: exit %d\n%s%s", code, live.String(), errOut.String())
 	}
 
@@ -130,6 +144,98 @@ func TestAuditLedgerExportTamperVerify(t *testing.T) {
 	if code, out := verify(part); code != 0 || !strings.Contains(out, "部分导出，seq 3–6") {
 		t.Fatalf("partial export: exit %d\n%s", code, out)
 	}
+
+	// The ledger grows and its new head is anchored: the earlier export
+	// still verifies against the anchors and says one is beyond it.
+	if _, err := bus.Publish(ctx, &syndicator.Event{Kind: syndicator.KindDiscovered, ID: fmt.Sprintf("%032x", n), Revision: 1, Source: "govcn", At: time.Now(),
+		Item: &syndicator.Item{ID: fmt.Sprintf("%032x", n), Source: "govcn", Title: "后来的通知"}}); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel = context.WithCancel(ctx)
+	g, gctx = errgroup.WithContext(runCtx)
+	app.startLedger(gctx, g, bus, blob.NewFS(cfg.Archive.Dir), nil)
+	waitFor(t, 30*time.Second, "the next ledger entry", func() (bool, string) {
+		data, _, err := bus.LastEntry(ctx)
+		var e ledger.Entry
+		if data != nil {
+			_ = json.Unmarshal(data, &e)
+		}
+		return err == nil && e.Seq == n+1, fmt.Sprintf("head seq %d, err %v", e.Seq, err)
+	})
+	cancel()
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ledger.NewAnchorer(bus, blob.NewFS(cfg.Archive.Dir), bus, 0, zerolog.Nop()).AnchorNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := verifyWith(good, true); code != 0 || !strings.Contains(out, "另有 1 个锚点晚于本导出") {
+		t.Errorf("earlier export against a later anchor: exit %d\n%s", code, out)
+	}
+	// The same export with its last entry cut and a fresh trailer claiming
+	// the original export time: the anchor of seq 6 proves the cut.
+	cut := rechain(t, good[:n-1], n-1, nil)
+	if code, out := verifyWith(withExportedAt(t, cut, good[n]), true); code != 1 || !strings.Contains(out, "短于存档锚点") {
+		t.Errorf("tail cut from an export, trailer rewritten: exit %d\n%s", code, out)
+	}
+}
+
+// rechain decodes exported entry lines, applies edit to entry from (nil:
+// none), reseals every entry from there on and writes a fresh export
+// whose trailer agrees: what a careful forger would produce.
+func rechain(t *testing.T, lines []string, from int, edit func(*ledger.Entry)) []string {
+	t.Helper()
+	entries := make([]*ledger.Entry, len(lines))
+	for i, l := range lines {
+		entries[i] = &ledger.Entry{}
+		if err := json.Unmarshal([]byte(l), entries[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := from; i < len(entries); i++ {
+		if i == from && edit != nil {
+			edit(entries[i])
+		}
+		var prev *ledger.Entry
+		if i > 0 {
+			prev = entries[i-1]
+		}
+		if err := ledger.Seal(prev, entries[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	x := ledger.NewWriter(&buf, time.Now())
+	for _, e := range entries {
+		if err := x.Write(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+}
+
+// withExportedAt gives lines' trailer the exported_at of trailer from.
+func withExportedAt(t *testing.T, lines []string, from string) []string {
+	t.Helper()
+	var src, dst ledger.Trailer
+	if err := json.Unmarshal([]byte(from), &src); err != nil {
+		t.Fatal(err)
+	}
+	last := len(lines) - 1
+	if err := json.Unmarshal([]byte(lines[last]), &dst); err != nil {
+		t.Fatal(err)
+	}
+	dst.ExportedAt = src.ExportedAt
+	b, err := json.Marshal(&dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := append([]string(nil), lines...)
+	out[last] = string(b)
+	return out
 }
 
 func replaceLine(lines []string, i int, s string) []string {

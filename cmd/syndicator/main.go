@@ -34,8 +34,9 @@ usage:
                                         timeliness report for auditors (dates YYYY-MM-DD, Beijing time)
   syndicator audit export [--from D --to D] > ledger.jsonl
                                         the audit ledger, one entry a line
-  syndicator audit verify [--file ledger.jsonl]
-                                        check the hash chain (live ledger, or an export)
+  syndicator audit verify [--file ledger.jsonl [--anchors]]
+                                        check the hash chain (live ledger, or an export;
+                                        --anchors: also against the archive's anchors)
 `
 
 func main() {
@@ -54,6 +55,7 @@ type invocation struct {
 	from, to string // audit: YYYY-MM-DD
 	format   string // audit report: html | csv | json
 	file     string // audit verify: an export; audit report: --out
+	anchors  bool   // audit verify --file: check against the archive's anchors too
 }
 
 // command is one command: its words and how many positional arguments
@@ -76,7 +78,7 @@ func commandTable() []command {
 		{"backfill", []string{"backfill"}, 1, "syndicator backfill ID [--pages N]"},
 		{"audit report", []string{"audit", "report"}, 0, "syndicator audit report --from YYYY-MM-DD --to YYYY-MM-DD [--format html|csv|json] [--out FILE]"},
 		{"audit export", []string{"audit", "export"}, 0, "syndicator audit export [--from YYYY-MM-DD --to YYYY-MM-DD] > ledger.jsonl"},
-		{"audit verify", []string{"audit", "verify"}, 0, "syndicator audit verify [--file ledger.jsonl]"},
+		{"audit verify", []string{"audit", "verify"}, 0, "syndicator audit verify [--file ledger.jsonl [--anchors]]"},
 	}
 }
 
@@ -118,6 +120,7 @@ func parse(args []string, stderr io.Writer) (*invocation, bool) {
 		fs.StringVar(&inv.file, "out", "", "write the report to FILE instead of stdout")
 	case "audit verify":
 		fs.StringVar(&inv.file, "file", "", "an exported ledger (JSON lines); default: the live ledger over NATS")
+		fs.BoolVar(&inv.anchors, "anchors", false, "with --file: also check the export against the anchors in the archive (needs NATS and the archive)")
 	}
 	// Flags may come before or after the positional arguments.
 	for {
@@ -179,7 +182,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return app.AuditExport(ctx, from, to, stdout, stderr)
 	case "audit verify":
-		return app.AuditVerify(ctx, inv.file, stdout, stderr)
+		return app.AuditVerify(ctx, inv.file, inv.anchors, stdout, stderr)
 	case "run":
 		app.Embedded = true
 		roles := []Role{RoleCrawl, RoleArchive, RoleSite, RoleServe}

@@ -42,10 +42,15 @@ func chain(t testing.TB, n int) []*Entry {
 	return out
 }
 
+// export writes entries as an export made an hour after the last of them.
 func export(t testing.TB, entries []*Entry) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	x := NewWriter(&buf)
+	at := time.Date(2024, 5, 6, 10, 0, 0, 0, time.UTC)
+	if len(entries) > 0 {
+		at = entries[len(entries)-1].At.Add(time.Hour)
+	}
+	x := NewWriter(&buf, at)
 	for _, e := range entries {
 		if err := x.Write(e); err != nil {
 			t.Fatal(err)
@@ -220,6 +225,29 @@ func TestAnchorsCatchARewrittenTail(t *testing.T) {
 	var ve *VerifyError
 	if !errors.As(err, &ve) || ve.Seq != 7 || !strings.Contains(ve.Reason, "短于存档锚点") {
 		t.Fatalf("truncated tail with anchor: %v", err)
+	}
+	// An export made before entry 9 was recorded is not held against its
+	// anchor, but reports it; so is one from before exported_at existed.
+	var early bytes.Buffer
+	x := NewWriter(&early, entries[6].At.Add(time.Millisecond))
+	for _, e := range entries[:7] {
+		if err := x.Write(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	later := map[uint64]Anchor{9: {Seq: 9, Hash: entries[8].Hash, At: entries[8].At, Key: "audit/anchors/k9"}}
+	if s, err := Verify(bytes.NewReader(early.Bytes()), VerifyOptions{Anchors: later}); err != nil || s.Anchors != 0 || s.AnchorsAfter != 1 {
+		t.Fatalf("export older than the anchor: %+v %v", s, err)
+	}
+	legacy := strings.Replace(early.String(), `,"exported_at":"`+x.Trailer().ExportedAt.Format(time.RFC3339)+`"`, "", 1)
+	if legacy == early.String() {
+		t.Fatalf("exported_at not in the trailer: %s", early.String())
+	}
+	if _, err := Verify(strings.NewReader(legacy), VerifyOptions{Anchors: later}); !errors.As(err, &ve) || !strings.Contains(ve.Reason, "短于存档锚点") {
+		t.Fatalf("export without exported_at, shorter than an anchor: %v", err)
 	}
 	// A rewritten entry 9 that chains correctly: the anchor disagrees.
 	forged := append([]*Entry(nil), entries[:8]...)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"time"
 )
 
 const trailerType = "end"
@@ -23,6 +24,10 @@ type Trailer struct {
 	Head      string `json:"head"`
 	Partial   bool   `json:"partial,omitempty"`
 	FirstPrev string `json:"first_prev,omitempty"`
+	// ExportedAt is when the export was made. An anchor recorded after it
+	// is beyond the export, not a sign of truncation. Older exports lack
+	// it and are held against every anchor.
+	ExportedAt time.Time `json:"exported_at,omitzero"`
 }
 
 // Writer writes an export: one canonical entry a line, then the trailer.
@@ -33,9 +38,10 @@ type Writer struct {
 	wrote bool
 }
 
-// NewWriter returns a Writer on w.
-func NewWriter(w io.Writer) *Writer {
-	return &Writer{w: bufio.NewWriterSize(w, 64<<10), t: Trailer{Type: trailerType}}
+// NewWriter returns a Writer on w for an export made at now.
+func NewWriter(w io.Writer, now time.Time) *Writer {
+	t := Trailer{Type: trailerType, ExportedAt: now.UTC().Truncate(time.Second)}
+	return &Writer{w: bufio.NewWriterSize(w, 64<<10), t: t}
 }
 
 // MarkPartial records that the export is a selection (audit export --from
@@ -101,8 +107,8 @@ func (x *Writer) Trailer() Trailer { return x.t }
 // Export writes entries and the trailer to w and returns the trailer. On an
 // error from entries nothing more is written, so the export has no trailer
 // and verifies as incomplete.
-func Export(w io.Writer, entries iter.Seq2[*Entry, error]) (Trailer, error) {
-	x := NewWriter(w)
+func Export(w io.Writer, now time.Time, entries iter.Seq2[*Entry, error]) (Trailer, error) {
+	x := NewWriter(w, now)
 	for e, err := range entries {
 		if err != nil {
 			_ = x.w.Flush()

@@ -251,18 +251,23 @@ func TestAnchorWrittenOncePerHead(t *testing.T) {
 	stop := runRecorder(t, bus)
 	waitEntries(t, bus, 4)
 
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- anc.Run(runCtx) }()
-	time.Sleep(150 * time.Millisecond) // ~15 ticks on an unchanged head
+	// ~15 ticks on an unchanged head, twice. The anchorer is stopped while
+	// entries 5 and 6 are recorded, or it could anchor head 5 between them.
+	tick := func() {
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- anc.Run(runCtx) }()
+		time.Sleep(150 * time.Millisecond)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	tick()
 	publish(t, bus, 4, 2)
 	waitEntries(t, bus, 6)
 	stop()
-	time.Sleep(150 * time.Millisecond)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	tick()
 	// A second anchorer (another instance) finds the object there.
 	if _, created, err := ledger.NewAnchorer(bus, store, bus, 0, zerolog.Nop()).AnchorNow(ctx); err != nil || created {
 		t.Fatalf("second instance: created=%v err=%v", created, err)

@@ -19,7 +19,9 @@ type VerifyOptions struct {
 	Live bool
 	// Anchors are the chain heads written to the archive, by seq: the entry
 	// with that seq must carry that hash, and a full chain must reach every
-	// anchor (a ledger shorter than an anchor was truncated).
+	// anchor (a ledger shorter than an anchor was truncated) except, in an
+	// export, anchors of entries recorded after it was made: those are
+	// counted in Summary.AnchorsAfter.
 	Anchors map[uint64]Anchor
 }
 
@@ -32,6 +34,8 @@ type Summary struct {
 	Partial  bool   `json:"partial,omitempty"`
 	// Anchors counts the archive anchors the chain was checked against.
 	Anchors int `json:"anchors"`
+	// AnchorsAfter counts anchors of entries recorded after the export.
+	AnchorsAfter int `json:"anchors_after,omitempty"`
 }
 
 // Verifier checks a chain one line at a time, so a ledger of any length
@@ -39,16 +43,17 @@ type Summary struct {
 // first error is a *VerifyError naming the entry and is returned again by
 // every later call.
 type Verifier struct {
-	opts      VerifyOptions
-	line      int
-	count     int
-	first     *Entry
-	firstLine int
-	last      *Entry
-	lastLine  int
-	trailer   *Trailer
-	anchors   int
-	err       error
+	opts         VerifyOptions
+	line         int
+	count        int
+	first        *Entry
+	firstLine    int
+	last         *Entry
+	lastLine     int
+	trailer      *Trailer
+	anchors      int
+	anchorsAfter int
+	err          error
 }
 
 // NewVerifier returns a verifier; it does no I/O.
@@ -132,7 +137,7 @@ func (v *Verifier) End() (Summary, error) {
 	if v.err != nil {
 		return Summary{}, v.err
 	}
-	s := Summary{Count: v.count, Anchors: v.anchors}
+	s := Summary{Count: v.count, Anchors: v.anchors, AnchorsAfter: v.anchorsAfter}
 	if v.first != nil {
 		s.FirstSeq, s.LastSeq, s.Head = v.first.Seq, v.last.Seq, v.last.Hash
 	}
@@ -174,6 +179,10 @@ func (v *Verifier) end() error {
 		lastSeq = v.last.Seq
 	}
 	for seq, a := range v.opts.Anchors {
+		if seq > lastSeq && t != nil && !t.ExportedAt.IsZero() && a.At.After(t.ExportedAt) {
+			v.anchorsAfter++ // recorded after the export was made
+			continue
+		}
 		if seq > lastSeq {
 			return &VerifyError{Line: v.lastLine, Seq: lastSeq,
 				Reason: fmt.Sprintf("账本短于存档锚点：锚点 %s 记录了 seq %d，账本只到 seq %d（其后的条目被删除或截断）", a.Key, seq, lastSeq)}
