@@ -85,7 +85,8 @@ sources:
 	waitFor(t, 20*time.Second, "embedded nats", func() (bool, string) { return dialable(url), "" })
 	bus := connectBus(t, url)
 	simCtx, stopSim := context.WithCancel(ctx)
-	go func() { _ = s.Run(simCtx) }()
+	simDone := make(chan struct{})
+	go func() { _ = s.Run(simCtx); close(simDone) }()
 
 	ids := func(rs []sim.Release) []string {
 		var out []string
@@ -154,6 +155,19 @@ sources:
 		return n == 6, fmt.Sprintf("%d of 6", n)
 	})
 	stopSim()
+	<-simDone
+	// Every release govsim put out, also the last ones, is decided before
+	// anything is counted.
+	all := ids(s.Releases())
+	waitFor(t, 60*time.Second, "every release decided", func() (bool, string) {
+		d, n := decidedIDs(), 0
+		for _, id := range all {
+			if d[id] {
+				n++
+			}
+		}
+		return n == len(all), fmt.Sprintf("%d of %d", n, len(all))
+	})
 	published := func() map[string]bool {
 		out := map[string]bool{}
 		for _, ev := range natstest.Events(t, bus, "synd.item.published.site.>") {
@@ -170,13 +184,19 @@ sources:
 		}
 		return missing == 0, fmt.Sprintf("%d not yet published", missing)
 	})
-	time.Sleep(2 * time.Second) // the ledger records the last events
+	// The ledger has recorded every item event, so the report below reads
+	// the same entries as the count here.
+	var entries []ledger.Entry
+	waitFor(t, 30*time.Second, "the ledger to record every item event", func() (bool, string) {
+		events := len(natstest.Events(t, bus, "synd.item.>"))
+		var err error
+		if entries, err = readLedger(context.Background(), bus); err != nil {
+			t.Fatal(err)
+		}
+		return len(entries) == events, fmt.Sprintf("%d entries for %d events", len(entries), events)
+	})
 
 	// Counts computed from the ledger alone.
-	entries, err := readLedger(context.Background(), bus)
-	if err != nil {
-		t.Fatal(err)
-	}
 	onTime, late := independentCounts(entries)
 	rep := auditReport(t, cfgPath, "json", firstDay)
 	if rep.OnTime != onTime || rep.Late != late {

@@ -222,10 +222,23 @@ func waitFor(t testing.TB, total time.Duration, what string, cond func() (bool, 
 // byte-identical to what govsim served, listed exactly once on the site.
 func (p *pipeline) verify(t testing.TB, bus *natsbus.Bus) {
 	t.Helper()
-	rec := readRecord(t, bus)
+	releases := p.sim.Releases()
+	// A page can be listed before its published event is out (a process
+	// killed between the two redoes the announce after AckWait, 30 s):
+	// wait for every event before holding the counts to exactly one.
+	var rec record
+	waitFor(t, 90*time.Second, "every release discovered, archived and published", func() (bool, string) {
+		rec = readRecord(t, bus)
+		for _, r := range releases {
+			id, _ := p.itemIDOf(t, r)
+			if rec.discovered[id] == 0 || rec.archived[id] == 0 || rec.published[id] == 0 {
+				return false, fmt.Sprintf("%s: discovered %d, archived %d, published %d", r.Path, rec.discovered[id], rec.archived[id], rec.published[id])
+			}
+		}
+		return true, ""
+	})
 	listing := siteListing(t, p.site)
 	host := strings.TrimPrefix(p.srv.URL, "http://")
-	releases := p.sim.Releases()
 	for _, r := range releases {
 		id, canon := p.itemIDOf(t, r)
 		if rec.discovered[id] != 1 || rec.archived[id] != 1 || rec.published[id] != 1 {

@@ -57,7 +57,8 @@ http:
     - {name: 信息中心张三, role: operator, token: %[4]s}
     - {name: 审计, role: auditor, token: %[5]s}
 crawler: {per_host_rps: 500, allow_private: [%[6]q], recheck: 1s}
-identity: {wait_for_origin: 3s}
+# Long enough for gov.cn's page to be decided first on a loaded CI machine.
+identity: {wait_for_origin: 10s}
 webhook: {url: %[7]q, secret: %[8]q, timeout: 2s}
 archive: {backend: fs, dir: %[1]s/archive}
 site: {backend: fs, dir: %[1]s/site, columns: [{id: zcwj, name: 政策文件}, {id: sthj, name: 生态环境}]}

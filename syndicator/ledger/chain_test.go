@@ -242,7 +242,7 @@ func TestAnchorsCatchARewrittenTail(t *testing.T) {
 	if s, err := Verify(bytes.NewReader(early.Bytes()), VerifyOptions{Anchors: later}); err != nil || s.Anchors != 0 || s.AnchorsAfter != 1 {
 		t.Fatalf("export older than the anchor: %+v %v", s, err)
 	}
-	legacy := strings.Replace(early.String(), `,"exported_at":"`+x.Trailer().ExportedAt.Format(time.RFC3339)+`"`, "", 1)
+	legacy := strings.Replace(early.String(), `,"exported_at":"`+x.Trailer().ExportedAt.Format(time.RFC3339Nano)+`"`, "", 1)
 	if legacy == early.String() {
 		t.Fatalf("exported_at not in the trailer: %s", early.String())
 	}

@@ -40,7 +40,7 @@ type Writer struct {
 
 // NewWriter returns a Writer on w for an export made at now.
 func NewWriter(w io.Writer, now time.Time) *Writer {
-	t := Trailer{Type: trailerType, ExportedAt: now.UTC().Truncate(time.Second)}
+	t := Trailer{Type: trailerType, ExportedAt: now.UTC()}
 	return &Writer{w: bufio.NewWriterSize(w, 64<<10), t: t}
 }
 

@@ -253,21 +253,33 @@ func TestAnchorWrittenOncePerHead(t *testing.T) {
 
 	// ~15 ticks on an unchanged head, twice. The anchorer is stopped while
 	// entries 5 and 6 are recorded, or it could anchor head 5 between them.
-	tick := func() {
+	tick := func(head uint64) {
 		runCtx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- anc.Run(runCtx) }()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			anchors, err := ledger.LoadAnchors(ctx, bus, store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := anchors[head]; ok {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("head %d not anchored within 10s", head)
+			}
+		}
 		time.Sleep(150 * time.Millisecond)
 		cancel()
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
 	}
-	tick()
+	tick(4)
 	publish(t, bus, 4, 2)
 	waitEntries(t, bus, 6)
 	stop()
-	tick()
+	tick(6)
 	// A second anchorer (another instance) finds the object there.
 	if _, created, err := ledger.NewAnchorer(bus, store, bus, 0, zerolog.Nop()).AnchorNow(ctx); err != nil || created {
 		t.Fatalf("second instance: created=%v err=%v", created, err)

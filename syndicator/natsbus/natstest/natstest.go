@@ -5,6 +5,7 @@ package natstest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Embedded starts an in-process JetStream server with its store in a
@@ -106,12 +109,45 @@ func FreePort(t testing.TB) int {
 func Shared(t testing.TB) string {
 	t.Helper()
 	if u := os.Getenv("SYND_TEST_NATS_URL"); u != "" {
+		requireFresh(t, u)
 		return u
 	}
 	if os.Getenv("CI") == "true" {
 		t.Fatal("SYND_TEST_NATS_URL is not set: .ci/run must start nats-server and export it")
 	}
 	return External(t)
+}
+
+// requireFresh fails the test when the shared server already holds
+// syndicator events: documents, records and consumers of an earlier run
+// would turn this run's items into duplicates and its counts wrong.
+func requireFresh(t testing.TB, url string) {
+	t.Helper()
+	nc, err := nats.Connect(url, nats.Timeout(10*time.Second))
+	if err != nil {
+		t.Fatalf("SYND_TEST_NATS_URL %s: %v", url, err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := js.Stream(ctx, natsbus.StreamEvents)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return
+	}
+	if err != nil {
+		t.Fatalf("SYND_TEST_NATS_URL %s: %v", url, err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatalf("SYND_TEST_NATS_URL %s: %v", url, err)
+	}
+	if info.State.Msgs > 0 {
+		t.Fatalf("the NATS server at SYND_TEST_NATS_URL=%s already holds %d syndicator events from an earlier run; start it afresh with an empty store (as .ci/run does) or unset the variable", url, info.State.Msgs)
+	}
 }
 
 // Events returns the events stored in SYND_EVENTS whose subject matches
