@@ -155,3 +155,54 @@ func within(t *testing.T, d time.Duration, fn func()) {
 		t.Fatalf("did not end within %s", d)
 	}
 }
+
+// waitFor fails the test unless ch is closed (or sent on) within 10s: it
+// orders a test after an event, with a bound only against hangs.
+func waitFor(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+// waitHeld polls until f holds host after a Retry-After (hostLimits.hold
+// has run) and returns the time the hold lasts until; it fails the test
+// after 10s.
+func waitHeld(t *testing.T, f *Fetcher, host string) time.Time {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var until time.Time
+		f.limits.mu.Lock()
+		if s := f.limits.hosts[strings.ToLower(host)]; s != nil {
+			until = s.notBefore
+		}
+		f.limits.mu.Unlock()
+		if !until.IsZero() {
+			return until
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not held after a Retry-After within 10s", host)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// doneWatcher is a context that closes waiting the first time its Done is
+// called, i.e. once its holder is about to block on it.
+type doneWatcher struct {
+	context.Context
+	once    sync.Once
+	waiting chan struct{}
+}
+
+func watchDone(ctx context.Context) *doneWatcher {
+	return &doneWatcher{Context: ctx, waiting: make(chan struct{})}
+}
+
+func (c *doneWatcher) Done() <-chan struct{} {
+	c.once.Do(func() { close(c.waiting) })
+	return c.Context.Done()
+}

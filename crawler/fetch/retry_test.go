@@ -133,12 +133,24 @@ func TestRetryAfterTooFarGivesUp(t *testing.T) {
 
 func TestCancelStopsTheWait(t *testing.T) {
 	h, _ := failing(100, http.StatusServiceUnavailable, map[string]string{"Retry-After": "30"})
-	_, srv := newSite(t, "", h)
+	served := make(chan struct{})
+	var once sync.Once
+	_, srv := newSite(t, "", func(w http.ResponseWriter, r *http.Request) {
+		h(w, r)
+		once.Do(func() { close(served) })
+	})
 	f := newTestFetcher(t, Options{}, nil, srv)
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(200*time.Millisecond, cancel)
+	defer cancel()
+	done := make(chan struct{})
 	var err error
-	within(t, 10*time.Second, func() { _, err = f.Get(ctx, srv.URL+"/page") })
+	go func() { defer close(done); _, err = f.Get(ctx, srv.URL+"/page") }()
+	// Cancel only once the first 503 has been served and the fetcher has
+	// read it and entered its 30s wait (it holds the host just before).
+	waitFor(t, served, "the first 503")
+	waitHeld(t, f, "127.0.0.1")
+	cancel()
+	waitFor(t, done, "Get to return after cancel")
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "HTTP 503") {
 		t.Fatalf("err = %v, want context.Canceled naming the last failure", err)
 	}
@@ -147,25 +159,43 @@ func TestCancelStopsTheWait(t *testing.T) {
 func TestRetryAfterHoldsTheHost(t *testing.T) {
 	t.Parallel() // waits on the clock
 	h, _ := failing(1, http.StatusTooManyRequests, map[string]string{"Retry-After": "1"})
+	served := make(chan struct{})
+	var once sync.Once
+	var mu sync.Mutex
+	var otherAt time.Time // when /other reached the server
 	s, srv := newSite(t, "", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/page" {
 			h(w, r)
+			once.Do(func() { close(served) }) // the first is the 429
 			return
 		}
+		mu.Lock()
+		otherAt = time.Now()
+		mu.Unlock()
 		w.Write([]byte("other"))
 	})
 	f := newTestFetcher(t, Options{PerHostConcurrency: -1}, nil, srv)
 	var wg sync.WaitGroup
 	wg.Go(func() { f.Get(context.Background(), srv.URL+"/page") })
-	time.Sleep(300 * time.Millisecond) // the 429 has come
-	start := time.Now()
-	if _, err := f.Get(context.Background(), srv.URL+"/other"); err != nil {
+	waitFor(t, served, "the 429")
+	until := waitHeld(t, f, "127.0.0.1") // the fetcher has read the 429
+	// The hold was set to "now + 1s" when the 429 was read: measure from
+	// then, so that a stall of this goroutine cannot shorten the wait seen.
+	start := until.Add(-time.Second)
+	var err error
+	within(t, 10*time.Second, func() { _, err = f.Get(context.Background(), srv.URL+"/other") })
+	if err != nil {
 		t.Fatal(err)
 	}
 	if d := time.Since(start); d < 500*time.Millisecond {
 		t.Errorf("another request to the host went out %s after a 1s Retry-After", d)
 	}
-	wg.Wait()
+	mu.Lock()
+	if otherAt.Before(until) {
+		t.Errorf("/other reached the server %s before the Retry-After hold ended", until.Sub(otherAt))
+	}
+	mu.Unlock()
+	within(t, 10*time.Second, wg.Wait)
 	if n := s.hit("/page"); n != 2 {
 		t.Errorf("/page requested %d times, want 2", n)
 	}

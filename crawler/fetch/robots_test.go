@@ -203,9 +203,12 @@ func TestRobotsMissingAllowsAll(t *testing.T) {
 }
 
 func TestRobotsServerErrorDisallowsUntilRetry(t *testing.T) {
+	t.Parallel() // waits on the clock
 	s, srv := newSite(t, "", nil)
 	s.set("oops", http.StatusInternalServerError)
-	f := newTestFetcher(t, Options{Retries: 1, RobotsErrorTTL: 200 * time.Millisecond}, nil, srv)
+	// The error TTL is long against scheduling noise: only a stall of 2s
+	// between the two Gets below could let robots.txt expire in between.
+	f := newTestFetcher(t, Options{Retries: 1, RobotsErrorTTL: 2 * time.Second}, nil, srv)
 	_, err := f.Get(context.Background(), srv.URL+"/page")
 	var re *RobotsError
 	if !errors.Is(err, ErrDisallowed) || !errors.As(err, &re) || syndicator.IsPermanent(err) || re.RetryAt.IsZero() {
@@ -227,7 +230,7 @@ func TestRobotsServerErrorDisallowsUntilRetry(t *testing.T) {
 	}
 	// After it, robots.txt is read again.
 	s.set("", 0)
-	time.Sleep(250 * time.Millisecond)
+	time.Sleep(2500 * time.Millisecond)
 	if _, err := f.Get(context.Background(), srv.URL+"/page"); err != nil {
 		t.Fatalf("after robots.txt recovered: %v", err)
 	}
@@ -284,11 +287,12 @@ func TestRobotsFetchedOncePerOrigin(t *testing.T) {
 }
 
 func TestRobotsFetchTakenOverWhenItsCallerGivesUp(t *testing.T) {
-	release := make(chan struct{})
+	release, fetching := make(chan struct{}), make(chan struct{})
 	var robotsCalls atomic.Int32
 	mux := http.NewServeMux()
 	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
 		if robotsCalls.Add(1) == 1 {
+			close(fetching)
 			select { // the first fetch hangs until its caller gives up
 			case <-r.Context().Done():
 				return
@@ -303,17 +307,22 @@ func TestRobotsFetchTakenOverWhenItsCallerGivesUp(t *testing.T) {
 	defer close(release)
 	f := newTestFetcher(t, Options{PerHostConcurrency: -1}, nil, srv)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var first error
-	var wg sync.WaitGroup
-	wg.Go(func() { _, first = f.Get(ctx, srv.URL+"/a") })
-	time.Sleep(50 * time.Millisecond) // the first caller is fetching robots.txt
-	var second error
-	within(t, 10*time.Second, func() { _, second = f.Get(context.Background(), srv.URL+"/private/b") })
-	wg.Wait()
-	if !errors.Is(first, context.DeadlineExceeded) {
-		t.Errorf("first caller: err = %v, want its deadline", first)
+	var first, second error
+	firstDone, secondDone := make(chan struct{}), make(chan struct{})
+	go func() { defer close(firstDone); _, first = f.Get(ctx, srv.URL+"/a") }()
+	waitFor(t, fetching, "the first caller to fetch robots.txt")
+	// The second caller finds the fetch under way and waits for it: the
+	// first use of its ctx's Done is that wait.
+	ctx2 := watchDone(context.Background())
+	go func() { defer close(secondDone); _, second = f.Get(ctx2, srv.URL+"/private/b") }()
+	waitFor(t, ctx2.waiting, "the second caller to wait for robots.txt")
+	cancel() // the first caller gives up
+	waitFor(t, firstDone, "the first caller to return")
+	waitFor(t, secondDone, "the second caller to return")
+	if !errors.Is(first, context.Canceled) {
+		t.Errorf("first caller: err = %v, want its own cancellation", first)
 	}
 	if !errors.Is(second, ErrDisallowed) {
 		t.Errorf("second caller: err = %v, want robots.txt read and applied", second)
@@ -321,11 +330,14 @@ func TestRobotsFetchTakenOverWhenItsCallerGivesUp(t *testing.T) {
 }
 
 func TestRobotsCacheExpires(t *testing.T) {
+	t.Parallel() // waits on the clock
 	s, srv := newSite(t, "User-agent: *\nAllow: /\n", nil)
-	f := newTestFetcher(t, Options{RobotsTTL: 100 * time.Millisecond}, nil, srv)
+	// The TTL is long against scheduling noise: only a stall of 2s between
+	// the first two Gets could let robots.txt expire in between.
+	f := newTestFetcher(t, Options{RobotsTTL: 2 * time.Second}, nil, srv)
 	f.Get(context.Background(), srv.URL+"/1")
 	f.Get(context.Background(), srv.URL+"/2")
-	time.Sleep(150 * time.Millisecond)
+	time.Sleep(2500 * time.Millisecond)
 	f.Get(context.Background(), srv.URL+"/3")
 	if n := s.hit("/robots.txt"); n != 2 {
 		t.Errorf("robots.txt requested %d times, want 2 (once per TTL)", n)
