@@ -71,6 +71,9 @@ type Archive struct {
 	Backend string `yaml:"backend"` // fs (default) | s3
 	Dir     string `yaml:"dir"`     // fs: default <data_dir>/archive
 	S3      S3     `yaml:"s3"`
+	// AnchorEvery is how often the archive role anchors the audit ledger's
+	// head in the archive (only when the head moved). Default 1h.
+	AnchorEvery time.Duration `yaml:"anchor_every"`
 }
 
 // Site is the committee site's static docroot (DESIGN §8).
@@ -248,6 +251,9 @@ func (c *Config) fill() {
 	}
 	if c.Webhook.Timeout <= 0 {
 		c.Webhook.Timeout = 30 * time.Second
+	}
+	if c.Archive.AnchorEvery <= 0 {
+		c.Archive.AnchorEvery = time.Hour
 	}
 	if c.Identity.WaitForOrigin <= 0 {
 		c.Identity.WaitForOrigin = 2 * time.Hour

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBadConfigsNameFileLineAndKey(t *testing.T) {
@@ -80,6 +81,13 @@ func TestDefaultsAreValid(t *testing.T) {
 	}
 	if len(c.Sources) != 3 || c.NATS.URL.IsSet() || c.Archive.Backend != "fs" || c.HTTP.Listen != "127.0.0.1:8080" {
 		t.Errorf("defaults: %+v", c)
+	}
+	if c.Archive.AnchorEvery != time.Hour {
+		t.Errorf("archive.anchor_every default = %s, want 1h", c.Archive.AnchorEvery)
+	}
+	c, err = Parse("a.yml", []byte("archive: {anchor_every: 10m}\n"))
+	if err != nil || c.Archive.AnchorEvery != 10*time.Minute {
+		t.Errorf("archive.anchor_every: 10m → %v, %v", c.Archive.AnchorEvery, err)
 	}
 }
 

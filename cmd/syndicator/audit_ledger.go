@@ -14,9 +14,6 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// anchorEvery is how often the archive role anchors the ledger head.
-const anchorEvery = time.Hour
-
 // errStopExport ends the read of the ledger once past the --to bound.
 var errStopExport = errors.New("past the end of the export range")
 
@@ -189,7 +186,7 @@ func (a *App) verifyLive(ctx context.Context) (ledger.Summary, error) {
 // NATS. Both stop when ctx ends.
 func (a *App) startLedger(ctx context.Context, g *errgroup.Group, bus *natsbus.Bus, archive ledger.AnchorStore, ready func(context.Context) error) {
 	rec := ledger.NewRecorder(bus, bus, bus, a.Log)
-	anc := ledger.NewAnchorer(bus, archive, bus, anchorEvery, a.Log)
+	anc := ledger.NewAnchorer(bus, archive, bus, a.Config.Archive.AnchorEvery, a.Log)
 	g.Go(func() error { return rec.Run(ctx) })
 	g.Go(func() error {
 		if ready != nil {
