@@ -104,10 +104,17 @@ sources:
 		}
 		return got
 	}
-	waitFor(t, 60*time.Second, "the first two releases decided", func() (bool, string) {
-		d := decidedIDs()
-		return d[wantIDs[0]] && d[wantIDs[1]], fmt.Sprintf("%d decided", len(d))
-	})
+	// allDecided reports whether every id has a decided event.
+	allDecided := func(ids []string) (bool, string) {
+		d, n := decidedIDs(), 0
+		for _, id := range ids {
+			if d[id] {
+				n++
+			}
+		}
+		return n == len(ids), fmt.Sprintf("%d of %d decided", n, len(ids))
+	}
+	waitFor(t, 60*time.Second, "the first two releases decided", func() (bool, string) { return allDecided(wantIDs[:2]) })
 	time.Sleep(time.Duration(limitHours*float64(time.Hour)) + 3*time.Second) // past their deadline
 
 	// While the site is down, a relevant item past its deadline is missed.
@@ -144,30 +151,13 @@ sources:
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("approve: %v %v", resp, err)
 	}
-	waitFor(t, 60*time.Second, "six releases decided", func() (bool, string) {
-		d := decidedIDs()
-		n := 0
-		for _, id := range wantIDs {
-			if d[id] {
-				n++
-			}
-		}
-		return n == 6, fmt.Sprintf("%d of 6", n)
-	})
+	waitFor(t, 60*time.Second, "six releases decided", func() (bool, string) { return allDecided(wantIDs) })
 	stopSim()
 	<-simDone
 	// Every release govsim put out, also the last ones, is decided before
 	// anything is counted.
 	all := ids(s.Releases())
-	waitFor(t, 60*time.Second, "every release decided", func() (bool, string) {
-		d, n := decidedIDs(), 0
-		for _, id := range all {
-			if d[id] {
-				n++
-			}
-		}
-		return n == len(all), fmt.Sprintf("%d of %d", n, len(all))
-	})
+	waitFor(t, 60*time.Second, "every release decided", func() (bool, string) { return allDecided(all) })
 	published := func() map[string]bool {
 		out := map[string]bool{}
 		for _, ev := range natstest.Events(t, bus, "synd.item.published.site.>") {

@@ -85,9 +85,13 @@ func (a *App) AuditVerify(ctx context.Context, file string, anchors bool, stdout
 	)
 	switch {
 	case file == "":
-		s, err = a.verifyLive(ctx)
+		s, err = a.withAnchors(ctx, func(bus *natsbus.Bus, an map[uint64]ledger.Anchor) (ledger.Summary, error) {
+			return verifyLive(ctx, bus, an)
+		})
 	case anchors:
-		s, err = a.verifyFileAnchored(ctx, file)
+		s, err = a.withAnchors(ctx, func(_ *natsbus.Bus, an map[uint64]ledger.Anchor) (ledger.Summary, error) {
+			return verifyFile(file, an)
+		})
 	default:
 		s, err = verifyFile(file, nil)
 	}
@@ -128,44 +132,28 @@ func verifyFile(file string, anchors map[uint64]ledger.Anchor) (ledger.Summary, 
 	return ledger.Verify(f, ledger.VerifyOptions{Anchors: anchors})
 }
 
-func (a *App) verifyFileAnchored(ctx context.Context, file string) (ledger.Summary, error) {
+// withAnchors connects to NATS, reads every anchor named in its index from
+// the archive (each checked against its index record) and hands both to f.
+func (a *App) withAnchors(ctx context.Context, f func(*natsbus.Bus, map[uint64]ledger.Anchor) (ledger.Summary, error)) (ledger.Summary, error) {
 	bus, stop, err := a.connect(ctx)
 	if err != nil {
-		return ledger.Summary{}, fmt.Errorf("无法连接 NATS（--anchors 需要读取锚点索引）：%w", err)
+		return ledger.Summary{}, fmt.Errorf("无法连接 NATS（锚点索引在 NATS 上）：%w", err)
 	}
 	defer stop()
-	anchors, err := a.loadAnchors(ctx, bus)
-	if err != nil {
-		return ledger.Summary{}, err
-	}
-	return verifyFile(file, anchors)
-}
-
-// loadAnchors reads every anchor named in the index on NATS from the
-// archive, checking each against its index record.
-func (a *App) loadAnchors(ctx context.Context, bus *natsbus.Bus) (map[uint64]ledger.Anchor, error) {
 	cfg := a.Config.Archive
 	archive, _, err := a.store("archive", cfg.Backend, cfg.Dir, cfg.S3)
 	if err != nil {
-		return nil, fmt.Errorf("无法打开存档：%w", err)
+		return ledger.Summary{}, fmt.Errorf("无法打开存档：%w", err)
 	}
 	anchors, err := ledger.LoadAnchors(ctx, bus, archive)
 	if err != nil {
-		return nil, fmt.Errorf("存档锚点核对失败：%w", err)
+		return ledger.Summary{}, fmt.Errorf("存档锚点核对失败：%w", err)
 	}
-	return anchors, nil
+	return f(bus, anchors)
 }
 
-func (a *App) verifyLive(ctx context.Context) (ledger.Summary, error) {
-	bus, stop, err := a.connect(ctx)
-	if err != nil {
-		return ledger.Summary{}, fmt.Errorf("无法连接 NATS：%w", err)
-	}
-	defer stop()
-	anchors, err := a.loadAnchors(ctx, bus)
-	if err != nil {
-		return ledger.Summary{}, err
-	}
+// verifyLive checks the ledger on NATS from seq 1 against the anchors.
+func verifyLive(ctx context.Context, bus *natsbus.Bus, anchors map[uint64]ledger.Anchor) (ledger.Summary, error) {
 	v := ledger.NewVerifier(ledger.VerifyOptions{Live: true, Anchors: anchors})
 	if err := bus.ReadEntries(ctx, func(data []byte) error {
 		_, err := v.Add(data)

@@ -15,6 +15,7 @@ import (
 	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/ledger"
+	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
@@ -52,14 +53,7 @@ func TestAuditLedgerExportTamperVerify(t *testing.T) {
 	runCtx, cancel := context.WithCancel(ctx)
 	g, gctx := errgroup.WithContext(runCtx)
 	app.startLedger(gctx, g, bus, blob.NewFS(cfg.Archive.Dir), nil)
-	waitFor(t, 30*time.Second, "ledger entries", func() (bool, string) {
-		data, _, err := bus.LastEntry(ctx)
-		var e ledger.Entry
-		if data != nil {
-			_ = json.Unmarshal(data, &e)
-		}
-		return err == nil && e.Seq == n, fmt.Sprintf("head seq %d, err %v", e.Seq, err)
-	})
+	waitLedgerHead(t, bus, n)
 	cancel()
 	if err := g.Wait(); err != nil {
 		t.Fatal(err)
@@ -154,14 +148,7 @@ func TestAuditLedgerExportTamperVerify(t *testing.T) {
 	runCtx, cancel = context.WithCancel(ctx)
 	g, gctx = errgroup.WithContext(runCtx)
 	app.startLedger(gctx, g, bus, blob.NewFS(cfg.Archive.Dir), nil)
-	waitFor(t, 30*time.Second, "the next ledger entry", func() (bool, string) {
-		data, _, err := bus.LastEntry(ctx)
-		var e ledger.Entry
-		if data != nil {
-			_ = json.Unmarshal(data, &e)
-		}
-		return err == nil && e.Seq == n+1, fmt.Sprintf("head seq %d, err %v", e.Seq, err)
-	})
+	waitLedgerHead(t, bus, n+1)
 	cancel()
 	if err := g.Wait(); err != nil {
 		t.Fatal(err)
@@ -236,6 +223,19 @@ func withExportedAt(t *testing.T, lines []string, from string) []string {
 	out := append([]string(nil), lines...)
 	out[last] = string(b)
 	return out
+}
+
+// waitLedgerHead waits until the ledger's last entry has seq.
+func waitLedgerHead(t *testing.T, bus *natsbus.Bus, seq uint64) {
+	t.Helper()
+	waitFor(t, 30*time.Second, fmt.Sprintf("ledger head seq %d", seq), func() (bool, string) {
+		data, _, err := bus.LastEntry(context.Background())
+		var e ledger.Entry
+		if data != nil {
+			_ = json.Unmarshal(data, &e)
+		}
+		return err == nil && e.Seq == seq, fmt.Sprintf("head seq %d, err %v", e.Seq, err)
+	})
 }
 
 func replaceLine(lines []string, i int, s string) []string {

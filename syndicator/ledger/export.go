@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"iter"
 	"time"
 )
 
@@ -103,20 +102,3 @@ func (x *Writer) Close() error {
 
 // Trailer returns what Close writes (or has written).
 func (x *Writer) Trailer() Trailer { return x.t }
-
-// Export writes entries and the trailer to w and returns the trailer. On an
-// error from entries nothing more is written, so the export has no trailer
-// and verifies as incomplete.
-func Export(w io.Writer, now time.Time, entries iter.Seq2[*Entry, error]) (Trailer, error) {
-	x := NewWriter(w, now)
-	for e, err := range entries {
-		if err != nil {
-			_ = x.w.Flush()
-			return x.t, err
-		}
-		if err := x.Write(e); err != nil {
-			return x.t, err
-		}
-	}
-	return x.t, x.Close()
-}
