@@ -67,19 +67,12 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 			if !a.Embedded {
 				return fmt.Errorf("nats.url is empty: separate roles need a shared NATS server (set nats.url, or use `syndicator run`, which embeds one)")
 			}
-			emb := natsbus.NewEmbedded(natsbus.EmbeddedOptions{StoreDir: cfg.NATS.StoreDir, Port: cfg.NATS.Port})
-			if err := emb.Start(); err != nil {
+			url, stopEmbedded, err := a.startEmbedded(ctx)
+			if err != nil {
 				return err
 			}
-			defer emb.Shutdown()
-			natsURL = emb.ClientURL()
-			// One-off commands (backfill) find the running server here.
-			urlFile := embeddedURLFile(cfg.NATS.StoreDir)
-			if err := os.WriteFile(urlFile, []byte(natsURL+"\n"), 0o600); err != nil {
-				a.Log.Warn().Err(err).Msg("cannot record the embedded NATS URL; backfill will need nats.port")
-			}
-			defer os.Remove(urlFile)
-			a.Log.Info().Str("url", natsURL).Str("store", cfg.NATS.StoreDir).Msg("embedded NATS started")
+			defer stopEmbedded()
+			natsURL = url
 		}
 		var err error
 		bus, err = natsbus.Connect(ctx, natsURL, "syndicator", natsbus.Options{}, a.Log)
