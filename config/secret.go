@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -59,11 +60,31 @@ func resolveSecret(raw string) (value, from string, err error) {
 		return v, "env " + name, nil
 	case strings.HasPrefix(raw, "file:"):
 		path := strings.TrimPrefix(raw, "file:")
-		b, err := os.ReadFile(path)
+		b, err := readSecretFile(path)
 		if err != nil {
 			return "", "", fmt.Errorf("read secret file: %w", err)
 		}
 		return strings.TrimRight(string(b), "\r\n"), "file " + path, nil
 	}
 	return raw, "literal", nil
+}
+
+// maxSecretBytes bounds a secret file: a token or key is a few dozen
+// bytes, and file:/dev/zero must not read for ever.
+const maxSecretBytes = 64 << 10
+
+func readSecretFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxSecretBytes {
+		return nil, fmt.Errorf("%s: 超过 %d 字节（64 KiB），不像是一个密钥文件", path, maxSecretBytes)
+	}
+	return b, nil
 }

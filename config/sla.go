@@ -87,6 +87,10 @@ func (c *Config) checkSLA(add func(key, format string, args ...any)) {
 			add(key+".hours", "%v: want a positive number of hours, e.g. 24 or 0.5", h)
 		case wd < 0:
 			add(key+".working_days", "%d: want a positive number of working days", wd)
+		case h > audit.MaxHours:
+			add(key+".hours", "%v：时限不能超过 %d 小时（366 天）", h, audit.MaxHours)
+		case wd > audit.MaxWorkingDays:
+			add(key+".working_days", "%d：时限不能超过 %d 个工作日", wd, audit.MaxWorkingDays)
 		}
 	}
 	limit("sla.timely", c.SLA.Timely.Hours, c.SLA.Timely.WorkingDays)
@@ -94,6 +98,8 @@ func (c *Config) checkSLA(add func(key, format string, args ...any)) {
 	limit("sla.review", c.SLA.Review.Hours, c.SLA.Review.WorkingDays)
 	if h := c.SLA.Sync.MunicipalHours; h < 0 || math.IsNaN(h) || math.IsInf(h, 0) {
 		add("sla.sync.municipal_hours", "%v: want a positive number of hours", h)
+	} else if h > audit.MaxHours {
+		add("sla.sync.municipal_hours", "%v：时限不能超过 %d 小时（366 天）", h, audit.MaxHours)
 	}
 	if !oneOf(c.SLA.DateOnly, string(audit.DateOnlyStart), string(audit.DateOnlyEnd)) {
 		add("sla.date_only", "%q: want start (date-only times read as 00:00, strict) or end (24:00, lenient)", c.SLA.DateOnly)

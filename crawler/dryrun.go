@@ -32,7 +32,8 @@ type DryRunEntry struct {
 	PublishedAt *time.Time `json:"published_at"`
 }
 
-// Test runs the dry run of this crawler's source with up to limit details.
+// Test runs the dry run of this crawler's source with up to limit details;
+// a limit of 0 or less reads the list only.
 func (c *Crawler) Test(ctx context.Context, limit int) *DryRun {
 	d := &DryRun{Report: DryRunReport{Source: c.src.ID, List: []DryRunEntry{}, Items: []syndicator.Item{}}}
 	scan, err := c.scanLists(ctx, 1, false, nil)
@@ -51,7 +52,7 @@ func (c *Crawler) Test(ctx context.Context, limit int) *DryRun {
 		}
 		d.Report.List = append(d.Report.List, row)
 	}
-	for _, e := range entries[:min(limit, len(entries))] {
+	for _, e := range entries[:max(0, min(limit, len(entries)))] {
 		canon, err := syndicator.CanonicalURL(e.URL, nil)
 		if err != nil {
 			d.Problems = append(d.Problems, fmt.Sprintf("%s：网址无效：%v", e.URL, err))

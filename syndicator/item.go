@@ -170,6 +170,22 @@ func ItemID(canonicalURL string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
+// IsItemID reports whether s has the form ItemID returns: 32 lowercase hex
+// digits. Ids that come from outside (API paths, CLI arguments) are checked
+// with it before they reach NATS, whose control line a long key overflows.
+func IsItemID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // ArchivePrefix is the archive folder of one revision (DESIGN §7):
 // <source>/<yyyy>/<mm>/<id>/r<revision>/, dated by publication in Beijing time.
 func (it *Item) ArchivePrefix() string {

@@ -2,6 +2,7 @@ package syndicator
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -72,5 +73,21 @@ func TestContentSHA256IgnoresWhitespaceButNotText(t *testing.T) {
 	b.BodyText = "第一条 内容已修改。"
 	if ContentSHA256(&a) == ContentSHA256(&b) {
 		t.Error("text change kept the hash")
+	}
+}
+
+func TestIsItemID(t *testing.T) {
+	if id := ItemID("https://www.gov.cn/zhengce/content/1.htm"); !IsItemID(id) {
+		t.Errorf("IsItemID(ItemID(...) = %q) = false", id)
+	}
+	for _, bad := range []string{
+		"", "0123456789abcdef0123456789abcde", "0123456789abcdef0123456789abcdef0",
+		"0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef0123456789abcdeg",
+		"0123456789abcdef012345678.abcdef", "0123456789abcdef0123456789abcd>*",
+		strings.Repeat("a", 4100),
+	} {
+		if IsItemID(bad) {
+			t.Errorf("IsItemID(%.40q) = true", bad)
+		}
 	}
 }

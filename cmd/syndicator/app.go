@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gyeco/syndicator/config"
@@ -21,6 +23,7 @@ import (
 	"github.com/gyeco/syndicator/sinks/webhook"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/decide"
+	"github.com/gyeco/syndicator/syndicator/ledger"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
@@ -46,9 +49,16 @@ type App struct {
 	// empty. Only `run` sets it: separate role processes must share one
 	// server, and each would otherwise start its own.
 	Embedded bool
+	// RestartDelay is the first delay before a failed component restarts
+	// (it doubles up to a minute) and before NATS is dialled again.
+	// Default 1s; tests shorten it.
+	RestartDelay time.Duration
 }
 
-// Run starts the roles and blocks until ctx ends or one of them fails.
+// Run starts the roles and blocks until ctx ends. Nothing that happens on
+// the way stops it but a configuration error at start: NATS is waited for,
+// a connection closed for good is dialled again, and a component that
+// fails is restarted (supervisor).
 func (a *App) Run(ctx context.Context, roles ...Role) error {
 	cfg := a.Config
 	// serve alone uses NATS only for the API, and only when configured.
@@ -58,9 +68,26 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 			needBus = true
 		}
 	}
+	parts, err := a.prepare(roles)
+	if err != nil {
+		return err
+	}
 	g, ctx := errgroup.WithContext(ctx)
-
-	var bus *natsbus.Bus
+	ref := &busRef{}
+	if slices.Contains(roles, RoleServe) {
+		if !needBus {
+			ref = nil
+		}
+		srv, err := a.server(ref)
+		if err != nil {
+			return err
+		}
+		ln, err := srv.Listen()
+		if err != nil {
+			return err
+		}
+		g.Go(func() error { return srv.Serve(ctx, ln) })
+	}
 	if needBus {
 		natsURL := cfg.NATS.URL.Value()
 		if natsURL == "" {
@@ -74,99 +101,204 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 			defer stopEmbedded()
 			natsURL = url
 		}
-		var err error
-		bus, err = natsbus.Connect(ctx, natsURL, "syndicator", natsbus.Options{}, a.Log)
-		if err != nil {
-			return err
-		}
-		defer bus.Close()
-	}
-
-	for _, r := range roles {
-		switch r {
-		case RoleCrawl:
-			if err := a.startCrawlers(ctx, g, bus); err != nil {
-				return err
-			}
-		case RoleArchive:
-			store, ready, err := a.store("archive", cfg.Archive.Backend, cfg.Archive.Dir, cfg.Archive.S3)
-			if err != nil {
-				return err
-			}
-			sink := archive.New(store, bus, a.Log)
-			// The audit ledger is recorded beside the archive, where its
-			// chain head is anchored.
-			a.startLedger(ctx, g, bus, store, ready)
-			g.Go(func() error {
-				if err := ready(ctx); err != nil {
-					return err
-				}
-				return bus.Consume(ctx, natsbus.ConsumerSpec{Durable: archive.Name, Subjects: archive.Subjects()}, sink.Handle)
-			})
-		case RoleSite:
-			docroot, ready, err := a.store("site", cfg.Site.Backend, cfg.Site.Dir, cfg.Site.S3)
-			if err != nil {
-				return err
-			}
-			rend, err := a.renderer()
-			if err != nil {
-				return err
-			}
-			names := map[string]string{}
-			for _, s := range cfg.Sources {
-				names[s.ID] = s.Name
-			}
-			sink := site.New(docroot, bus, bus, bus, rend, names, a.Log)
-			idx := site.NewIndexer(docroot, bus, rend, a.Log)
-			g.Go(func() error {
-				if err := ready(ctx); err != nil {
-					return err
-				}
-				g.Go(func() error { return idx.Run(ctx) })
-				return bus.Consume(ctx, natsbus.ConsumerSpec{Durable: site.Name, Subjects: site.Subjects()}, sink.Handle)
-			})
-		case RoleWebhook:
-			sink := a.webhook(bus)
-			g.Go(func() error {
-				return bus.Consume(ctx, natsbus.ConsumerSpec{Durable: webhook.Name, Subjects: webhook.Subjects()}, sink.Handle)
-			})
-		case RoleServe:
-			srv, err := a.server(bus)
-			if err != nil {
-				return err
-			}
-			g.Go(func() error { return srv.Run(ctx) })
-		}
+		g.Go(func() error { return a.runBus(ctx, natsURL, parts, ref) })
 	}
 	a.Log.Info().Interface("roles", roles).Int("sources", len(cfg.Sources)).Msg("syndicator running")
 	return g.Wait()
 }
 
-func (a *App) startCrawlers(ctx context.Context, g *errgroup.Group, bus *natsbus.Bus) error {
-	cfg := a.Config
-	f, err := a.fetcher()
-	if err != nil {
-		return err
+// runBus keeps a connection to NATS and the roles' components running on
+// it until ctx ends. When the connection is closed for good, the
+// components stop, a new connection is dialled and they start again.
+func (a *App) runBus(ctx context.Context, natsURL string, parts *roleParts, ref *busRef) error {
+	sup := supervisor{log: a.Log, First: a.RestartDelay}
+	for ctx.Err() == nil {
+		bus, err := a.dial(ctx, natsURL)
+		if err != nil {
+			return nil // ctx ended while waiting
+		}
+		comps, dec, err := parts.components(bus)
+		if err != nil {
+			bus.Close()
+			return err
+		}
+		if ref != nil {
+			ref.set(bus, dec)
+		}
+		gctx, cancel := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-bus.Closed():
+				cancel()
+			case <-gctx.Done():
+			}
+		}()
+		var wg sync.WaitGroup
+		for _, c := range comps {
+			wg.Go(func() { sup.run(gctx, c) })
+		}
+		<-gctx.Done()
+		wg.Wait()
+		cancel()
+		if ref != nil {
+			ref.set(nil, nil)
+		}
+		bus.Close()
+		if ctx.Err() == nil {
+			a.Log.Warn().Msg("nats connection was closed for good; dialling again and restarting the roles on it")
+		}
 	}
+	return nil
+}
+
+// dial connects to NATS, waiting for it with backoff while it is not
+// there, so roles may start in any order. It fails only when ctx ends.
+func (a *App) dial(ctx context.Context, natsURL string) (*natsbus.Bus, error) {
+	delay := max(a.RestartDelay, 500*time.Millisecond)
+	for {
+		bus, err := natsbus.Connect(ctx, natsURL, "syndicator", natsbus.Options{}, a.Log)
+		if err == nil {
+			return bus, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		a.Log.Warn().Err(err).Dur("retry_in", delay).Msg("waiting for NATS")
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		delay = min(2*delay, 30*time.Second)
+	}
+}
+
+// roleParts are the parts of the roles that need no NATS connection:
+// built once, so a configuration error shows at start.
+type roleParts struct {
+	app     *App
+	roles   []Role
+	fetcher *fetch.Fetcher
+	archive struct {
+		store blobStore
+		ready func(context.Context) error
+	}
+	site struct {
+		store blobStore
+		ready func(context.Context) error
+		rend  *render.Renderer
+		names map[string]string
+	}
+}
+
+func (a *App) prepare(roles []Role) (*roleParts, error) {
+	cfg := a.Config
+	p := &roleParts{app: a, roles: roles}
+	var err error
+	for _, r := range roles {
+		switch r {
+		case RoleCrawl:
+			if p.fetcher, err = a.fetcher(); err != nil {
+				return nil, err
+			}
+		case RoleArchive:
+			if p.archive.store, p.archive.ready, err = a.store("archive", cfg.Archive.Backend, cfg.Archive.Dir, cfg.Archive.S3); err != nil {
+				return nil, err
+			}
+		case RoleSite:
+			if p.site.store, p.site.ready, err = a.store("site", cfg.Site.Backend, cfg.Site.Dir, cfg.Site.S3); err != nil {
+				return nil, err
+			}
+			if p.site.rend, err = a.renderer(); err != nil {
+				return nil, err
+			}
+			p.site.names = map[string]string{}
+			for _, s := range cfg.Sources {
+				p.site.names[s.ID] = s.Name
+			}
+		}
+	}
+	// The decider's rules are checked here too, for the same reason.
+	if _, err := a.decider(nil); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// components builds the roles' components on bus, and the decider the
+// API records review decisions with.
+func (p *roleParts) components(bus *natsbus.Bus) ([]component, *decide.Decider, error) {
+	a := p.app
+	dec, err := a.decider(bus)
+	if err != nil {
+		return nil, nil, err
+	}
+	consume := func(spec natsbus.ConsumerSpec, ready func(context.Context) error, h natsbus.Handler) func(context.Context) error {
+		return func(ctx context.Context) error {
+			if ready != nil {
+				if err := ready(ctx); err != nil {
+					return err
+				}
+			}
+			return bus.Consume(ctx, spec, h)
+		}
+	}
+	var out []component
+	for _, r := range p.roles {
+		switch r {
+		case RoleCrawl:
+			out = append(out, a.crawlers(bus, p.fetcher)...)
+			// Classifying is the crawl role's last step (DESIGN §1), after
+			// the archive has kept the original.
+			out = append(out, component{"decide", consume(natsbus.ConsumerSpec{Durable: decide.Name, Subjects: decide.Subjects()}, nil, dec.Handle)})
+		case RoleArchive:
+			st, ready := p.archive.store, p.archive.ready
+			sink := archive.New(st, bus, a.Log)
+			out = append(out, component{"archive", consume(natsbus.ConsumerSpec{Durable: archive.Name, Subjects: archive.Subjects()}, ready, sink.Handle)})
+			// The audit ledger is recorded beside the archive, where its
+			// chain head is anchored.
+			rec := ledger.NewRecorder(bus, bus, bus, a.Log)
+			anc := ledger.NewAnchorer(bus, st, bus, a.Config.Archive.AnchorEvery, a.Log)
+			out = append(out, component{"ledger", rec.Run}, component{"anchor", func(ctx context.Context) error {
+				if err := ready(ctx); err != nil {
+					return err
+				}
+				return anc.Run(ctx)
+			}})
+		case RoleSite:
+			st, ready := p.site.store, p.site.ready
+			sink := site.New(st, bus, bus, bus, p.site.rend, p.site.names, a.Log)
+			idx := site.NewIndexer(st, bus, p.site.rend, a.Log)
+			out = append(out, component{"site", consume(natsbus.ConsumerSpec{Durable: site.Name, Subjects: site.Subjects()}, ready, sink.Handle)},
+				component{"site-indexer", func(ctx context.Context) error {
+					if err := ready(ctx); err != nil {
+						return err
+					}
+					return idx.Run(ctx)
+				}})
+		case RoleWebhook:
+			sink := a.webhook(bus)
+			out = append(out, component{"webhook", consume(natsbus.ConsumerSpec{Durable: webhook.Name, Subjects: webhook.Subjects()}, nil, sink.Handle)})
+		}
+	}
+	return out, dec, nil
+}
+
+func (a *App) crawlers(bus *natsbus.Bus, f *fetch.Fetcher) []component {
+	cfg := a.Config
 	deps := crawler.Deps{
 		Fetch: f, Extract: extract.New(nil), Pub: bus, State: bus, Leases: bus,
 		Owner: a.instanceID(), MissingShare: cfg.Crawler.MissingShare,
 		MaxAttachmentBytes: cfg.Crawler.MaxAttachmentBytes, Recheck: cfg.Crawler.Recheck, Log: a.Log,
 	}
+	out := make([]component, 0, len(cfg.Sources))
 	for _, src := range cfg.Sources {
 		c := crawler.New(src, deps)
-		g.Go(func() error { return c.Run(ctx) })
+		out = append(out, component{"crawl " + src.ID, c.Run})
 	}
-	// Classifying is the crawl role's last step (DESIGN §1), after the
-	// archive has kept the original.
-	d, err := a.decider(bus)
-	if err != nil {
-		return err
-	}
-	g.Go(func() error {
-		return bus.Consume(ctx, natsbus.ConsumerSpec{Durable: decide.Name, Subjects: decide.Subjects()}, d.Handle)
-	})
-	return nil
+	return out
 }
 
 func (a *App) fetcher() (*fetch.Fetcher, error) {

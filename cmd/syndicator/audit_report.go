@@ -34,23 +34,41 @@ func readLedger(ctx context.Context, r entryReader) ([]ledger.Entry, error) {
 	return out, err
 }
 
+// Years a period may name: the ledger starts after 2000 and nothing is
+// due after 2100. Wider dates are refused rather than carried into a
+// report (the day after --to 9999-12-31 cannot even be written as JSON).
+const (
+	firstYear = 2000
+	lastYear  = 2100
+)
+
 // parsePeriod reads --from/--to days (Beijing time); to is included, so
 // the period ends at the next midnight. Empty from is the epoch, empty to
-// the end of today.
+// the end of today. Given days must lie in the years firstYear..lastYear.
 func parsePeriod(from, to string, now time.Time) (time.Time, time.Time, error) {
+	day := func(flag, s string) (time.Time, error) {
+		d, err := time.ParseInLocation("2006-01-02", s, syndicator.Shanghai)
+		if err != nil {
+			return d, fmt.Errorf("%s %q: 日期格式应为 YYYY-MM-DD", flag, s)
+		}
+		if d.Year() < firstYear || d.Year() > lastYear {
+			return d, fmt.Errorf("%s %s: 日期须在 %d-01-01 至 %d-12-31 之间", flag, s, firstYear, lastYear)
+		}
+		return d, nil
+	}
 	var f, t time.Time
 	var err error
 	if from != "" {
-		if f, err = time.ParseInLocation("2006-01-02", from, syndicator.Shanghai); err != nil {
-			return f, t, fmt.Errorf("--from %q: 日期格式应为 YYYY-MM-DD", from)
+		if f, err = day("--from", from); err != nil {
+			return f, t, err
 		}
 	}
 	if to == "" {
 		n := now.In(syndicator.Shanghai)
 		t = time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, syndicator.Shanghai).AddDate(0, 0, 1)
 	} else {
-		if t, err = time.ParseInLocation("2006-01-02", to, syndicator.Shanghai); err != nil {
-			return f, t, fmt.Errorf("--to %q: 日期格式应为 YYYY-MM-DD", to)
+		if t, err = day("--to", to); err != nil {
+			return f, t, err
 		}
 		t = t.AddDate(0, 0, 1)
 	}
@@ -60,17 +78,27 @@ func parsePeriod(from, to string, now time.Time) (time.Time, time.Time, error) {
 	return f, t, nil
 }
 
-// render formats a report; the content type goes with it for the API.
+// renderReport formats a report; the content type goes with it for the
+// API. An unknown format is the caller's error; a report the format
+// cannot hold is returned as an error too, never a panic.
 func renderReport(r audit.Report, format string) ([]byte, string, error) {
+	var render func(audit.Report) ([]byte, error)
+	var ctype string
 	switch format {
 	case "", "html":
-		return report.HTML(r), "text/html; charset=utf-8", nil
+		render, ctype = report.HTML, "text/html; charset=utf-8"
 	case "csv":
-		return report.CSV(r), "text/csv; charset=utf-8", nil
+		render, ctype = report.CSV, "text/csv; charset=utf-8"
 	case "json":
-		return report.JSON(r), "application/json", nil
+		render, ctype = report.JSON, "application/json"
+	default:
+		return nil, "", fmt.Errorf("--format %q: 可选 html、csv、json", format)
 	}
-	return nil, "", fmt.Errorf("--format %q: 可选 html、csv、json", format)
+	data, err := render(r)
+	if err != nil {
+		return nil, "", fmt.Errorf("生成报告失败：%w", err)
+	}
+	return data, ctype, nil
 }
 
 // buildReport reads the ledger and judges the period.
@@ -83,7 +111,7 @@ func (a *App) buildReport(ctx context.Context, r entryReader, from, to time.Time
 	if err != nil {
 		return audit.Report{}, err
 	}
-	return audit.Build(entries, a.Config.AuditPolicy(), cal, from, to, time.Now()), nil
+	return audit.Build(entries, a.Config.AuditPolicy(), cal, from, to, time.Now())
 }
 
 // AuditReport is `syndicator audit report`.
@@ -108,7 +136,11 @@ func (a *App) AuditReport(ctx context.Context, fromDay, toDay, format, out strin
 		fmt.Fprintln(stderr, "audit report:", err)
 		return 1
 	}
-	data, _, _ := renderReport(r, format)
+	data, _, err := renderReport(r, format)
+	if err != nil {
+		fmt.Fprintln(stderr, "audit report:", err)
+		return 1
+	}
 	if out == "" {
 		_, err = stdout.Write(data)
 	} else {
@@ -148,7 +180,11 @@ func (s *Server) apiAuditReport(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusServiceUnavailable, "生成报告失败："+err.Error())
 		return
 	}
-	data, ctype, _ := renderReport(rep, format)
+	data, ctype, err := renderReport(rep, format)
+	if err != nil {
+		writeJSONError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
 	w.Header().Set("Content-Type", ctype)
 	_, _ = w.Write(data)
 }

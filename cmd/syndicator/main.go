@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -137,7 +139,29 @@ func parse(args []string, stderr io.Writer) (*invocation, bool) {
 		fmt.Fprintf(stderr, "usage: %s\n", c.help)
 		return nil, false
 	}
+	if msg := inv.check(); msg != "" {
+		fmt.Fprintln(stderr, msg)
+		return nil, false
+	}
 	return inv, true
+}
+
+// logLevels are the values of --log-level.
+func logLevels() []string { return []string{"debug", "info", "warn", "error"} }
+
+// check refuses flag values that mean nothing, saying in Chinese what is
+// allowed; "" when all are fine.
+func (inv *invocation) check() string {
+	if !slices.Contains(logLevels(), strings.ToLower(inv.logLevel)) {
+		return fmt.Sprintf("--log-level %q：无效的日志级别，可选 %s", inv.logLevel, strings.Join(logLevels(), "、"))
+	}
+	if inv.cmd == "source test" && inv.limit < 0 {
+		return fmt.Sprintf("--limit %d：详情页数不能为负，可为 0（只读列表）或正整数", inv.limit)
+	}
+	if inv.cmd == "backfill" && inv.pages < 1 {
+		return fmt.Sprintf("--pages %d：列表页数须为正整数（至少 1）", inv.pages)
+	}
+	return ""
 }
 
 // run is main without the exit, so tests can drive it.

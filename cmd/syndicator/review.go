@@ -30,8 +30,13 @@ func (s *Server) apiReviewList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	state := r.URL.Query().Get("state")
-	if state == "" {
+	switch state {
+	case "":
 		state = decide.StatePending
+	case decide.StatePending, "all", syndicator.OutcomeApproved, syndicator.OutcomeRejected, syndicator.OutcomeKeep, syndicator.OutcomeWithdraw:
+	default:
+		writeJSONError(w, http.StatusBadRequest, "参数 state 无效：可选 pending（待审核，默认）、all、approved、rejected、keep、withdraw")
+		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()

@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/gyeco/syndicator/config"
+	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/decide"
 )
 
 // access is who may call a route.
@@ -30,23 +33,41 @@ type route struct {
 	access       access
 	handler      http.HandlerFunc
 	doc          string
+	// params are the grammars of the path's {wildcards}: a value that does
+	// not match is answered 400 before the handler runs, so nothing from
+	// outside reaches NATS unchecked (a 4 KB key overflows its control line
+	// and the server drops the connection).
+	params []param
+}
+
+// param is the grammar of one path wildcard.
+type param struct {
+	name  string
+	valid func(string) bool
+	want  string // what a valid value looks like, for the error message
 }
 
 func (s *Server) routes() []route {
+	itemIDParam := param{"id", syndicator.IsItemID, "条目编号应为 32 位小写十六进制字符"}
+	reviewKeyParam := param{"key", decide.IsReviewKey, "审核条目编号应为 32 位小写十六进制字符，源页面失效条目另带后缀 .gone"}
 	return []route{
-		{"GET", "/healthz", public, s.healthz, "存活检查"},
-		{"GET", "/readyz", public, s.readyz, "就绪检查：站点存储与 NATS 可用"},
-		{"GET", "/metrics", public, s.metrics, "Prometheus 指标：事件数、积压、死信、来源健康"},
-		{"GET", "/api/v1/sources", reader, s.apiSources, "各来源配置与抓取健康状况"},
-		{"GET", "/api/v1/review", reader, s.apiReviewList, "审核队列：待审核与已审核条目（?state=pending|all）"},
-		{"POST", "/api/v1/review/{key}", operator, s.apiReviewDecide, "审核决定：通过（指定栏目）、驳回、保留或撤回，附意见"},
-		{"GET", "/api/v1/audit/report", reader, s.apiAuditReport, "审计报告：?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv|html"},
-		{"GET", "/api/v1/audit/items/{id}/timeline", reader, s.apiAuditTimeline, "条目时间线：上游发布、各站点发现、判定、审核、归档、转载、有效性变化及其账本序号"},
-		{"GET", "/api/v1/items/{id}/document", reader, s.apiDocument, "条目所属文件：各站点发现记录、转载条目、分类与有效性"},
-		{"GET", "/api/", reader, s.apiNotFound, "未知接口"},
-		{"GET", "/", public, s.serveSite, "委员会网站（静态页面）"},
+		{"GET", "/healthz", public, s.healthz, "存活检查", nil},
+		{"GET", "/readyz", public, s.readyz, "就绪检查：站点存储与 NATS 可用", nil},
+		{"GET", "/metrics", public, s.metrics, "Prometheus 指标：事件数、积压、死信、来源健康", nil},
+		{"GET", "/api/v1/sources", reader, s.apiSources, "各来源配置与抓取健康状况", nil},
+		{"GET", "/api/v1/review", reader, s.apiReviewList, "审核队列：待审核与已审核条目（?state=pending|all）", nil},
+		{"POST", "/api/v1/review/{key}", operator, s.apiReviewDecide, "审核决定：通过（指定栏目）、驳回、保留或撤回，附意见", []param{reviewKeyParam}},
+		{"GET", "/api/v1/audit/report", reader, s.apiAuditReport, "审计报告：?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv|html", nil},
+		{"GET", "/api/v1/audit/items/{id}/timeline", reader, s.apiAuditTimeline, "条目时间线：上游发布、各站点发现、判定、审核、归档、转载、有效性变化及其账本序号", []param{itemIDParam}},
+		{"GET", "/api/v1/items/{id}/document", reader, s.apiDocument, "条目所属文件：各站点发现记录、转载条目、分类与有效性", []param{itemIDParam}},
+		{"GET", "/api/", reader, s.apiNotFound, "未知接口", nil},
+		{"GET", "/", public, s.serveSite, "委员会网站（静态页面）", nil},
 	}
 }
+
+// apiSecurityPolicy is the CSP of everything but the site: JSON, the
+// metrics and the HTML report (inline SVG, no script, no style sheet).
+const apiSecurityPolicy = "default-src 'none'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 // Handler builds the mux from the route table alone.
 func (s *Server) Handler() http.Handler {
@@ -56,9 +77,24 @@ func (s *Server) Handler() http.Handler {
 		if r.method != "" {
 			pattern = r.method + " " + r.path
 		}
-		mux.Handle(pattern, s.guard(r))
+		h := s.guard(r)
+		if r.path != "/" {
+			h = noStore(h)
+		}
+		mux.Handle(pattern, h)
 	}
 	return mux
+}
+
+// noStore marks API, health and report responses as not for caches or
+// content sniffing; the site's pages set their own headers.
+func noStore(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", apiSecurityPolicy)
+		h.ServeHTTP(w, r)
+	})
 }
 
 // identity is the holder of a token.
@@ -92,6 +128,12 @@ func (s *Server) guard(r route) http.Handler {
 			writeJSONError(w, http.StatusForbidden, "角色 "+id.role+" 只能查看，此操作需要 operator 令牌")
 			return
 		}
+		for _, p := range r.params {
+			if v := req.PathValue(p.name); !p.valid(v) {
+				writeJSONError(w, http.StatusBadRequest, fmt.Sprintf("路径参数 %s 无效（%d 个字符）：%s", p.name, len(v), p.want))
+				return
+			}
+		}
 		s.log.Debug().Str("token", id.name).Str("url", req.URL.Path).Msg("api call")
 		r.handler(w, req.WithContext(context.WithValue(req.Context(), identityKey{}, id)))
 	})
@@ -99,10 +141,11 @@ func (s *Server) guard(r route) http.Handler {
 
 // authenticate compares the bearer token with every configured one in
 // constant time, so timing tells nothing about which prefix matched.
+// The scheme is matched without regard to case (RFC 7235 §2.1).
 func (s *Server) authenticate(req *http.Request) (identity, bool) {
-	h := req.Header.Get("Authorization")
-	given, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || given == "" {
+	scheme, given, _ := strings.Cut(strings.TrimSpace(req.Header.Get("Authorization")), " ")
+	given = strings.TrimSpace(given)
+	if !strings.EqualFold(scheme, "Bearer") || given == "" {
 		return identity{}, false
 	}
 	var found identity

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	stdlog "log"
 	"mime"
 	"net"
 	"net/http"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/sinks/blob"
-	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/rs/zerolog"
 )
 
@@ -41,29 +41,57 @@ type Server struct {
 	entries   entryReader // nil when no NATS is configured for serve
 	app       *App        // the audit policy and calendar
 	columns   []string
+	limits    serverLimits
 	log       zerolog.Logger
 }
 
+// serverLimits bound what one client can hold of the server: slow or
+// stalled requests are cut, idle keep-alives closed, connections capped.
+type serverLimits struct {
+	// ReadHeader and Read bound reading a request's header and all of it
+	// (body included): a stalled upload is cut after Read.
+	ReadHeader, Read time.Duration
+	// Write bounds writing a response, from the end of the request header;
+	// long enough for the audit report, which reads the whole ledger. Site
+	// files get more time in proportion to their size (slowReaderRate).
+	Write time.Duration
+	// Idle closes a keep-alive connection with no request for that long.
+	Idle time.Duration
+	// MaxConns caps open connections (Accept waits beyond it); PerClient
+	// caps one remote address's, whose extra connections are closed.
+	MaxConns, PerClient int
+	// MaxHeaderBytes caps a request's header.
+	MaxHeaderBytes int
+}
+
+// slowReaderRate is the slowest download a site file is given time for
+// beyond Write: a 20 MB attachment over a 64 KB/s line still completes.
+const slowReaderRate = 64 << 10 // bytes per second
+
+func defaultServerLimits() serverLimits {
+	return serverLimits{
+		ReadHeader: 10 * time.Second, Read: 30 * time.Second,
+		Write: 2 * time.Minute, Idle: 60 * time.Second,
+		MaxConns: 1024, PerClient: 64, MaxHeaderBytes: 64 << 10,
+	}
+}
+
 // server builds the serve role. bus may be nil: the site and health checks
-// work without NATS, the API then answers 503.
-func (a *App) server(bus *natsbus.Bus) (*Server, error) {
+// work without NATS, the API then answers 503. The server reads NATS
+// through bus, which Run points at each connection in turn.
+func (a *App) server(bus *busRef) (*Server, error) {
 	cfg := a.Config
 	// Serving only reads: a missing bucket shows as 503 until the site sink creates it.
 	st, _, err := a.store("site", cfg.Site.Backend, cfg.Site.Dir, cfg.Site.S3)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{listen: cfg.HTTP.Listen, site: st, sources: cfg.Sources, tokens: tokensOf(cfg), log: a.Log, app: a}
+	s := &Server{listen: cfg.HTTP.Listen, site: st, sources: cfg.Sources, tokens: tokensOf(cfg), limits: defaultServerLimits(), log: a.Log, app: a}
 	for _, c := range cfg.Site.Columns {
 		s.columns = append(s.columns, c.ID)
 	}
 	if bus != nil {
-		s.states, s.stats, s.connected, s.lister, s.entries = bus, bus, bus.Connected, bus, bus
-		d, err := a.decider(bus)
-		if err != nil {
-			return nil, err
-		}
-		s.reviews = d
+		s.states, s.stats, s.connected, s.lister, s.entries, s.reviews = bus, bus, bus.Connected, bus, bus, bus
 	}
 	return s, nil
 }
@@ -74,11 +102,35 @@ func isNotFound(err error) bool {
 
 // Run listens until ctx ends, then shuts down gracefully.
 func (s *Server) Run(ctx context.Context) error {
+	ln, err := s.Listen()
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Listen opens the server's address, so a taken port fails at start.
+func (s *Server) Listen() (net.Listener, error) {
 	ln, err := net.Listen("tcp", s.listen)
 	if err != nil {
-		return fmt.Errorf("serve: listen on %s: %w (is another syndicator running? change http.listen)", s.listen, err)
+		return nil, fmt.Errorf("serve: listen on %s: %w (is another syndicator running? change http.listen)", s.listen, err)
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	return ln, nil
+}
+
+// Serve answers on ln until ctx ends, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if s.limits == (serverLimits{}) {
+		s.limits = defaultServerLimits()
+	}
+	l := s.limits
+	ln = limitListener(ln, l.MaxConns, l.PerClient, s.log)
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: l.ReadHeader, ReadTimeout: l.Read, WriteTimeout: l.Write, IdleTimeout: l.Idle,
+		MaxHeaderBytes: l.MaxHeaderBytes,
+		ErrorLog:       stdlog.New(s.log.With().Str("component", "http").Logger(), "", 0),
+	}
 	s.log.Info().Str("url", "http://"+ln.Addr().String()+"/").Msg("serving the committee site")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -90,6 +142,10 @@ func (s *Server) Run(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
+		// Requests still running after the grace are cut: every
+		// connection closes, which also frees Accept if it waits for a slot.
+		_ = srv.Close()
+		<-errc
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -122,5 +178,8 @@ func (s *Server) serveSite(w http.ResponseWriter, r *http.Request) {
 		ct = "application/octet-stream"
 	}
 	w.Header().Set("Content-Type", ct)
+	if extra := time.Duration(len(data)/slowReaderRate) * time.Second; extra > 0 {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.limits.Write + extra))
+	}
 	_, _ = w.Write(data)
 }

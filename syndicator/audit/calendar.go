@@ -66,9 +66,10 @@ func (c Calendar) IsWorkday(t time.Time) bool {
 // start. The start day itself never counts, whatever the time of day or
 // whether it is a working day: an item first seen on Friday at 09:00 with
 // n = 1 is due by Monday 24:00, one seen on a Saturday too. n < 1 is read
-// as 1.
+// as 1 and n > MaxWorkingDays as MaxWorkingDays, so the count ends soon
+// whatever the policy says.
 func (c Calendar) WorkingDayDeadline(start time.Time, n int) time.Time {
-	n = max(n, 1)
+	n = min(max(n, 1), MaxWorkingDays)
 	day := startOfDay(start)
 	for n > 0 {
 		day = day.AddDate(0, 0, 1)

@@ -85,4 +85,19 @@ func clockStart(at time.Time, p syndicator.Precision, rule DateOnly) time.Time {
 	return at
 }
 
-func hours(h float64) time.Duration { return time.Duration(h * float64(time.Hour)) }
+// Bounds of a Limit: a deadline further out measures nothing, and
+// counting more working days, or converting more hours to a Duration,
+// would only cost time or overflow. Configuration rejects larger values;
+// the audit reads them as these bounds.
+const (
+	MaxWorkingDays = 366
+	MaxHours       = 366 * 24
+)
+
+// hours is h hours as a Duration, h read within [0, MaxHours] (NaN as 0).
+func hours(h float64) time.Duration {
+	if !(h > 0) {
+		return 0
+	}
+	return time.Duration(min(h, MaxHours) * float64(time.Hour))
+}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -79,8 +80,13 @@ type ItemRow struct {
 	Timeline        Timeline `json:"timeline"`
 }
 
-// Build reads the ledger into the report of [from, to) as of now.
-func Build(entries []ledger.Entry, p Policy, cal Calendar, from, to, now time.Time) Report {
+// Build reads the ledger into the report of [from, to) as of now. A
+// period whose ends JSON cannot write (years outside 0..9999, as the day
+// after --to 9999-12-31 is) or that ends before it starts is an error.
+func Build(entries []ledger.Entry, p Policy, cal Calendar, from, to, now time.Time) (Report, error) {
+	if err := checkPeriod(from, to, now); err != nil {
+		return Report{}, err
+	}
 	// Items is [] rather than null in JSON for an empty period.
 	r := Report{From: from, To: to, Now: now, Policy: p, DateOnlyRule: dateOnlyRule(p.DateOnly), Items: []ItemRow{}}
 	for _, tl := range Timelines(entries) {
@@ -100,7 +106,24 @@ func Build(entries []ledger.Entry, p Policy, cal Calendar, from, to, now time.Ti
 	r.LagBuckets = lagBuckets(r.Items)
 	r.OnTimeByMonth = byMonth(r.Items)
 	r.Columns = Freshness(entries, p, from, minTime(to, now))
-	return r
+	return r, nil
+}
+
+// checkPeriod accepts what a report can state: every time with a year
+// in 0..9999, to not before from.
+func checkPeriod(from, to, now time.Time) error {
+	for _, t := range [...]struct {
+		name string
+		at   time.Time
+	}{{"from", from}, {"to", to}, {"now", now}} {
+		if y := t.at.Year(); y < 0 || y > 9999 {
+			return fmt.Errorf("audit period: %s %s: the year must lie in 0..9999", t.name, t.at.Format(time.RFC3339))
+		}
+	}
+	if to.Before(from) {
+		return fmt.Errorf("audit period: to %s is before from %s", to.Format(time.RFC3339), from.Format(time.RFC3339))
+	}
+	return nil
 }
 
 func (r *Report) add(it ItemRow) {

@@ -41,8 +41,12 @@ func readLedger(t *testing.T, path string) []ledger.Entry {
 func periodReport(t *testing.T) Report {
 	p := DefaultPolicy()
 	p.Columns = []string{"zcwj", "sthj"}
-	return Build(readLedger(t, "testdata/period.jsonl"), p, testCalendar(t),
+	r, err := Build(readLedger(t, "testdata/period.jsonl"), p, testCalendar(t),
 		bj(t, "2026-06-01"), bj(t, "2026-10-01"), bj(t, "2026-09-30 08:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func TestBuildGolden(t *testing.T) {
@@ -199,7 +203,10 @@ func TestColumnStaleAt15DaysNot14(t *testing.T) {
 }
 
 func TestEmptyPeriodHasAnEmptyItemList(t *testing.T) {
-	r := Build(nil, DefaultPolicy(), Calendar{}, time.Time{}, time.Now(), time.Now())
+	r, err := Build(nil, DefaultPolicy(), Calendar{}, time.Time{}, time.Now(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	data, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)

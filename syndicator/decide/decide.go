@@ -216,5 +216,8 @@ func (d *Decider) classify(ctx context.Context, it *syndicator.Item) (Verdict, e
 // Document returns the document an item belongs to, with every sighting:
 // the record auditors and operators look at.
 func (d *Decider) Document(ctx context.Context, itemID string) (*Doc, bool, error) {
+	if !syndicator.IsItemID(itemID) {
+		return nil, false, nil
+	}
 	return d.docOf(ctx, itemID)
 }

@@ -79,6 +79,13 @@ func (d *Decider) enqueue(ctx context.Context, it *syndicator.Item, doc *Doc, ki
 	})
 }
 
+// IsReviewKey reports whether key has the form reviewKey gives: an item id,
+// followed by ".gone" for a page that disappeared. Keys from outside are
+// checked with it before they reach NATS.
+func IsReviewKey(key string) bool {
+	return syndicator.IsItemID(strings.TrimSuffix(key, "."+kindGone))
+}
+
 func reviewKey(itemID, kind string) string {
 	if kind == kindGone {
 		return itemID + ".gone"
@@ -126,7 +133,7 @@ type Input struct {
 // are published, rejected ones never; a withdrawn copy is taken down.
 // Repeating the same decision after a failure completes it.
 func (d *Decider) Review(ctx context.Context, key string, in Input) (*Review, error) {
-	if strings.ContainsAny(key, "*>") || key == "" {
+	if !IsReviewKey(key) {
 		return nil, ErrNoEntry
 	}
 	var r Review

@@ -63,17 +63,25 @@ type Bus struct {
 
 	captures jetstream.ObjectStore
 	kv       map[string]jetstream.KeyValue
+	closed   chan struct{} // closed when the connection is closed for good
 }
 
 // Connect dials url, provisions the topology idempotently and binds it.
 // The connection retries forever in the background once established, so a
 // NATS restart is survived; the first dial fails fast with a clear error.
+// A few server errors still close a connection for good (the client gives
+// up on "maximum control line exceeded"): Closed tells the owner to dial
+// again.
 func Connect(ctx context.Context, url, name string, opts Options, log zerolog.Logger) (*Bus, error) {
 	opts.defaults()
+	closed := make(chan struct{})
 	nc, err := nats.Connect(url,
 		nats.Name(name),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(500*time.Millisecond),
+		// A server that stops reading would otherwise hold every writer
+		// (and so shutdown) for the default minute.
+		nats.FlusherTimeout(10*time.Second),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
 				log.Warn().Err(err).Msg("nats disconnected; reconnecting")
@@ -81,6 +89,12 @@ func Connect(ctx context.Context, url, name string, opts Options, log zerolog.Lo
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) {
 			log.Info().Str("url", c.ConnectedUrlRedacted()).Msg("nats reconnected")
+		}),
+		nats.ClosedHandler(func(c *nats.Conn) {
+			if err := c.LastError(); err != nil {
+				log.Error().Err(err).Msg("nats connection closed by an error")
+			}
+			close(closed)
 		}),
 	)
 	if err != nil {
@@ -91,7 +105,7 @@ func Connect(ctx context.Context, url, name string, opts Options, log zerolog.Lo
 		nc.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	b := &Bus{nc: nc, js: js, opts: opts, log: log, kv: map[string]jetstream.KeyValue{}}
+	b := &Bus{nc: nc, js: js, opts: opts, log: log, kv: map[string]jetstream.KeyValue{}, closed: closed}
 	if err := b.provision(ctx); err != nil {
 		nc.Close()
 		return nil, err
@@ -187,6 +201,10 @@ func redact(raw string) string {
 	u.User = neturl.User("***")
 	return u.String()
 }
+
+// Closed is closed once the connection is closed for good: by Close, or
+// by an error the client does not reconnect after.
+func (b *Bus) Closed() <-chan struct{} { return b.closed }
 
 // Connected reports whether the connection to NATS is up right now.
 func (b *Bus) Connected() bool { return b.nc.IsConnected() }

@@ -174,10 +174,22 @@ func (b *Bus) handle(ctx context.Context, spec ConsumerSpec, m jetstream.Msg, h 
 		stopBeat := heartbeat(m, spec.AckWait/3)
 		err = h(hctx, &ev, attempt)
 		stopBeat()
+		cut := ctx.Err() != nil && hctx.Err() != nil
 		cancel()
+		if cut && !syndicator.IsPermanent(err) && attempt < spec.MaxDeliver {
+			// Shutdown cut the handler short: that says nothing about the
+			// message, so it goes back at once, without the backoff. (On
+			// the last delivery it is dead-lettered as usual: the server
+			// would not deliver it again.)
+			log.Info().Err(err).Msg("handler cut short by shutdown; message handed back")
+			_ = m.Nak()
+			return
+		}
 	}
 	if err == nil {
-		if aerr := m.DoubleAck(context.WithoutCancel(ctx)); aerr != nil {
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if aerr := m.DoubleAck(actx); aerr != nil {
 			// The effect is done and idempotent: a redelivery repeats it harmlessly.
 			log.Warn().Err(aerr).Msg("ack not confirmed; a redelivery will be a no-op")
 		}
@@ -208,7 +220,13 @@ func (b *Bus) deadLetter(ctx context.Context, spec ConsumerSpec, m jetstream.Msg
 		rec.StreamSeq = md.Sequence.Stream
 	}
 	data, _ := json.Marshal(&rec)
-	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	// The record must be written before the message is let go; during
+	// shutdown it gets a short wait, and failing that the message is kept.
+	wait := 30 * time.Second
+	if ctx.Err() != nil {
+		wait = 2 * time.Second
+	}
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), wait)
 	defer cancel()
 	_, err := b.publishRaw(pctx, "synd.dead."+spec.Durable, fmt.Sprintf("%s.%d", spec.Durable, rec.StreamSeq), data)
 	if err != nil {

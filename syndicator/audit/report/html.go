@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	_ "embed"
+	"fmt"
 	"html/template"
 	"strconv"
 	"time"
@@ -26,7 +27,7 @@ type page struct {
 }
 
 // HTML renders the report as one self-contained page.
-func HTML(r audit.Report) []byte {
+func HTML(r audit.Report) ([]byte, error) {
 	p := page{R: r, Month: monthChart(r.OnTimeByMonth)}
 	for i, s := range r.LagBuckets {
 		p.Lag = append(p.Lag, lagChart(i, s))
@@ -44,7 +45,7 @@ func HTML(r audit.Report) []byte {
 			p.DateOnly = append(p.DateOnly, it)
 		}
 	}
-	tmpl := template.Must(template.New("report").Funcs(template.FuncMap{
+	tmpl, err := template.New("report").Funcs(template.FuncMap{
 		"when":   when,
 		"status": statusName,
 		"class":  className,
@@ -55,13 +56,15 @@ func HTML(r audit.Report) []byte {
 			}
 			return strconv.FormatFloat(f*100, 'f', 1, 64) + "%"
 		},
-	}).Parse(pageTemplate))
+	}).Parse(pageTemplate)
+	if err != nil {
+		return nil, fmt.Errorf("audit report template: %w", err)
+	}
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, p); err != nil {
-		// The template is fixed and the data plain values: a failure is a bug.
-		panic("audit report template: " + err.Error())
+		return nil, fmt.Errorf("audit report as HTML: %w", err)
 	}
-	return buf.Bytes()
+	return buf.Bytes(), nil
 }
 
 // when is a time as Beijing readers write it.

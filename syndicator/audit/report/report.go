@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -16,14 +17,14 @@ import (
 	"github.com/gyeco/syndicator/syndicator/audit"
 )
 
-// JSON is the report as indented JSON, the shape of audit.Report.
-func JSON(r audit.Report) []byte {
+// JSON is the report as indented JSON, the shape of audit.Report. It
+// fails on what JSON cannot hold, such as a time after the year 9999.
+func JSON(r audit.Report) ([]byte, error) {
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
-		// A Report holds only strings, numbers and times.
-		panic("audit report: " + err.Error())
+		return nil, fmt.Errorf("audit report as JSON: %w", err)
 	}
-	return append(b, '\n')
+	return append(b, '\n'), nil
 }
 
 // csvHeader names the CSV columns.
@@ -31,23 +32,45 @@ var csvHeader = []string{"编号", "文档", "标题", "发文字号", "来源",
 	"滞后小时", "滞后范围（小时）", "时限", "状态", "耗时环节", "存档对象", "WARC", "原文 sha256", "转载 sha256"}
 
 // CSV is one row per document, times in Beijing time (RFC 3339), with a
-// UTF-8 byte order mark so spreadsheet programs read the Chinese.
-func CSV(r audit.Report) []byte {
+// UTF-8 byte order mark so spreadsheet programs read the Chinese. Every
+// text cell goes through cell, so a title such as "=HYPERLINK(…)" stays
+// text when the file is opened.
+func CSV(r audit.Report) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
-	_ = w.Write(csvHeader) // a bytes.Buffer does not fail
+	if err := w.Write(csvHeader); err != nil {
+		return nil, fmt.Errorf("audit report as CSV: %w", err)
+	}
 	for _, it := range r.Items {
 		lagRange := ""
 		if it.DateOnly {
 			lagRange = num(it.LagMinHours) + "–" + num(it.LagMaxHours)
 		}
-		_ = w.Write([]string{it.ItemID, it.DocKey, it.Title, it.DocNumber, it.Source, it.Class, isoTime(it.Upstream), string(it.Precision),
-			isoTime(it.FirstSeen), isoTime(it.Published), num(it.LagHours), lagRange, isoTime(it.Deadline), statusName(it.Status),
-			it.Where, strings.Join(it.ArchiveKeys, " "), it.WARC, it.OriginalSHA256, it.PublishedSHA256})
+		err := w.Write([]string{cell(it.ItemID), cell(it.DocKey), cell(it.Title), cell(it.DocNumber), cell(it.Source), cell(it.Class),
+			isoTime(it.Upstream), cell(string(it.Precision)), isoTime(it.FirstSeen), isoTime(it.Published), num(it.LagHours), lagRange,
+			isoTime(it.Deadline), cell(statusName(it.Status)), cell(it.Where), cell(strings.Join(it.ArchiveKeys, " ")), cell(it.WARC),
+			cell(it.OriginalSHA256), cell(it.PublishedSHA256)})
+		if err != nil {
+			return nil, fmt.Errorf("audit report as CSV: %w", err)
+		}
 	}
 	w.Flush()
-	return buf.Bytes()
+	if err := w.Error(); err != nil {
+		return nil, fmt.Errorf("audit report as CSV: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// cell keeps a text cell from being read as a formula (OWASP, CSV
+// injection): a value starting with =, +, -, @, a tab or a carriage
+// return gets a leading single quote, which spreadsheet programs show as
+// text and do not evaluate.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func isoTime(t time.Time) string {

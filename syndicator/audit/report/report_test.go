@@ -49,17 +49,27 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
+// render is a renderer's output; a test fails on its error.
+func render(t *testing.T, f func(audit.Report) ([]byte, error), r audit.Report) []byte {
+	t.Helper()
+	b, err := f(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestGolden(t *testing.T) {
 	r := input(t)
-	golden(t, "report.html", HTML(r))
-	golden(t, "report.csv", CSV(r))
-	golden(t, "report.json", JSON(r))
+	golden(t, "report.html", render(t, HTML, r))
+	golden(t, "report.csv", render(t, CSV, r))
+	golden(t, "report.json", render(t, JSON, r))
 }
 
 func TestJSONRoundTrips(t *testing.T) {
 	r := input(t)
 	var back audit.Report
-	if err := json.Unmarshal(JSON(r), &back); err != nil {
+	if err := json.Unmarshal(render(t, JSON, r), &back); err != nil {
 		t.Fatal(err)
 	}
 	if back.Late != r.Late || len(back.Items) != len(r.Items) || back.Items[2].Where != r.Items[2].Where {
@@ -69,7 +79,7 @@ func TestJSONRoundTrips(t *testing.T) {
 
 func TestCSVOneRowPerItem(t *testing.T) {
 	r := input(t)
-	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(CSV(r), []byte("\ufeff")))).ReadAll()
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(render(t, CSV, r), []byte("\ufeff")))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +103,7 @@ func TestCSVOneRowPerItem(t *testing.T) {
 // every chart's bars against the JSON it embeds and against the report.
 func TestHTMLChartsMatchData(t *testing.T) {
 	r := input(t)
-	doc, err := html.Parse(bytes.NewReader(HTML(r)))
+	doc, err := html.Parse(bytes.NewReader(render(t, HTML, r)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +194,7 @@ func TestHTMLChartsMatchData(t *testing.T) {
 
 func TestHTMLSections(t *testing.T) {
 	r := input(t)
-	page := string(HTML(r))
+	page := string(render(t, HTML, r))
 	for _, want := range []string{
 		"审核 102 小时", "发布 50.5 小时", // late items say where the time went
 		`id="missed-items"`, "贵阳市河长制工作方案", // the missed item
