@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -72,35 +73,40 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 	if err != nil {
 		return err
 	}
-	g, ctx := errgroup.WithContext(ctx)
-	ref := &busRef{}
+	// The embedded server comes first: it takes the lock of data_dir, so a
+	// second `run` on the same data is refused naming the first before it
+	// touches anything, the HTTP port included.
+	natsURL := cfg.NATS.URL.Value()
+	if needBus && natsURL == "" {
+		if !a.Embedded {
+			return fmt.Errorf("nats.url is empty: separate roles need a shared NATS server (set nats.url, or use `syndicator run`, which embeds one)")
+		}
+		url, stopEmbedded, err := a.startEmbedded(ctx)
+		if err != nil {
+			return err
+		}
+		defer stopEmbedded()
+		natsURL = url
+	}
+	var ref *busRef
+	if needBus {
+		ref = &busRef{}
+	}
+	var srv *Server
+	var ln net.Listener
 	if slices.Contains(roles, RoleServe) {
-		if !needBus {
-			ref = nil
-		}
-		srv, err := a.server(ref)
-		if err != nil {
+		if srv, err = a.server(ref); err != nil {
 			return err
 		}
-		ln, err := srv.Listen()
-		if err != nil {
+		if ln, err = srv.Listen(); err != nil {
 			return err
 		}
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	if srv != nil {
 		g.Go(func() error { return srv.Serve(ctx, ln) })
 	}
 	if needBus {
-		natsURL := cfg.NATS.URL.Value()
-		if natsURL == "" {
-			if !a.Embedded {
-				return fmt.Errorf("nats.url is empty: separate roles need a shared NATS server (set nats.url, or use `syndicator run`, which embeds one)")
-			}
-			url, stopEmbedded, err := a.startEmbedded(ctx)
-			if err != nil {
-				return err
-			}
-			defer stopEmbedded()
-			natsURL = url
-		}
 		g.Go(func() error { return a.runBus(ctx, natsURL, parts, ref) })
 	}
 	a.Log.Info().Interface("roles", roles).Int("sources", len(cfg.Sources)).Msg("syndicator running")

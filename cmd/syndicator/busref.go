@@ -90,3 +90,13 @@ func (r *busRef) Document(ctx context.Context, itemID string) (*decide.Doc, bool
 	}
 	return d.Document(ctx, itemID)
 }
+
+// JetStreamReady probes JetStream on the current connection, for /readyz
+// and /metrics (api.go); errNoBus while there is none.
+func (r *busRef) JetStreamReady(ctx context.Context) error {
+	b, _, err := r.get()
+	if err != nil {
+		return err
+	}
+	return b.JetStreamReady(ctx)
+}

@@ -78,6 +78,11 @@ func newPipeline(t testing.TB, opts sim.Options, natsURL string, natsPort int, b
 	default:
 		t.Fatalf("backend %q", backend)
 	}
+	// Two ports asked for one after the other can be the same one.
+	httpPort := natstest.FreePort(t)
+	for httpPort == natsPort {
+		httpPort = natstest.FreePort(t)
+	}
 	p.yaml = fmt.Sprintf(`data_dir: %[1]s/data
 nats: {url: %[2]q, port: %[3]d}
 http: {listen: "127.0.0.1:%[4]d"}
@@ -96,7 +101,7 @@ sources:
     base_url: %[7]s/guizhou
     interval: 1s
     list: {urls: [/zwgk/zcfg/szfwj/qff/, /zwgk/zcfg/szfwj/qfbf/], pages: 3}
-`, dir, natsURL, natsPort, natstest.FreePort(t), host, stores, p.srv.URL)
+`, dir, natsURL, natsPort, httpPort, host, stores, p.srv.URL)
 	return p
 }
 

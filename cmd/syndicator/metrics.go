@@ -28,12 +28,26 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
-	st, err := s.stats.Stats(ctx, archive.Name, site.Name)
-	if err != nil {
-		http.Error(w, "读取 JetStream 统计失败："+err.Error(), http.StatusServiceUnavailable)
+	var b strings.Builder
+	available := 1
+	if js, ok := s.stats.(jetStreamChecker); ok {
+		if err := js.JetStreamReady(ctx); err != nil {
+			available = 0
+			s.log.Debug().Err(err).Msg("metrics: jetstream unavailable")
+		}
+	}
+	b.WriteString("# HELP syndicator_jetstream_available 1 when JetStream answers; 0 when it does not (its store full or read-only, NATS unreachable, JetStream off), and the counters below are then missing.\n# TYPE syndicator_jetstream_available gauge\n")
+	fmt.Fprintf(&b, "syndicator_jetstream_available %d\n", available)
+	if available == 0 {
+		writeMetrics(w, b.String())
 		return
 	}
-	var b strings.Builder
+	st, err := s.stats.Stats(ctx, archive.Name, site.Name)
+	if err != nil {
+		s.log.Warn().Err(err).Msg("metrics: reading JetStream statistics failed")
+		http.Error(w, "读取 JetStream 统计失败，详见日志", http.StatusServiceUnavailable)
+		return
+	}
 	b.WriteString("# HELP syndicator_events Events stored in SYND_EVENTS, by kind, source and sink.\n# TYPE syndicator_events gauge\n")
 	for _, subj := range sortedKeys(st.Subjects) {
 		parts := strings.Split(subj, ".")
@@ -65,8 +79,12 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(&b, "syndicator_source_health{source=%q,state=%q} 1\n", src.ID, hs.State)
 		fmt.Fprintf(&b, "syndicator_source_last_poll_seconds{source=%q} %d\n", src.ID, hs.LastPoll.Unix())
 	}
+	writeMetrics(w, b.String())
+}
+
+func writeMetrics(w http.ResponseWriter, text string) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	_, _ = w.Write([]byte(b.String()))
+	_, _ = w.Write([]byte(text))
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -52,7 +52,7 @@ func (s *Server) routes() []route {
 	reviewKeyParam := param{"key", decide.IsReviewKey, "审核条目编号应为 32 位小写十六进制字符，源页面失效条目另带后缀 .gone"}
 	return []route{
 		{"GET", "/healthz", public, s.healthz, "存活检查", nil},
-		{"GET", "/readyz", public, s.readyz, "就绪检查：站点存储与 NATS 可用", nil},
+		{"GET", "/readyz", public, s.readyz, "就绪检查：站点存储、NATS 与 JetStream 可用（带令牌时返回各项详情）", nil},
 		{"GET", "/metrics", public, s.metrics, "Prometheus 指标：事件数、积压、死信、来源健康", nil},
 		{"GET", "/api/v1/sources", reader, s.apiSources, "各来源配置与抓取健康状况", nil},
 		{"GET", "/api/v1/review", reader, s.apiReviewList, "审核队列：待审核与已审核条目（?state=pending|all）", nil},

@@ -42,6 +42,7 @@ type Server struct {
 	app       *App        // the audit policy and calendar
 	columns   []string
 	limits    serverLimits
+	ready     readyLog // /readyz failures, logged at a bounded rate (api.go)
 	log       zerolog.Logger
 }
 
