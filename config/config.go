@@ -103,6 +103,11 @@ type HTTP struct {
 	// "Authorization: Bearer <token>". Without tokens the API answers 401
 	// to everyone; the public site is unaffected.
 	Tokens []Token `yaml:"tokens"`
+	// MaxConnsPerClient caps the connections one remote address may hold
+	// open; more are closed at once. Default 64. Behind a reverse proxy
+	// every client shares the proxy's address: raise it, or set -1 for no
+	// cap.
+	MaxConnsPerClient int `yaml:"max_conns_per_client"`
 }
 
 // Webhook is the CMS HTTP API the webhook sink republishes to.
@@ -227,6 +232,9 @@ func (c *Config) fill() {
 	}
 	if c.Site.PageSize <= 0 {
 		c.Site.PageSize = 20
+	}
+	if c.HTTP.MaxConnsPerClient == 0 {
+		c.HTTP.MaxConnsPerClient = 64
 	}
 	if c.HTTP.Listen == "" {
 		c.HTTP.Listen = "127.0.0.1:8080"

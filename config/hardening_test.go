@@ -56,6 +56,8 @@ func TestNumbersThatMeanNothingAreRefused(t *testing.T) {
 		{"archive:\n  anchor_every: -1h\n", 2, "archive.anchor_every", "正的时长"},
 		{"webhook:\n  timeout: -1s\n", 2, "webhook.timeout", "正的时长"},
 		{"identity:\n  wait_for_origin: -2h\n", 2, "identity.wait_for_origin", "正的时长"},
+		{"http:\n  max_conns_per_client: 0\n", 2, "http.max_conns_per_client", "不限"},
+		{"http:\n  max_conns_per_client: -2\n", 2, "http.max_conns_per_client", "不限"},
 		{"nats:\n  port: -1\n", 2, "nats.port", "1..65535"},
 		{"nats:\n  port: 70000\n", 2, "nats.port", "1..65535"},
 		{"archive:\n  s3:\n    object_lock_days: -1\n", 3, "archive.s3.object_lock_days", "不锁定"},
@@ -84,6 +86,7 @@ func TestNumbersThatMeanNothingAreRefused(t *testing.T) {
 // and an unhurried rate stay valid.
 func TestNumbersThatMeanSomethingPass(t *testing.T) {
 	c, err := Parse("ok.yml", []byte(`nats: {port: 0}
+http: {max_conns_per_client: -1}
 archive: {s3: {object_lock_days: 0}}
 crawler: {per_host_rps: 0.05, missing_share: 1, timeout: 5s}
 site: {page_size: 1}
@@ -95,7 +98,7 @@ sources:
 		t.Fatal(err)
 	}
 	if c.Crawler.PerHostRPS != 0.05 || c.Crawler.MissingShare != 1 || c.Site.PageSize != 1 || c.Sources[0].Jitter != time.Second ||
-		c.SLA.Sync.WorkingDays != 366 || c.Crawler.MaxBodyBytes != 20<<20 {
+		c.SLA.Sync.WorkingDays != 366 || c.Crawler.MaxBodyBytes != 20<<20 || c.HTTP.MaxConnsPerClient != -1 {
 		t.Errorf("values changed: %+v %+v %+v", c.Crawler, c.Site, c.SLA)
 	}
 }

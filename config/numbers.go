@@ -50,6 +50,9 @@ func (c *Config) checkNumbers(lines map[string]int) Problems {
 			add(s.key, "%d：须为正整数天数（0 或不写：不锁定）", s.days)
 		}
 	}
+	if n := c.HTTP.MaxConnsPerClient; n < -1 || n == 0 && given("http.max_conns_per_client") {
+		add("http.max_conns_per_client", "%d：须为正整数（-1：不限；不写则为默认值 64）", n)
+	}
 	duration("archive.anchor_every", c.Archive.AnchorEvery, "1h")
 	count("site.page_size", int64(c.Site.PageSize), "20")
 	positive("crawler.per_host_rps", c.Crawler.PerHostRPS, "1")

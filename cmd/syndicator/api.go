@@ -139,7 +139,7 @@ func (s *Server) readinessChecks(ctx context.Context) []readyCheck {
 		nats.Reason = "NATS 未连接"
 	}
 	checks = append(checks, nats)
-	if js, ok := s.stats.(jetStreamChecker); ok {
+	if js := s.jetstream; js != nil {
 		c := readyCheck{Name: "jetstream", OK: nats.OK}
 		if !nats.OK {
 			c.Reason = "NATS 未连接，无法检查 JetStream"

@@ -129,7 +129,7 @@ site:
 		fb := fuzzBackends{t: t, entries: entries}
 		s := &Server{
 			site: blob.NewFS(dir), tokens: tokensOf(cfg), columns: []string{"zcwj"}, app: &App{Config: cfg},
-			states: fb, stats: fb, lister: fb, entries: fb, reviews: fb, connected: func() bool { return true },
+			states: fb, stats: fb, jetstream: fb, lister: fb, entries: fb, reviews: fb, connected: func() bool { return true },
 		}
 		req := httptest.NewRequest(method, "http://syndicator.test"+u.RequestURI(), bytes.NewReader(body))
 		switch role % 3 {
@@ -145,3 +145,5 @@ site:
 		}
 	})
 }
+
+func (f fuzzBackends) JetStreamReady(context.Context) error { return nil }

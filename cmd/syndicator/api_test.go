@@ -42,7 +42,7 @@ sources:
 	bus := connectBus(t, natstest.Embedded(t))
 	s := &Server{
 		site: blob.NewFS(t.TempDir()), sources: cfg.Sources, tokens: tokensOf(cfg),
-		states: bus, stats: bus, connected: bus.Connected, log: zerolog.Nop(),
+		states: bus, stats: bus, jetstream: bus, connected: bus.Connected, log: zerolog.Nop(),
 	}
 	st := crawler.SourceState{Source: "govcn-zuixin", State: crawler.HealthDegraded, Reason: "列表条目选择器未匹配", LastPoll: time.Now().UTC()}
 	if err := bus.PutState(context.Background(), "synd_sources", "govcn-zuixin", &st); err != nil {

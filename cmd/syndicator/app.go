@@ -24,7 +24,6 @@ import (
 	"github.com/gyeco/syndicator/sinks/webhook"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/decide"
-	"github.com/gyeco/syndicator/syndicator/ledger"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
@@ -265,14 +264,7 @@ func (p *roleParts) components(bus *natsbus.Bus) ([]component, *decide.Decider, 
 			out = append(out, component{"archive", consume(natsbus.ConsumerSpec{Durable: archive.Name, Subjects: archive.Subjects()}, ready, sink.Handle)})
 			// The audit ledger is recorded beside the archive, where its
 			// chain head is anchored.
-			rec := ledger.NewRecorder(bus, bus, bus, a.Log)
-			anc := ledger.NewAnchorer(bus, st, bus, a.Config.Archive.AnchorEvery, a.Log)
-			out = append(out, component{"ledger", rec.Run}, component{"anchor", func(ctx context.Context) error {
-				if err := ready(ctx); err != nil {
-					return err
-				}
-				return anc.Run(ctx)
-			}})
+			out = append(out, a.ledgerComponents(bus, st, ready)...)
 		case RoleSite:
 			st, ready := p.site.store, p.site.ready
 			sink := site.New(st, bus, bus, bus, p.site.rend, p.site.names, a.Log)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/gyeco/syndicator/syndicator/ledger"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
-	"golang.org/x/sync/errgroup"
 )
 
 // errStopExport ends the read of the ledger once past the --to bound.
@@ -168,20 +167,19 @@ func verifyLive(ctx context.Context, bus *natsbus.Bus, anchors map[uint64]ledger
 	return v.End()
 }
 
-// startLedger starts the audit recorder and the anchorer in g (the archive
+// ledgerComponents are the audit recorder and the anchorer (the archive
 // role). ready, when not nil, blocks until the archive store can be written
 // (blob S3 Ensure); the recorder does not wait for it, as entries live in
-// NATS. Both stop when ctx ends.
-func (a *App) startLedger(ctx context.Context, g *errgroup.Group, bus *natsbus.Bus, archive ledger.AnchorStore, ready func(context.Context) error) {
+// NATS.
+func (a *App) ledgerComponents(bus *natsbus.Bus, archive ledger.AnchorStore, ready func(context.Context) error) []component {
 	rec := ledger.NewRecorder(bus, bus, bus, a.Log)
 	anc := ledger.NewAnchorer(bus, archive, bus, a.Config.Archive.AnchorEvery, a.Log)
-	g.Go(func() error { return rec.Run(ctx) })
-	g.Go(func() error {
+	return []component{{"ledger", rec.Run}, {"anchor", func(ctx context.Context) error {
 		if ready != nil {
 			if err := ready(ctx); err != nil {
 				return err
 			}
 		}
 		return anc.Run(ctx)
-	})
+	}}}
 }

@@ -50,14 +50,9 @@ func TestAuditLedgerExportTamperVerify(t *testing.T) {
 		}
 	}
 
-	runCtx, cancel := context.WithCancel(ctx)
-	g, gctx := errgroup.WithContext(runCtx)
-	app.startLedger(gctx, g, bus, blob.NewFS(cfg.Archive.Dir), nil)
+	stop := runComponents(t, app.ledgerComponents(bus, blob.NewFS(cfg.Archive.Dir), nil))
 	waitLedgerHead(t, bus, n)
-	cancel()
-	if err := g.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	// The anchorer may have run before the last entry: anchor the head now.
 	if _, _, err := ledger.NewAnchorer(bus, blob.NewFS(cfg.Archive.Dir), bus, 0, zerolog.Nop()).AnchorNow(ctx); err != nil {
 		t.Fatal(err)
@@ -145,14 +140,9 @@ func TestAuditLedgerExportTamperVerify(t *testing.T) {
 		Item: &syndicator.Item{ID: fmt.Sprintf("%032x", n), Source: "govcn", Title: "后来的通知"}}); err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel = context.WithCancel(ctx)
-	g, gctx = errgroup.WithContext(runCtx)
-	app.startLedger(gctx, g, bus, blob.NewFS(cfg.Archive.Dir), nil)
+	stop = runComponents(t, app.ledgerComponents(bus, blob.NewFS(cfg.Archive.Dir), nil))
 	waitLedgerHead(t, bus, n+1)
-	cancel()
-	if err := g.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	if _, _, err := ledger.NewAnchorer(bus, blob.NewFS(cfg.Archive.Dir), bus, 0, zerolog.Nop()).AnchorNow(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -242,4 +232,26 @@ func replaceLine(lines []string, i int, s string) []string {
 	out := append([]string(nil), lines...)
 	out[i] = s
 	return out
+}
+
+// runComponents runs cs until stop is called; a component that returns
+// anything but the end of its context fails the test.
+func runComponents(t *testing.T, cs []component) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	g, gctx := errgroup.WithContext(ctx)
+	for _, c := range cs {
+		g.Go(func() error {
+			if err := c.run(gctx); err != nil && ctx.Err() == nil {
+				return fmt.Errorf("%s: %w", c.name, err)
+			}
+			return nil
+		})
+	}
+	return func() {
+		cancel()
+		if err := g.Wait(); err != nil {
+			t.Error(err)
+		}
+	}
 }

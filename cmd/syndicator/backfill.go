@@ -2,18 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/gyeco/syndicator/crawler"
 	"github.com/gyeco/syndicator/crawler/extract"
-	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/mattn/go-isatty"
 )
 
@@ -53,125 +49,6 @@ func (a *App) Backfill(ctx context.Context, id string, pages int, stderr io.Writ
 	}
 	return 0
 }
-
-// connect reaches the bus for a command that only reads (audit report,
-// export, verify). With nats.url empty it joins the process that holds
-// data_dir (a running `syndicator run`, or another one-off command) through
-// the NATS URL in its lock file; when none does, it takes the lock itself
-// for its duration and opens the store with its own embedded server — but
-// never creates one: with no store there is nothing to read.
-func (a *App) connect(ctx context.Context) (*natsbus.Bus, func(), error) {
-	return a.connectAs(ctx, "audit", false)
-}
-
-// connectQueue is connect for backfill, which writes: without a running
-// `run` it creates the store if needed and queues its items there for the
-// next `run`.
-func (a *App) connectQueue(ctx context.Context) (*natsbus.Bus, func(), error) {
-	return a.connectAs(ctx, "backfill", true)
-}
-
-func (a *App) connectAs(ctx context.Context, command string, create bool) (*natsbus.Bus, func(), error) {
-	if url := a.Config.NATS.URL.Value(); url != "" {
-		return a.dialCLI(ctx, url, func() {})
-	}
-	if !create && !storeExists(a.Config.NATS.StoreDir) {
-		// Nothing to read, and nothing is created to find that out.
-		return nil, nil, a.noStore()
-	}
-	lock, err := a.lockData(command, create)
-	var held *lockedError
-	if errors.As(err, &held) {
-		url, err := a.holderURL(ctx, held)
-		if err != nil {
-			return nil, nil, err
-		}
-		a.Log.Debug().Str("url", url).Int("pid", held.holder.PID).Msg("joining the NATS server of the process holding data_dir")
-		return a.dialCLI(ctx, url, func() {})
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if !create && !storeExists(a.Config.NATS.StoreDir) {
-		lock.release()
-		return nil, nil, a.noStore()
-	}
-	emb, err := a.openStore(lock)
-	if err != nil {
-		lock.release()
-		return nil, nil, err
-	}
-	return a.dialCLI(ctx, emb.ClientURL(), func() {
-		emb.Shutdown()
-		lock.release()
-	})
-}
-
-// dialCLI connects a one-off command; release runs after the connection
-// is closed, or at once when it cannot be made.
-func (a *App) dialCLI(ctx context.Context, url string, release func()) (*natsbus.Bus, func(), error) {
-	bus, err := natsbus.Connect(ctx, url, "syndicator-cli", natsbus.Options{}, a.Log)
-	if err != nil {
-		release()
-		return nil, nil, err
-	}
-	return bus, func() {
-		bus.Close()
-		release()
-	}, nil
-}
-
-// noStore is the error of a read-only command without a store to read.
-func (a *App) noStore() error {
-	return fmt.Errorf("没有 NATS 存储可读：%s 下没有 JetStream 数据（尚未运行过 syndicator run？请检查 data_dir 与 nats.store_dir，或用 nats.url 指向外部 NATS）",
-		a.Config.NATS.StoreDir)
-}
-
-// holderURL is the NATS URL of the process holding data_dir, waiting a
-// little for one that is still starting its server.
-func (a *App) holderURL(ctx context.Context, held *lockedError) (string, error) {
-	const wait = 15 * time.Second
-	lockPath := filepath.Join(a.dataDirs()[0], lockFileName)
-	deadline := time.Now().Add(wait)
-	url := ""
-	for {
-		info := readLockInfo(lockPath)
-		url = info.NATSURL
-		if url == "" {
-			if b, err := os.ReadFile(embeddedURLFile(a.Config.NATS.StoreDir)); err == nil {
-				url = strings.TrimSpace(string(b))
-			}
-		}
-		if url != "" && dialable(url) {
-			return url, nil
-		}
-		if time.Now().After(deadline) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	if url == "" {
-		url = "未记录"
-	}
-	return "", fmt.Errorf("%w；该进程的 NATS（%s）在 %s 内无法连接，请稍后再试", held, url, wait)
-}
-
-// dialable reports whether a NATS URL's address accepts connections.
-func dialable(natsURL string) bool {
-	c, err := net.DialTimeout("tcp", strings.TrimPrefix(natsURL, "nats://"), 200*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
-}
-
-// embeddedURLFile is where `run` records its embedded server's URL.
-func embeddedURLFile(storeDir string) string { return filepath.Join(storeDir, "client-url") }
 
 // progressBar draws a bar on a terminal and logs a line every 10% or 10s
 // elsewhere, so long work always shows progress.

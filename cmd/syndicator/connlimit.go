@@ -18,6 +18,9 @@ type connLimiter struct {
 	perClient int
 	log       zerolog.Logger
 
+	closed    chan struct{} // closed by Close: Accept stops waiting for a slot
+	closeOnce sync.Once
+
 	mu        sync.Mutex
 	byClient  map[string]int
 	lastNoted time.Time // when a refusal was last logged
@@ -25,7 +28,7 @@ type connLimiter struct {
 
 // limitListener wraps ln; max or perClient ≤ 0 leaves that bound off.
 func limitListener(ln net.Listener, max, perClient int, log zerolog.Logger) net.Listener {
-	l := &connLimiter{Listener: ln, perClient: perClient, log: log, byClient: map[string]int{}}
+	l := &connLimiter{Listener: ln, perClient: perClient, log: log, byClient: map[string]int{}, closed: make(chan struct{})}
 	if max > 0 {
 		l.slots = make(chan struct{}, max)
 	}
@@ -36,7 +39,13 @@ func limitListener(ln net.Listener, max, perClient int, log zerolog.Logger) net.
 func (l *connLimiter) Accept() (net.Conn, error) {
 	for {
 		if l.slots != nil {
-			l.slots <- struct{}{}
+			select {
+			case l.slots <- struct{}{}:
+			case <-l.closed:
+				// http.Server waits for Serve to return before it closes
+				// any connection: a full house must not hold shutdown.
+				return nil, net.ErrClosed
+			}
 		}
 		c, err := l.Listener.Accept()
 		if err != nil {
@@ -50,6 +59,12 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 		_ = c.Close()
 		l.release()
 	}
+}
+
+// Close stops Accept, including one waiting for a slot.
+func (l *connLimiter) Close() error {
+	l.closeOnce.Do(func() { close(l.closed) })
+	return l.Listener.Close()
 }
 
 func (l *connLimiter) release() {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
@@ -208,5 +209,68 @@ func TestBackfillJoinsOrQueues(t *testing.T) {
 	_, err = a.lockData("backfill", true)
 	if !errors.As(err, &held) || held.holder.Command != "run" {
 		t.Errorf("while backfill runs beside a run, data_dir is held by %+v (%v); want the run", held, err)
+	}
+}
+
+// TestOneOffHolderIsWaitedFor: a one-off command that opened the store
+// because no run was there holds it only for a moment, and its server goes
+// when it ends. A run started meanwhile waits for it instead of failing,
+// and another one-off command waits too instead of joining a server that
+// is about to vanish.
+func TestOneOffHolderIsWaitedFor(t *testing.T) {
+	for _, who := range []string{"run", "audit"} {
+		t.Run(who, func(t *testing.T) {
+			dataDir := filepath.Join(t.TempDir(), "data")
+			app := lockTestApp(t, dataDir, "")
+			logs := &syncBuffer{}
+			app.Log = zerolog.New(logs)
+			// A store to read, then an audit command's hold on it.
+			if _, stop, err := app.startEmbedded(context.Background()); err != nil {
+				t.Fatal(err)
+			} else {
+				stop()
+			}
+			held, err := lockDirs(app.dataDirs(), lockInfo{PID: os.Getpid(), Command: "audit"}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer held.release()
+
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() {
+				if who == "run" {
+					_, stop, err := app.startEmbedded(ctx)
+					if err == nil {
+						stop()
+					}
+					done <- err
+					return
+				}
+				_, stop, err := app.connect(ctx)
+				if err == nil {
+					stop()
+				}
+				done <- err
+			}()
+			waitFor(t, 10*time.Second, "the second process to say it waits", func() (bool, string) {
+				select {
+				case err := <-done:
+					t.Fatalf("%s did not wait for the one-off holder: %v", who, err)
+				default:
+				}
+				return strings.Contains(logs.String(), "waiting for it to finish"), logs.String()
+			})
+			held.release()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("%s after the holder let go: %v", who, err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatalf("%s still waiting 30s after the holder let go", who)
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 )
@@ -17,6 +18,21 @@ import (
 func (a *App) startEmbedded(ctx context.Context) (natsURL string, stop func(), err error) {
 	cfg := a.Config
 	lock, err := a.lockData("run", true)
+	for waited := false; ; waited = true {
+		var held *lockedError
+		if !errors.As(err, &held) || held.holder.Command == "" || held.holder.Command == "run" {
+			break
+		}
+		// A one-off command (audit, backfill) opened the store because
+		// no run was there: it ends soon, so run waits rather than fail.
+		if !waited {
+			a.Log.Warn().Str("holder", held.holder.describe()).Msg("data_dir is held by a one-off command; waiting for it to finish")
+		}
+		if !sleepCtx(ctx, 500*time.Millisecond) {
+			return "", nil, ctx.Err()
+		}
+		lock, err = a.lockData("run", true)
+	}
 	if err != nil {
 		return "", nil, err
 	}
@@ -26,15 +42,8 @@ func (a *App) startEmbedded(ctx context.Context) (natsURL string, stop func(), e
 		return "", nil, err
 	}
 	natsURL = emb.ClientURL()
-	// Older one-off commands find the running server here; new ones read
-	// the lock file.
-	urlFile := embeddedURLFile(cfg.NATS.StoreDir)
-	if err := os.WriteFile(urlFile, []byte(natsURL+"\n"), 0o600); err != nil {
-		a.Log.Warn().Err(err).Msg("cannot record the embedded NATS URL in the store")
-	}
 	a.Log.Info().Str("url", natsURL).Str("store", cfg.NATS.StoreDir).Msg("embedded NATS started")
 	return natsURL, func() {
-		os.Remove(urlFile) // ours: only the lock's holder writes it
 		emb.Shutdown()
 		lock.release()
 	}, nil

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,8 +32,22 @@ func (stubReviewer) Document(context.Context, string) (*decide.Doc, bool, error)
 	return nil, false, nil
 }
 
-// boundedServer runs a Server with short limits on a loopback port.
+// boundedServer runs a Server with limits on a loopback port until the
+// test ends.
 func boundedServer(t *testing.T, limits serverLimits) string {
+	t.Helper()
+	addr, stop := startBounded(t, limits)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return addr
+}
+
+// startBounded runs a Server with limits; stop ends it and returns what
+// Serve returned, failing the test if that takes over 10 s.
+func startBounded(t *testing.T, limits serverLimits) (addr string, stop func() error) {
 	t.Helper()
 	cfg, err := config.Parse("bounds.yml", []byte(`http:
   tokens:
@@ -53,13 +68,40 @@ func boundedServer(t *testing.T, limits serverLimits) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return ln.Addr().String()
+	var once sync.Once
+	var serveErr error
+	return ln.Addr().String(), func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case serveErr = <-done:
+			case <-time.After(10 * time.Second):
+				t.Errorf("serve still running 10s after it was told to stop")
+				serveErr = <-done
+			}
+		})
+		return serveErr
+	}
+}
+
+// keepAlive opens a connection and completes one request on it, so the
+// server holds it as an idle keep-alive.
+func keepAlive(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	fmt.Fprint(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("request on a fresh connection: %v", err)
+	}
+	resp.Body.Close()
+	_ = c.SetReadDeadline(time.Time{})
+	return c
 }
 
 func testLimits() serverLimits {
@@ -103,66 +145,74 @@ func TestServerCutsStalledRequests(t *testing.T) {
 	fmt.Fprint(h, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
 	closedWithin(t, h, 10*time.Second, "stalled header")
 
-	// An idle keep-alive connection.
-	k, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer k.Close()
-	fmt.Fprint(k, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-	resp, err := http.ReadResponse(bufio.NewReader(k), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("healthz: %d", resp.StatusCode)
-	}
+	// An idle keep-alive connection, on a server whose read timeout is
+	// long: only the idle timeout can close it (net/http falls back to
+	// the read timeout when there is none).
+	lim := testLimits()
+	lim.Read = time.Minute
+	k := keepAlive(t, boundedServer(t, lim))
 	closedWithin(t, k, 10*time.Second, "idle keep-alive")
 }
 
 func TestServerLimitsConnectionsPerClient(t *testing.T) {
 	lim := testLimits()
-	lim.Idle = time.Minute
+	// Long enough that only the per-client cap can close a connection.
+	lim.ReadHeader, lim.Read, lim.Idle = time.Minute, time.Minute, time.Minute
 	addr := boundedServer(t, lim)
 	var kept []net.Conn
 	for range lim.PerClient {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		kept = append(kept, c)
-	}
-	// The server counts a connection when it accepts it: a request on
-	// each proves all of them are in.
-	for i, c := range kept {
-		fmt.Fprint(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-		if err != nil {
-			t.Fatalf("connection %d within the limit: %v", i, err)
-		}
-		resp.Body.Close()
+		kept = append(kept, keepAlive(t, addr))
 	}
 	extra, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer extra.Close()
-	closedWithin(t, extra, 5*time.Second, "a connection over the per-client limit")
+	fmt.Fprint(extra, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	_ = extra.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := extra.Read(make([]byte, 512)); n > 0 || err == nil || isTimeout(err) {
+		t.Errorf("a connection over the per-client limit: read %d bytes, %v; want it closed unanswered", n, err)
+	}
 
 	// Closing one frees its place.
 	kept[0].Close()
-	var lastErr error
 	waitFor(t, 10*time.Second, "a connection after one was freed", func() (bool, string) {
 		resp, err := (&http.Client{Timeout: 2 * time.Second}).Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			return resp.StatusCode == 200, resp.Status
+		if err != nil {
+			return false, err.Error()
 		}
-		lastErr = err
-		return false, fmt.Sprint(lastErr)
+		resp.Body.Close()
+		return resp.StatusCode == 200, resp.Status
 	})
+}
+
+// TestFullServerShutsDown: with every connection slot taken, Accept waits
+// for one; shutdown must not wait with it (http.Server.Shutdown waits for
+// Serve to return before it closes idle connections).
+func TestFullServerShutsDown(t *testing.T) {
+	lim := testLimits()
+	lim.MaxConns, lim.PerClient = 2, 0
+	lim.ReadHeader, lim.Read, lim.Idle = time.Minute, time.Minute, time.Minute
+	addr, stop := startBounded(t, lim)
+	keepAlive(t, addr)
+	keepAlive(t, addr)
+	waiting, err := net.Dial("tcp", addr) // accepted by the kernel, waits for a slot
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer waiting.Close()
+	start := time.Now()
+	if err := stop(); err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("shutdown with every slot taken took %s", took)
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func TestAPIResponseHeaders(t *testing.T) {

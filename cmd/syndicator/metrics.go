@@ -30,7 +30,7 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	var b strings.Builder
 	available := 1
-	if js, ok := s.stats.(jetStreamChecker); ok {
+	if js := s.jetstream; js != nil {
 		if err := js.JetStreamReady(ctx); err != nil {
 			available = 0
 			s.log.Debug().Err(err).Msg("metrics: jetstream unavailable")

@@ -7,7 +7,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -294,4 +296,48 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestRunRecoversFromFullDisk fills the disk under a running `run`'s
+// embedded store: /readyz turns 503 while it is full, and once space is
+// freed the pipeline resumes by itself and publishes a release made while
+// the disk was full, without a restart.
+func TestRunRecoversFromFullDisk(t *testing.T) {
+	disk := natstest.Tmpfs(t, "160m")
+	p := newPipeline(t, sim.Options{Seed: 14, Items: 3}, "", natstest.FreePort(t), "fs")
+	dataDir := regexp.MustCompile(`(?m)^data_dir: .*$`)
+	p.yaml = dataDir.ReplaceAllString(p.yaml, "data_dir: "+disk)
+	cfg := p.config(t)
+	app := &App{Config: cfg, Embedded: true, RestartDelay: 100 * time.Millisecond, Log: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)}
+	runApp(t, app, RoleCrawl, RoleArchive, RoleSite, RoleServe)
+	waitFor(t, 60*time.Second, "every release on the site", func() (bool, string) {
+		n := len(siteListing(t, p.site))
+		return n == len(p.sim.Releases()), fmt.Sprintf("%d listed", n)
+	})
+	readyz := func() int {
+		resp, err := http.Get("http://" + cfg.HTTP.Listen + "/readyz")
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	filler := filepath.Join(disk, "filler")
+	natstest.Fill(t, filler)
+	fresh := p.sim.Publish()
+	id, _ := p.itemIDOf(t, fresh)
+	waitFor(t, 30*time.Second, "readyz 503 while the disk is full", func() (bool, string) {
+		s := readyz()
+		return s == http.StatusServiceUnavailable, fmt.Sprint(s)
+	})
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 90*time.Second, "the release made while the disk was full on the site", func() (bool, string) {
+		return siteListing(t, p.site)[id] == 1, fmt.Sprintf("%s; readyz %d", fresh.Title, readyz())
+	})
+	if s := readyz(); s != 200 {
+		t.Errorf("readyz after recovery: %d", s)
+	}
 }

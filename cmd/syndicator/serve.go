@@ -33,13 +33,14 @@ type Server struct {
 	site      docroot
 	sources   []config.Source
 	tokens    []config.Token
-	states    stateReader // nil when no NATS is configured for serve
-	stats     statsReader // nil when no NATS is configured for serve
-	connected func() bool // nil when no NATS is configured for serve
-	reviews   reviewer    // nil when no NATS is configured for serve
-	lister    lister      // nil when no NATS is configured for serve
-	entries   entryReader // nil when no NATS is configured for serve
-	app       *App        // the audit policy and calendar
+	states    stateReader      // nil when no NATS is configured for serve
+	stats     statsReader      // nil when no NATS is configured for serve
+	jetstream jetStreamChecker // nil when no NATS is configured for serve
+	connected func() bool      // nil when no NATS is configured for serve
+	reviews   reviewer         // nil when no NATS is configured for serve
+	lister    lister           // nil when no NATS is configured for serve
+	entries   entryReader      // nil when no NATS is configured for serve
+	app       *App             // the audit policy and calendar
 	columns   []string
 	limits    serverLimits
 	ready     readyLog // /readyz failures, logged at a bounded rate (api.go)
@@ -65,6 +66,10 @@ type serverLimits struct {
 	MaxHeaderBytes int
 }
 
+// shutdownGrace is how long requests in flight may finish once the server
+// is told to stop: the consumers' default ShutdownGrace.
+const shutdownGrace = 15 * time.Second
+
 // slowReaderRate is the slowest download a site file is given time for
 // beyond Write: a 20 MB attachment over a 64 KB/s line still completes.
 const slowReaderRate = 64 << 10 // bytes per second
@@ -88,11 +93,12 @@ func (a *App) server(bus *busRef) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{listen: cfg.HTTP.Listen, site: st, sources: cfg.Sources, tokens: tokensOf(cfg), limits: defaultServerLimits(), log: a.Log, app: a}
+	s.limits.PerClient = max(cfg.HTTP.MaxConnsPerClient, 0) // -1: no cap
 	for _, c := range cfg.Site.Columns {
 		s.columns = append(s.columns, c.ID)
 	}
 	if bus != nil {
-		s.states, s.stats, s.connected, s.lister, s.entries, s.reviews = bus, bus, bus.Connected, bus, bus, bus
+		s.states, s.stats, s.jetstream, s.connected, s.lister, s.entries, s.reviews = bus, bus, bus, bus.Connected, bus, bus, bus
 	}
 	return s, nil
 }
@@ -140,14 +146,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	// The same grace as the consumers': requests still running after it
+	// are cut, which is how a shutdown under load ends, not an error.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		// Requests still running after the grace are cut: every
-		// connection closes, which also frees Accept if it waits for a slot.
+		s.log.Warn().Err(err).Msg("requests still running after the shutdown grace were cut")
 		_ = srv.Close()
-		<-errc
-		return fmt.Errorf("serve: shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)

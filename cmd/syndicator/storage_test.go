@@ -105,7 +105,7 @@ func TestStorageFullShowsInReadyzAndMetrics(t *testing.T) {
 	bus := connectBus(t, emb.ClientURL())
 	s := &Server{
 		site: blob.NewFS(t.TempDir()), tokens: storageTokens(t),
-		states: bus, stats: bus, connected: bus.Connected, log: zerolog.Nop(),
+		states: bus, stats: bus, jetstream: bus, connected: bus.Connected, log: zerolog.Nop(),
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -172,11 +173,11 @@ func (b *Bus) handle(ctx context.Context, spec ConsumerSpec, m jetstream.Msg, h 
 		log = log.With().Str("item_id", ev.ID).Str("source", ev.Source).Logger()
 		hctx, cancel := handlerContext(ctx, spec.HandlerTimeout, spec.ShutdownGrace)
 		stopBeat := heartbeat(m, spec.AckWait/3)
-		err = h(hctx, &ev, attempt)
+		err = callHandler(hctx, h, &ev, attempt)
 		stopBeat()
 		cut := ctx.Err() != nil && hctx.Err() != nil
 		cancel()
-		if cut && !syndicator.IsPermanent(err) && attempt < spec.MaxDeliver {
+		if err != nil && cut && !syndicator.IsPermanent(err) && attempt < spec.MaxDeliver {
 			// Shutdown cut the handler short: that says nothing about the
 			// message, so it goes back at once, without the backoff. (On
 			// the last delivery it is dead-lettered as usual: the server
@@ -237,6 +238,18 @@ func (b *Bus) deadLetter(ctx context.Context, spec ConsumerSpec, m jetstream.Msg
 	}
 	log.Error().Err(cause).Bool("permanent", permanent).Msg("gave up on message; dead letter written")
 	_ = m.TermWithReason(cause.Error())
+}
+
+// callHandler calls h, turning a panic into an error with its stack: a bug
+// met by one message is retried and dead-lettered like any failure, and
+// never takes the process (every role, the embedded NATS) down with it.
+func callHandler(ctx context.Context, h Handler, ev *syndicator.Event, attempt int) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("handler panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return h(ctx, ev, attempt)
 }
 
 // handlerContext lets an in-flight side effect finish after shutdown

@@ -114,3 +114,49 @@ func deadLetters(t *testing.T, b *natsbus.Bus) int {
 	}
 	return n
 }
+
+// TestPanickingHandlerIsRetried: a handler that panics fails its message
+// like an error would (retried, then dead-lettered) instead of ending the
+// process.
+func TestPanickingHandlerIsRetried(t *testing.T) {
+	b := connect(t, natstest.Embedded(t))
+	if _, err := b.Publish(context.Background(), event("boom", "正文")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan int, 4)
+	done := make(chan error, 1)
+	go func() {
+		done <- b.Consume(ctx, natsbus.ConsumerSpec{
+			Durable: "boom", Subjects: []string{"synd.item.discovered.>"}, Workers: 1,
+			Backoff: []time.Duration{10 * time.Millisecond}, MaxDeliver: 2,
+		}, func(_ context.Context, _ *syndicator.Event, attempt int) error {
+			got <- attempt
+			var m map[string]int
+			m["nil map"] = attempt // panics
+			return nil
+		})
+	}()
+	for want := 1; want <= 2; want++ {
+		select {
+		case attempt := <-got:
+			if attempt != want {
+				t.Fatalf("attempt %d, want %d", attempt, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("attempt %d never came", want)
+		}
+	}
+	waitDead := time.Now().Add(10 * time.Second)
+	for deadLetters(t, b) != 1 {
+		if time.Now().After(waitDead) {
+			t.Fatal("no dead letter after the last attempt panicked")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("consume returned %v", err)
+	}
+}

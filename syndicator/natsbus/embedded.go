@@ -176,6 +176,11 @@ func (e *Embedded) newServer(port int, jetStream bool) (*server.Server, error) {
 func (e *Embedded) waitReady(srv *server.Server, slog *serverLog, port int, jetStream bool) error {
 	deadline := time.Now().Add(e.opts.StartTimeout)
 	for !srv.ReadyForConnections(50 * time.Millisecond) {
+		select {
+		case <-e.quit: // Shutdown during a watcher's restart: do not hold it
+			return errors.New("embedded nats: shutting down")
+		default:
+		}
 		if msg := slog.fatalMessage(); msg != "" {
 			return fmt.Errorf("embedded nats did not start: %s", msg)
 		}
