@@ -123,6 +123,11 @@ site:
 		if err != nil || !strings.HasPrefix(target, "/") || len(target) > 16<<10 {
 			return
 		}
+		// A request line cannot carry white space or control characters in
+		// its target: the server's parser would split it before any route.
+		if strings.ContainsFunc(u.RequestURI(), func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			return
+		}
 		if method != "GET" && method != "POST" {
 			method = []string{"GET", "POST", "PUT", "DELETE"}[len(method)%4]
 		}
