@@ -222,7 +222,7 @@ func TestOneOffHolderIsWaitedFor(t *testing.T) {
 		t.Run(who, func(t *testing.T) {
 			dataDir := filepath.Join(t.TempDir(), "data")
 			app := lockTestApp(t, dataDir, "")
-			logs := &syncBuffer{}
+			logs := &natstest.LogBuffer{}
 			app.Log = zerolog.New(logs)
 			// A store to read, then an audit command's hold on it.
 			if _, stop, err := app.startEmbedded(context.Background()); err != nil {

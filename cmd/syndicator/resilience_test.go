@@ -48,6 +48,21 @@ func runApp(t *testing.T, app *App, roles ...Role) {
 	})
 }
 
+// waitAllListed waits until every govsim release is on the site.
+func (p *pipeline) waitAllListed(t *testing.T, within time.Duration) {
+	t.Helper()
+	waitFor(t, within, "every release on the site", func() (bool, string) {
+		n := len(siteListing(t, p.site))
+		return n == len(p.sim.Releases()), fmt.Sprintf("%d of %d listed", n, len(p.sim.Releases()))
+	})
+}
+
+// testApp is an App on cfg for these tests: restarts after 100 ms, logs
+// at level and above to the test's log.
+func testApp(t *testing.T, cfg *config.Config, embedded bool, level zerolog.Level) *App {
+	return &App{Config: cfg, Embedded: embedded, RestartDelay: 100 * time.Millisecond, Log: zerolog.New(zerolog.NewTestWriter(t)).Level(level)}
+}
+
 // publishesNewRelease checks the pipeline still works end to end: a new
 // govsim release reaches the site.
 func (p *pipeline) publishesNewRelease(t *testing.T, within time.Duration) {
@@ -66,12 +81,9 @@ func TestLongKeysDoNotStopRun(t *testing.T) {
 	p := newPipeline(t, sim.Options{Seed: 11, Items: 4}, "", natstest.FreePort(t), "fs")
 	p.yaml = strings.Replace(p.yaml, "http: {", "http: {tokens: [{name: 信息中心, role: operator, token: "+operatorToken+"}, {name: 审计, role: auditor, token: "+auditorToken+"}], ", 1)
 	cfg := p.config(t)
-	app := &App{Config: cfg, Embedded: true, RestartDelay: 100 * time.Millisecond, Log: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)}
+	app := testApp(t, cfg, true, zerolog.WarnLevel)
 	runApp(t, app, RoleCrawl, RoleArchive, RoleSite, RoleServe)
-	waitFor(t, 60*time.Second, "every release on the site", func() (bool, string) {
-		n := len(siteListing(t, p.site))
-		return n == len(p.sim.Releases()), fmt.Sprintf("%d listed", n)
-	})
+	p.waitAllListed(t, 60*time.Second)
 
 	base := "http://" + cfg.HTTP.Listen
 	for _, c := range []struct{ method, path, token, want string }{
@@ -103,12 +115,9 @@ func TestRunSurvivesAClosedConnection(t *testing.T) {
 	proxy := newNATSProxy(t, natstest.External(t))
 	p := newPipeline(t, sim.Options{Seed: 12, Items: 3}, proxy.URL(), 0, "fs")
 	cfg := p.config(t)
-	app := &App{Config: cfg, RestartDelay: 100 * time.Millisecond, Log: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)}
+	app := testApp(t, cfg, false, zerolog.WarnLevel)
 	runApp(t, app, RoleCrawl, RoleArchive, RoleSite, RoleServe)
-	waitFor(t, 60*time.Second, "every release on the site", func() (bool, string) {
-		n := len(siteListing(t, p.site))
-		return n == len(p.sim.Releases()), fmt.Sprintf("%d listed", n)
-	})
+	p.waitAllListed(t, 60*time.Second)
 	before := proxy.Accepted()
 	proxy.Fail("-ERR 'Maximum Control Line Exceeded'\r\n")
 	waitFor(t, 30*time.Second, "a new connection after the fatal error", func() (bool, string) {
@@ -127,8 +136,9 @@ func TestRolesWaitForNATS(t *testing.T) {
 	natsURL := fmt.Sprintf("nats://127.0.0.1:%d", port)
 	p := newPipeline(t, sim.Options{Seed: 13, Items: 3}, natsURL, 0, "fs")
 	cfg := p.config(t)
-	logs := &syncBuffer{}
-	app := &App{Config: cfg, RestartDelay: 100 * time.Millisecond, Log: zerolog.New(logs).Level(zerolog.InfoLevel)}
+	logs := &natstest.LogBuffer{}
+	app := testApp(t, cfg, false, zerolog.InfoLevel)
+	app.Log = zerolog.New(logs).Level(zerolog.InfoLevel)
 	runApp(t, app, RoleCrawl, RoleArchive, RoleSite)
 	waitFor(t, 20*time.Second, "the roles to say they wait for NATS", func() (bool, string) {
 		return strings.Contains(logs.String(), "waiting for NATS"), logs.String()
@@ -138,10 +148,7 @@ func TestRolesWaitForNATS(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(emb.Shutdown)
-	waitFor(t, 60*time.Second, "every release on the site", func() (bool, string) {
-		n := len(siteListing(t, p.site))
-		return n == len(p.sim.Releases()), fmt.Sprintf("%d listed", n)
-	})
+	p.waitAllListed(t, 60*time.Second)
 }
 
 // TestServeAnswersWhileNATSIsAway: serve with nats.url starts without
@@ -156,7 +163,7 @@ http: {listen: "127.0.0.1:%d", tokens: [{name: 审计, role: auditor, token: %s}
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := &App{Config: cfg, RestartDelay: 100 * time.Millisecond, Log: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)}
+	app := testApp(t, cfg, false, zerolog.ErrorLevel)
 	runApp(t, app, RoleServe)
 	base := "http://" + cfg.HTTP.Listen
 	waitFor(t, 10*time.Second, "serve to listen", func() (bool, string) {
@@ -280,24 +287,6 @@ func (p *natsProxy) Fail(line string) {
 	}
 }
 
-// syncBuffer is a log sink tests can read while the app writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestRunRecoversFromFullDisk fills the disk under a running `run`'s
 // embedded store: /readyz turns 503 while it is full, and once space is
 // freed the pipeline resumes by itself and publishes a release made while
@@ -308,12 +297,9 @@ func TestRunRecoversFromFullDisk(t *testing.T) {
 	dataDir := regexp.MustCompile(`(?m)^data_dir: .*$`)
 	p.yaml = dataDir.ReplaceAllString(p.yaml, "data_dir: "+disk)
 	cfg := p.config(t)
-	app := &App{Config: cfg, Embedded: true, RestartDelay: 100 * time.Millisecond, Log: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)}
+	app := testApp(t, cfg, true, zerolog.ErrorLevel)
 	runApp(t, app, RoleCrawl, RoleArchive, RoleSite, RoleServe)
-	waitFor(t, 60*time.Second, "every release on the site", func() (bool, string) {
-		n := len(siteListing(t, p.site))
-		return n == len(p.sim.Releases()), fmt.Sprintf("%d listed", n)
-	})
+	p.waitAllListed(t, 60*time.Second)
 	readyz := func() int {
 		resp, err := http.Get("http://" + cfg.HTTP.Listen + "/readyz")
 		if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,36 +19,6 @@ import (
 	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
 	"github.com/rs/zerolog"
 )
-
-// storageLog collects log lines written from several goroutines.
-type storageLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *storageLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *storageLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-// count is how many records have the level and message.
-func (l *storageLog) count(level, msg string) int {
-	n := 0
-	for _, line := range strings.Split(l.String(), "\n") {
-		var rec struct{ Level, Message string }
-		if json.Unmarshal([]byte(line), &rec) == nil && rec.Level == level && rec.Message == msg {
-			n++
-		}
-	}
-	return n
-}
 
 func storageTokens(t *testing.T) []config.Token {
 	t.Helper()
@@ -93,7 +61,7 @@ func (r readyReport) check(name string) readyCheck {
 // once space is freed both recover and a new event is stored.
 func TestStorageFullShowsInReadyzAndMetrics(t *testing.T) {
 	disk := natstest.Tmpfs(t, "8m")
-	var logs storageLog
+	var logs natstest.LogBuffer
 	emb := natsbus.NewEmbedded(natsbus.EmbeddedOptions{
 		StoreDir: filepath.Join(disk, "nats"), Log: zerolog.New(&logs).Level(zerolog.WarnLevel),
 		CheckEvery: 50 * time.Millisecond, MinFree: 1 << 20,
@@ -204,7 +172,7 @@ func (f *failingSite) Get(context.Context, string) ([]byte, error) {
 // end once.
 func TestReadyzTellsDetailsOnlyToTokenHolders(t *testing.T) {
 	site := &failingSite{fail: true}
-	var logs storageLog
+	var logs natstest.LogBuffer
 	s := &Server{site: site, tokens: storageTokens(t), log: zerolog.New(&logs)}
 	rl := &readyLog{every: time.Hour}
 	now := time.Now()
@@ -235,12 +203,12 @@ func TestReadyzTellsDetailsOnlyToTokenHolders(t *testing.T) {
 	for range 20 { // a probe every second for 20 seconds
 		probe("")
 	}
-	if n := logs.count("warn", "readyz: not ready"); n != 1 {
+	if n := logs.Count("warn", "readyz: not ready"); n != 1 {
 		t.Errorf("23 failing probes logged %d warnings, want 1:\n%s", n, logs.String())
 	}
 	// After the interval it is logged again.
 	rl.note(s.log, []readyCheck{{Name: "site", Reason: "still"}}, now.Add(2*time.Hour))
-	if n := logs.count("warn", "readyz: not ready"); n != 2 {
+	if n := logs.Count("warn", "readyz: not ready"); n != 2 {
 		t.Errorf("after the interval: %d warnings, want 2", n)
 	}
 
@@ -250,7 +218,7 @@ func TestReadyzTellsDetailsOnlyToTokenHolders(t *testing.T) {
 			t.Errorf("recovered: %d %q", code, body)
 		}
 	}
-	if n := logs.count("info", "readyz: check passes again"); n != 1 {
+	if n := logs.Count("info", "readyz: check passes again"); n != 1 {
 		t.Errorf("recovery logged %d times, want once:\n%s", n, logs.String())
 	}
 	if strings.Contains(logs.String(), auditorToken) {

@@ -8,13 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
 	"github.com/rs/zerolog"
 )
 
 // TestSupervisorRestartsFailedComponents: an error, a panic or an early
 // return restarts the component; ending the context stops it for good.
 func TestSupervisorRestartsFailedComponents(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &natstest.LogBuffer{}
 	sup := supervisor{log: zerolog.New(logs), First: time.Millisecond, Max: 4 * time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -1,7 +1,6 @@
 package natsbus_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,36 +17,6 @@ import (
 	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
 	"github.com/rs/zerolog"
 )
-
-// logBuffer collects log lines from the server's goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-// lines are the JSON log records with the given level.
-func (l *logBuffer) lines(level string) []map[string]any {
-	var out []map[string]any
-	for _, line := range strings.Split(l.String(), "\n") {
-		var rec map[string]any
-		if json.Unmarshal([]byte(line), &rec) == nil && rec["level"] == level {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
 
 func waitUntil(t *testing.T, total time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
@@ -72,7 +40,7 @@ func waitUntil(t *testing.T, total time.Duration, what string, cond func() (bool
 // and a new event is stored beside the old ones.
 func TestEmbeddedStorageFullStopsAndResumes(t *testing.T) {
 	disk := natstest.Tmpfs(t, "8m")
-	var logs logBuffer
+	var logs natstest.LogBuffer
 	emb := natsbus.NewEmbedded(natsbus.EmbeddedOptions{
 		StoreDir: filepath.Join(disk, "nats"), Log: zerolog.New(&logs).Level(zerolog.InfoLevel),
 		CheckEvery: 50 * time.Millisecond, MinFree: 1 << 20,
@@ -92,7 +60,7 @@ func TestEmbeddedStorageFullStopsAndResumes(t *testing.T) {
 	if err := b.JetStreamReady(ctx); err != nil {
 		t.Fatalf("JetStreamReady on a healthy server: %v", err)
 	}
-	if n := len(logs.lines("info")) + len(logs.lines("debug")); n != 0 {
+	if n := len(logs.Records("info")) + len(logs.Records("debug")); n != 0 {
 		t.Errorf("a normal start logged %d lines at info level:\n%s", n, logs.String())
 	}
 
@@ -124,7 +92,7 @@ func TestEmbeddedStorageFullStopsAndResumes(t *testing.T) {
 		t.Errorf("publish while stopped: err %v after %s; want an error at once, not a wait for an ack", err, time.Since(start))
 	}
 	serverErr := false
-	for _, rec := range logs.lines("error") {
+	for _, rec := range logs.Records("error") {
 		if rec["component"] == "nats-server" && strings.Contains(fmt.Sprint(rec["message"]), "no space left on device") {
 			serverErr = true
 		}
@@ -206,7 +174,7 @@ func TestEmbeddedFatalErrorFailsFast(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	var logs logBuffer
+	var logs natstest.LogBuffer
 	emb := natsbus.NewEmbedded(natsbus.EmbeddedOptions{
 		StoreDir: filepath.Join(t.TempDir(), "nats"), Port: ln.Addr().(*net.TCPAddr).Port,
 		Log: zerolog.New(&logs), StartTimeout: 20 * time.Second,
@@ -223,7 +191,7 @@ func TestEmbeddedFatalErrorFailsFast(t *testing.T) {
 	if !strings.Contains(err.Error(), "address already in use") {
 		t.Errorf("error %q does not give the server's reason", err)
 	}
-	if len(logs.lines("error")) == 0 {
+	if len(logs.Records("error")) == 0 {
 		t.Errorf("the server's fatal error was not logged:\n%s", logs.String())
 	}
 }
