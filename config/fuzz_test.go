@@ -23,7 +23,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(bytes.ReplaceAll(data, []byte("file:testdata/secret.txt"), []byte("not-in-logs-s3cr3t")))
+		f.Add(bytes.ReplaceAll(data, []byte("file:secret.txt"), []byte("not-in-logs-s3cr3t")))
 	}
 	for _, s := range []string{"", "~", "---\n", "a: 1\n---\nb: 2\n", "site: {page_size: -5}\n", "crawler: {per_host_rps: .nan}\n",
 		"sla: {timely: {hours: 1e300}}\n", "nats: {port: 70000}\n", "sources: [{id: g, preset: govcn-zuixin, interval: 0s}]\n", laughs(4)} {

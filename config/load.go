@@ -54,8 +54,11 @@ const (
 )
 
 // Load reads path strictly: unknown keys, wrong types and invalid values
-// are all reported with file:line and the key. An empty path returns the
-// built-in default configuration.
+// are all reported with file:line and the key. Relative paths in the file
+// (data_dir, nats.store_dir, archive.dir, site.dir, file: secrets) are
+// relative to the file's directory (paths.go). An empty path returns the
+// built-in default configuration, whose paths are relative to the current
+// directory.
 func Load(path string) (*Config, error) {
 	if path == "" {
 		c := Defaults()
@@ -77,8 +80,9 @@ func Load(path string) (*Config, error) {
 	return Parse(path, data)
 }
 
-// Parse is Load over bytes; file names the source in messages. The file
-// holds exactly one YAML document, a mapping of keys.
+// Parse is Load over bytes; file names the source in messages, and its
+// directory is where relative paths in it start. The file holds exactly
+// one YAML document, a mapping of keys.
 func Parse(file string, data []byte) (*Config, error) {
 	fileProblem := func(line int, msg string) (*Config, error) {
 		return nil, Problems{{File: file, Line: line, Key: "(file)", Msg: msg}}
@@ -115,6 +119,9 @@ func Parse(file string, data []byte) (*Config, error) {
 	if len(probs) > 0 {
 		return nil, probs
 	}
+	// Before decoding, which reads the secret files.
+	base := baseDir(file)
+	anchorSecretFiles(doc, reflect.TypeOf(Config{}), base, map[*yaml.Node]bool{})
 	c := &Config{File: file}
 	if err := doc.Decode(c); err != nil {
 		return nil, Problems{{File: file, Line: yamlErrLine(err), Key: "(file)", Msg: err.Error()}}
@@ -125,6 +132,7 @@ func Parse(file string, data []byte) (*Config, error) {
 	// Before fill, which puts a default in the place of every 0.
 	probs = c.checkNumbers(lines)
 	c.fill()
+	c.anchorPaths(base)
 	if err := c.resolve(lines); err != nil {
 		var more Problems
 		if !errors.As(err, &more) {

@@ -10,7 +10,10 @@ import (
 )
 
 // Secret is a value that may be given as ${ENV_NAME} or file:/path and is
-// never printed: String and MarshalYAML/JSON show "***" when set.
+// never printed: String and MarshalYAML/JSON show "***" when set. In a
+// configuration file a relative file:path names a file beside that file
+// (Parse rewrites it before decoding, paths.go); decoded on its own, a
+// Secret reads a relative path from the current directory.
 type Secret struct {
 	value string
 	from  string // where it came from, safe to show

@@ -34,7 +34,9 @@ func (a *App) AuditExport(ctx context.Context, from, to time.Time, w io.Writer, 
 		x.MarkPartial()
 	}
 	started := from.IsZero()
+	read := 0 // entries read, in the range or not
 	err = bus.ReadEntries(ctx, func(data []byte) error {
+		read++
 		var e ledger.Entry
 		if err := json.Unmarshal(data, &e); err != nil {
 			// Written as stored, so that verify names it.
@@ -61,8 +63,10 @@ func (a *App) AuditExport(ctx context.Context, from, to time.Time, w io.Writer, 
 	}
 	t := x.Trailer()
 	switch {
+	case read == 0:
+		fmt.Fprintf(stderr, "%s（%s）。已导出 0 条账本条目，文件只有结尾记录。\n", emptyLedgerNote, a.ledgerPlace())
 	case t.Count == 0:
-		fmt.Fprintln(stderr, "已导出 0 条账本条目。")
+		fmt.Fprintf(stderr, "已导出 0 条账本条目：读到的 %d 条均不在所选期间内。\n", read)
 	case t.Partial:
 		fmt.Fprintf(stderr, "已导出 %d 条（部分导出，seq %d–%d），末条哈希 %s\n", t.Count, t.FirstSeq, t.LastSeq, t.Head)
 	default:
@@ -76,7 +80,10 @@ func (a *App) AuditExport(ctx context.Context, from, to time.Time, w io.Writer, 
 // with anchors, also against the chain heads anchored in the archive: only
 // they reveal an export whose entries were rewritten and all rehashed.
 // Without a file it checks the live ledger over NATS end to end and against
-// every anchor. It prints the outcome on stdout and returns 1 on failure.
+// every anchor. It prints the outcome on stdout and returns 1 on failure,
+// including when there is no store to read (connect never creates one). An
+// existing but empty ledger is not reported as passed: it prints
+// emptyLedgerNote and the store it read, and returns 0.
 func (a *App) AuditVerify(ctx context.Context, file string, anchors bool, stdout, stderr io.Writer) int {
 	var (
 		s   ledger.Summary
@@ -103,13 +110,22 @@ func (a *App) AuditVerify(ctx context.Context, file string, anchors bool, stdout
 		}
 		return 1
 	}
+	// An empty ledger is not reported as passed: nothing was checked, and
+	// saying so is what tells an auditor that they may be reading the
+	// wrong store.
 	switch {
+	case s.Count == 0 && file == "":
+		fmt.Fprintf(stdout, "%s\n账本所在：%s\n", emptyLedgerNote, a.ledgerPlace())
+		return 0
 	case s.Count == 0:
-		fmt.Fprintln(stdout, "账本校验通过：0 条（账本为空）")
+		fmt.Fprintf(stdout, "账本为空：导出文件 %s 完整，但没有任何账本条目（导出时账本为空，或所选期间没有条目）\n", file)
 	case s.Partial:
 		fmt.Fprintf(stdout, "账本校验通过：%d 条（部分导出，seq %d–%d），末条哈希 %s\n", s.Count, s.FirstSeq, s.LastSeq, s.Head)
 	default:
 		fmt.Fprintf(stdout, "账本校验通过：%d 条，链头 %s\n", s.Count, s.Head)
+	}
+	if file == "" {
+		fmt.Fprintf(stdout, "账本所在：%s\n", a.ledgerPlace())
 	}
 	switch {
 	case file == "" || anchors && s.AnchorsAfter == 0:

@@ -103,18 +103,25 @@ func renderReport(r audit.Report, format string) ([]byte, string, error) {
 
 // buildReport reads the ledger and judges the period.
 func (a *App) buildReport(ctx context.Context, r entryReader, from, to time.Time) (audit.Report, error) {
-	cal, err := a.Config.AuditCalendar()
+	entries, err := readLedger(ctx, r)
 	if err != nil {
 		return audit.Report{}, err
 	}
-	entries, err := readLedger(ctx, r)
+	return a.judge(entries, from, to)
+}
+
+// judge builds the report of the period from the ledger's entries.
+func (a *App) judge(entries []ledger.Entry, from, to time.Time) (audit.Report, error) {
+	cal, err := a.Config.AuditCalendar()
 	if err != nil {
 		return audit.Report{}, err
 	}
 	return audit.Build(entries, a.Config.AuditPolicy(), cal, from, to, time.Now())
 }
 
-// AuditReport is `syndicator audit report`.
+// AuditReport is `syndicator audit report`. It fails when there is no
+// store to read (connect never creates one) and says on stderr when the
+// ledger it read is empty.
 func (a *App) AuditReport(ctx context.Context, fromDay, toDay, format, out string, stdout, stderr io.Writer) int {
 	from, to, err := parsePeriod(fromDay, toDay, time.Now())
 	if err == nil {
@@ -131,7 +138,16 @@ func (a *App) AuditReport(ctx context.Context, fromDay, toDay, format, out strin
 	}
 	defer closeBus()
 	fmt.Fprintln(stderr, "正在读取审计账本……")
-	r, err := a.buildReport(ctx, bus, from, to)
+	entries, err := readLedger(ctx, bus)
+	if err != nil {
+		fmt.Fprintln(stderr, "audit report:", err)
+		return 1
+	}
+	if len(entries) == 0 {
+		// An empty report must not pass for a quiet period.
+		fmt.Fprintf(stderr, "audit report: %s（%s）；报告中没有任何事项。\n", emptyLedgerNote, a.ledgerPlace())
+	}
+	r, err := a.judge(entries, from, to)
 	if err != nil {
 		fmt.Fprintln(stderr, "audit report:", err)
 		return 1
@@ -151,6 +167,9 @@ func (a *App) AuditReport(ctx context.Context, fromDay, toDay, format, out strin
 		return 1
 	}
 	fmt.Fprintf(stderr, "报告：%d 件，按时 %d，超时 %d，遗漏 %d，待处理 %d，豁免 %d\n", r.Total, r.OnTime, r.Late, r.Missed, r.Pending, r.Exempt)
+	if r.Total == 0 && len(entries) > 0 {
+		fmt.Fprintf(stderr, "所选期间没有任何事项（账本中共有 %d 条条目）\n", len(entries))
+	}
 	return 0
 }
 

@@ -94,10 +94,41 @@ func (a *App) dialCLI(ctx context.Context, url string, release func()) (*natsbus
 	}, nil
 }
 
+// emptyLedgerNote is what a read-only command says of a store that exists
+// but holds no ledger entry: reading nothing must never look like a
+// ledger that was read and found in order.
+const emptyLedgerNote = "账本为空：存储存在但没有任何账本条目（尚未归档任何条目？）"
+
+// ledgerPlace names the store a read-only command reads, for its output:
+// the embedded store's directory, or the external NATS (never its URL,
+// which may carry credentials).
+func (a *App) ledgerPlace() string {
+	if a.Config.NATS.URL.IsSet() {
+		return "外部 NATS（nats.url）"
+	}
+	return "NATS 存储 " + absPath(a.Config.NATS.StoreDir)
+}
+
+// absPath is path made absolute for a message, or as it is when the
+// current directory cannot be read.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}
+
 // noStore is the error of a read-only command without a store to read.
+// The directory is named absolute: a relative data_dir in a configuration
+// file is relative to the file, in the built-in one to the current
+// directory.
 func (a *App) noStore() error {
-	return fmt.Errorf("没有 NATS 存储可读：%s 下没有 JetStream 数据（尚未运行过 syndicator run？请检查 data_dir 与 nats.store_dir，或用 nats.url 指向外部 NATS）",
-		a.Config.NATS.StoreDir)
+	where := "相对路径以配置文件所在目录为准"
+	if a.Config.File == "" {
+		where = "内置默认配置的相对路径以当前目录为准"
+	}
+	return fmt.Errorf("没有 NATS 存储可读：%s 下没有 JetStream 数据（尚未运行过 syndicator run？请检查 data_dir 与 nats.store_dir，%s；或用 nats.url 指向外部 NATS）",
+		absPath(a.Config.NATS.StoreDir), where)
 }
 
 // holderURL is the NATS URL of the process holding data_dir, waiting a
