@@ -14,8 +14,10 @@ import (
 // Config is the whole configuration file (DESIGN §4). Field comments are
 // the user documentation; README's configuration reference follows them.
 type Config struct {
-	// DataDir holds local state: the embedded NATS store and, by default,
-	// the fs archive and site. Default ./data.
+	// DataDir holds local state: the embedded NATS store, its LOCK file and,
+	// by default, the fs archive and site. Relative paths in a file are
+	// relative to the file's directory; default "data" beside it (the
+	// built-in configuration: ./data in the current directory).
 	DataDir string  `yaml:"data_dir"`
 	NATS    NATS    `yaml:"nats"`
 	Archive Archive `yaml:"archive"`
@@ -184,6 +186,11 @@ type Source struct {
 	// Rules are this source's own relevance rules, tried before the global
 	// rules for its items only.
 	Rules []relevance.Rule `yaml:"rules"`
+	// Baseline: the items already on the source's lists at its first
+	// successful poll are its baseline, archived and republished like any
+	// item but not counted by timeliness audits (item field baseline).
+	// Default true; false counts them as newly published.
+	Baseline *bool `yaml:"baseline"`
 
 	// Resolved is filled by Load: the preset applied and URLs parsed.
 	Resolved Resolved `yaml:"-"`
@@ -287,5 +294,15 @@ func (c *Config) fill() {
 		if s.Name == "" {
 			s.Name = s.ID
 		}
+		if s.Baseline == nil {
+			on := true
+			s.Baseline = &on
+		}
 	}
+}
+
+// TakesBaseline reports whether the items on the source's lists at its
+// first successful poll are marked as its baseline (the default).
+func (s *Source) TakesBaseline() bool {
+	return s.Baseline == nil || *s.Baseline
 }

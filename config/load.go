@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -113,15 +114,17 @@ func Parse(file string, data []byte) (*Config, error) {
 		}
 		return fileProblem(doc.Line, fmt.Sprintf("YAML 节点过多：超过 %d 个节点，配置文件不应这么大", maxNodes))
 	}
+	// Before checking values and decoding, which read the secret files.
+	base := baseDir(file)
+	anchorSecretFiles(doc, reflect.TypeOf(Config{}), base, map[*yaml.Node]bool{})
 	lines := map[string]int{}
 	var probs Problems
 	checkKeys(doc, reflect.TypeOf(Config{}), "", file, lines, &probs)
+	checkValues(doc, reflect.TypeOf(Config{}), "", file, lines, &probs)
 	if len(probs) > 0 {
+		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
 		return nil, probs
 	}
-	// Before decoding, which reads the secret files.
-	base := baseDir(file)
-	anchorSecretFiles(doc, reflect.TypeOf(Config{}), base, map[*yaml.Node]bool{})
 	c := &Config{File: file}
 	if err := doc.Decode(c); err != nil {
 		return nil, Problems{{File: file, Line: yamlErrLine(err), Key: "(file)", Msg: err.Error()}}
@@ -223,6 +226,110 @@ func checkKeys(n *yaml.Node, t reflect.Type, path, file string, lines map[string
 			checkKeys(e, t.Elem(), p, file, lines, probs)
 		}
 	}
+}
+
+// checkValues decodes every value of n on its own against its type t, so
+// that a wrong type (page_size: abc), a duration without a unit
+// (interval: 5 minutes, interval: 300) and a secret that cannot be read
+// (${UNSET}, a missing file:) are reported as a Problem naming the key
+// and its line, like an unknown key, rather than one error for the whole
+// file. Keys t does not have are left to checkKeys.
+func checkValues(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int, probs *Problems) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	for n.Kind == yaml.AliasNode {
+		if n.Alias == nil {
+			return
+		}
+		n = n.Alias
+	}
+	line := n.Line
+	if l, ok := lines[path]; ok {
+		line = l
+	}
+	add := func(msg string) {
+		*probs = append(*probs, Problem{file, line, orRoot(path), msg})
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return // not given: the default applies
+	}
+	switch {
+	case t == reflect.TypeOf(Secret{}):
+		if n.Kind != yaml.ScalarNode {
+			add(fmt.Sprintf("应为一个字符串（值本身、${环境变量} 或 file:路径），而不是%s", nodeKind(n)))
+			return
+		}
+		if _, _, err := resolveSecret(n.Value); err != nil {
+			add(err.Error())
+		}
+	case t.Kind() == reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return // checkKeys reports it
+		}
+		fields := yamlFields(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if ft, ok := fields[n.Content[i].Value]; ok {
+				checkValues(n.Content[i+1], ft, join(path, n.Content[i].Value), file, lines, probs)
+			}
+		}
+	case t.Kind() == reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return // checkKeys reports it
+		}
+		for i, e := range n.Content {
+			checkValues(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i), file, lines, probs)
+		}
+	default:
+		if err := n.Decode(reflect.New(t).Interface()); err != nil {
+			add(typeMsg(n, t))
+		}
+	}
+}
+
+// typeMsg says what a value of type t looks like, for a node that is not one.
+func typeMsg(n *yaml.Node, t reflect.Type) string {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Sprintf("应为%s，而不是%s", typeName(t), nodeKind(n))
+	}
+	if t == reflect.TypeOf(time.Duration(0)) {
+		if _, err := strconv.ParseFloat(n.Value, 64); err == nil {
+			return fmt.Sprintf("%s 没有单位：时长须写成数字加单位，如 %ss、%sm（单位 ms、s、m、h）", n.Value, n.Value, n.Value)
+		}
+		return fmt.Sprintf("%q 不是时长：须写成数字加单位，如 90s、15m、2h、1h30m（单位 ms、s、m、h；不支持 d、minutes 之类）", n.Value)
+	}
+	return fmt.Sprintf("%q 不是%s", n.Value, typeName(t))
+}
+
+func typeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if t == reflect.TypeOf(time.Duration(0)) {
+			return "时长（如 15m）"
+		}
+		return "整数"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "非负整数"
+	case reflect.Float32, reflect.Float64:
+		return "数字"
+	case reflect.Bool:
+		return "布尔值（true 或 false）"
+	case reflect.String:
+		return "一个字符串"
+	case reflect.Map:
+		return "键值映射"
+	}
+	return t.String()
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "键值映射"
+	case yaml.SequenceNode:
+		return "列表"
+	}
+	return fmt.Sprintf("%q", n.Value)
 }
 
 func yamlFields(t reflect.Type) map[string]reflect.Type {

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -58,14 +60,16 @@ func resolveSecret(raw string) (value, from string, err error) {
 		name := raw[2 : len(raw)-1]
 		v, ok := os.LookupEnv(name)
 		if !ok {
-			return "", "", fmt.Errorf("environment variable %s is not set", name)
+			return "", "", fmt.Errorf("环境变量 %s 未设置：请先设置它（export %s=…），或改用 file:路径", name, name)
 		}
 		return v, "env " + name, nil
 	case strings.HasPrefix(raw, "file:"):
 		path := strings.TrimPrefix(raw, "file:")
 		b, err := readSecretFile(path)
-		if err != nil {
-			return "", "", fmt.Errorf("read secret file: %w", err)
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", "", fmt.Errorf("密钥文件 %s 不存在（相对路径从配置文件所在目录算起）", path)
+		} else if err != nil {
+			return "", "", fmt.Errorf("读取密钥文件失败：%w", err)
 		}
 		return strings.TrimRight(string(b), "\r\n"), "file " + path, nil
 	}

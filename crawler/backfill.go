@@ -37,7 +37,7 @@ func (c *Crawler) Backfill(ctx context.Context, pages int, progress func(Backfil
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			isNew, err := c.discover(ctx, e.ListEntry, true)
+			isNew, err := c.discover(ctx, e.ListEntry, marks{backfill: true})
 			switch {
 			case err != nil:
 				p.Failed++

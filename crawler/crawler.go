@@ -128,7 +128,14 @@ func (c *Crawler) Run(ctx context.Context) error {
 		if res.Err != nil {
 			ev = c.log.Warn().Err(res.Err)
 		}
-		ev.Int("listed", res.Listed).Int("new", res.New).Int("failed", res.Failed).
+		switch {
+		case res.BaselineTaken && c.src.TakesBaseline():
+			c.log.Info().Int("baseline", res.Baseline).
+				Msg("baseline taken: the items on the lists at this first successful poll are history (基线), archived and republished but not counted by timeliness audits; items found from now on are new releases")
+		case res.BaselineTaken:
+			c.log.Info().Msg("first successful poll: baseline: false, so its items are counted as new releases")
+		}
+		ev.Int("listed", res.Listed).Int("new", res.New).Int("baseline", res.Baseline).Int("failed", res.Failed).
 			Dur("took", res.Took).Msg("poll finished")
 	}
 }
@@ -165,6 +172,10 @@ type ItemState struct {
 	Revision      int       `json:"revision"`
 	ContentSHA256 string    `json:"content_sha256"`
 	DiscoveredAt  time.Time `json:"discovered_at"`
+	// Backfilled and Baseline are the item's marks, carried into its
+	// later revisions.
+	Backfilled bool `json:"backfilled,omitempty"`
+	Baseline   bool `json:"baseline,omitempty"`
 }
 
 func (c *Crawler) known(ctx context.Context, id string) (bool, error) {

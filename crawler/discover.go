@@ -21,14 +21,20 @@ import (
 // publish, then record as seen — means a crash at any point repeats the
 // item at the next poll rather than losing it, and the repeated publish is
 // dropped by JetStream's duplicate window (Nats-Msg-Id).
-func (c *Crawler) discover(ctx context.Context, e extract.ListEntry, backfill bool) (isNew bool, err error) {
-	_, isNew, err = c.discoverItem(ctx, e, backfill)
+func (c *Crawler) discover(ctx context.Context, e extract.ListEntry, m marks) (isNew bool, err error) {
+	_, isNew, err = c.discoverItem(ctx, e, m)
 	return isNew, err
+}
+
+// marks are the flags an announced item carries: imported by backfill,
+// or part of the source's baseline.
+type marks struct {
+	backfill, baseline bool
 }
 
 // discoverItem is discover that also returns the item's record, for the
 // list of items to re-read.
-func (c *Crawler) discoverItem(ctx context.Context, e extract.ListEntry, backfill bool) (*RecentItem, bool, error) {
+func (c *Crawler) discoverItem(ctx context.Context, e extract.ListEntry, m marks) (*RecentItem, bool, error) {
 	canon, err := syndicator.CanonicalURL(e.URL, nil)
 	if err != nil {
 		return nil, false, err
@@ -45,7 +51,7 @@ func (c *Crawler) discoverItem(ctx context.Context, e extract.ListEntry, backfil
 		return nil, false, err
 	}
 	it.DiscoveredAt = discoveredAt
-	it.Backfilled = backfill
+	it.Backfilled, it.Baseline = m.backfill, m.baseline
 	ev := &syndicator.Event{
 		Kind: syndicator.KindDiscovered, ID: id, Revision: it.Revision, Source: c.src.ID,
 		At: c.now(), Item: it, Capture: capture, Attachments: atts,
@@ -54,11 +60,11 @@ func (c *Crawler) discoverItem(ctx context.Context, e extract.ListEntry, backfil
 		return nil, false, err
 	}
 	st := ItemState{ID: id, Source: c.src.ID, URL: canon, Revision: it.Revision,
-		ContentSHA256: it.ContentSHA256, DiscoveredAt: discoveredAt}
+		ContentSHA256: it.ContentSHA256, DiscoveredAt: discoveredAt, Backfilled: it.Backfilled, Baseline: it.Baseline}
 	if _, err := c.state.CreateState(ctx, bucketItems, id, &st); err != nil {
 		return nil, false, fmt.Errorf("record %s as seen: %w", id, err)
 	}
-	c.log.Info().Str("item_id", id).Str("url", canon).Str("title", it.Title).Msg("discovered")
+	c.log.Info().Str("item_id", id).Str("url", canon).Str("title", it.Title).Bool("baseline", it.Baseline).Msg("discovered")
 	return &RecentItem{ID: id, URL: canon, Entry: e, DiscoveredAt: discoveredAt, LastChecked: discoveredAt}, true, nil
 }
 

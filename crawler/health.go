@@ -37,6 +37,10 @@ type SourceState struct {
 	Validators map[string]Validator `json:"validators,omitempty"`
 	// Recent are the items re-read for revisions, newest first.
 	Recent []RecentItem `json:"recent,omitempty"`
+	// Baseline is the source's baseline: pending until its first
+	// successful poll, then taken. Nil only in states written before
+	// baselines existed.
+	Baseline *Baseline `json:"baseline,omitempty"`
 }
 
 func (c *Crawler) recordHealth(ctx context.Context, prev SourceState, res PollResult, retry []RetryEntry) {
@@ -44,6 +48,7 @@ func (c *Crawler) recordHealth(ctx context.Context, prev SourceState, res PollRe
 		Source: c.src.ID, LastPoll: c.now(), LastOK: prev.LastOK,
 		Listed: res.Listed, New: res.New, Failed: res.Failed, EverListed: prev.EverListed || res.Listed > 0,
 		Retry: retry, Unchanged: res.Unchanged, Validators: res.validators, Recent: res.recent,
+		Baseline: res.baseline,
 	}
 	switch {
 	case res.Err != nil:

@@ -2,7 +2,9 @@ package crawler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -22,8 +24,13 @@ type PollResult struct {
 	Unchanged int
 	// Revised counts re-read items announced as a new revision.
 	Revised int
+	// Baseline counts the items announced marked baseline (see Baseline);
+	// BaselineTaken says this poll took the source's baseline.
+	Baseline      int
+	BaselineTaken bool
 
-	recent []RecentItem
+	recent   []RecentItem
+	baseline *Baseline // to record
 
 	validators map[string]Validator
 
@@ -39,12 +46,26 @@ type PollResult struct {
 // Failures of single items are counted, not fatal: the rest go on, and the
 // failed ones are kept in the source state and tried again at the next
 // poll even when they have slipped off the pages an incremental poll reads.
+// Until the source's baseline is taken, the items announced are marked
+// baseline (see Baseline). When the source's state cannot be read, nothing
+// is polled: without it, a known source would look new.
 func (c *Crawler) Poll(ctx context.Context) PollResult {
 	start := time.Now()
 	var prev SourceState
-	if _, err := c.state.GetState(ctx, bucketSources, c.src.ID, &prev); err != nil {
-		c.log.Warn().Err(err).Msg("cannot read source state")
+	found, err := c.state.GetState(ctx, bucketSources, c.src.ID, &prev)
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax) || errors.As(err, &typ):
+		// A record that cannot be decoded is not a new source: start
+		// afresh, but without a baseline.
+		c.log.Warn().Err(err).Msg("source state cannot be decoded; starting afresh without a baseline")
+		prev, found = SourceState{Baseline: &Baseline{Note: BaselineInherited}}, true
+	case err != nil:
+		return PollResult{Err: fmt.Errorf("read the state of source %s: %w", c.src.ID, err), Took: time.Since(start)}
 	}
+	open := baselineOpen(&prev, found)
+	mark := open && c.src.TakesBaseline()
 	res := PollResult{}
 	scan, listErr := c.scanLists(ctx, c.src.Resolved.List.Pages, true, prev.Validators)
 	entries := scan.entries
@@ -62,7 +83,8 @@ func (c *Crawler) Poll(ctx context.Context) PollResult {
 		if scan.known[c.itemID(e.URL)] {
 			continue
 		}
-		rec, isNew, err := c.discoverItem(ctx, e.ListEntry, false)
+		e.Baseline = e.Baseline || mark
+		rec, isNew, err := c.discoverItem(ctx, e.ListEntry, marks{baseline: e.Baseline})
 		if rec != nil {
 			recent = append([]RecentItem{*rec}, recent...)
 		}
@@ -92,8 +114,17 @@ func (c *Crawler) Poll(ctx context.Context) PollResult {
 			retry = append(retry, e)
 		case isNew:
 			res.New++
+			if e.Baseline {
+				res.Baseline++
+			}
 		}
 	}
+	// The baseline is taken by a poll that read every list, listed
+	// something and was not cut short; its failed items stay marked in
+	// the retry list.
+	ok := ctx.Err() == nil && listErr == nil && res.Listed > 0
+	res.baseline = c.nextBaseline(prev.Baseline, open, ok)
+	res.BaselineTaken = open && ok
 	if len(recent) > maxRecent {
 		recent = recent[:maxRecent]
 	}
@@ -120,6 +151,9 @@ type RetryEntry struct {
 	extract.ListEntry
 	Attempts  int    `json:"attempts"`
 	LastError string `json:"last_error"`
+	// Baseline: the entry was listed before the baseline was taken, so it
+	// is announced as baseline whenever it is read.
+	Baseline bool `json:"baseline,omitempty"`
 }
 
 // withRetries merges the entries of this poll with those still to retry

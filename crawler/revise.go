@@ -98,6 +98,7 @@ func (c *Crawler) revise(ctx context.Context, r RecentItem) (bool, error) {
 	}
 	it.Revision = st.Revision + 1
 	it.DiscoveredAt = st.DiscoveredAt
+	it.Backfilled, it.Baseline = st.Backfilled, st.Baseline
 	ev := &syndicator.Event{
 		Kind: syndicator.KindRevised, ID: r.ID, Revision: it.Revision, Source: c.src.ID,
 		At: c.now(), Item: it, Capture: capture, Attachments: atts,

@@ -74,6 +74,10 @@ func TestReplacedAttachmentIsARevision(t *testing.T) {
 	if len(revised) != 1 || !bytes.Contains([]byte(revised[0]), []byte(`"id":"`+id+`"`)) || !bytes.Contains([]byte(revised[0]), []byte(`"revision":2`)) {
 		t.Errorf("revised events: %d, want one for %s at revision 2", len(revised), target.Path)
 	}
+	// The first poll was the source's baseline; the revision stays one.
+	if len(revised) == 1 && !bytes.Contains([]byte(revised[0]), []byte(`"baseline":true`)) {
+		t.Errorf("revision of a baseline item not marked baseline: %s", revised[0])
+	}
 	if res := poll(t, c); res.Revised != 0 {
 		t.Errorf("re-read after the revision: %+v, want none", res)
 	}

@@ -74,9 +74,14 @@ type Item struct {
 	DiscoveredAt       time.Time    `json:"discovered_at"`
 	// Backfilled marks an item imported from history by `backfill`, not
 	// found by a regular poll: timeliness audits do not count it as late.
-	Backfilled bool       `json:"backfilled,omitempty"`
-	Relevance  *Relevance `json:"relevance,omitempty"`
-	Related    []Related  `json:"related,omitempty"`
+	Backfilled bool `json:"backfilled,omitempty"`
+	// Baseline marks an item that was already on the source's lists at
+	// the source's first successful poll: history found when the source
+	// was added, not a new release. It is archived and republished like
+	// any item, but timeliness audits do not count it (shown as 基线).
+	Baseline  bool       `json:"baseline,omitempty"`
+	Relevance *Relevance `json:"relevance,omitempty"`
+	Related   []Related  `json:"related,omitempty"`
 }
 
 // Attachment is a file linked from the body. SHA256, Size and ContentType are

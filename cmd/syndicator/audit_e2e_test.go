@@ -62,6 +62,9 @@ sources:
     preset: govcn-zuixin
     base_url: %[7]s/govcn
     interval: 1s
+    # govsim starts with an empty list here: every release is new and
+    # measured (an empty first poll takes no baseline, see crawler/baseline.go).
+    baseline: false
     rules: [{name: 指定待审, class: review, when: [{field: doc_number, in: [%[8]s]}]}]
 `, dir, port, httpPort, operatorToken, auditorToken, strings.TrimPrefix(srv.URL, "http://"), srv.URL,
 		fmt.Sprintf("%q, %q", approveNo, leaveNo), limitHours)

@@ -164,6 +164,18 @@ func (inv *invocation) check() string {
 	return ""
 }
 
+// configWarnings are what `config check` points out in a valid
+// configuration that will still give a wrong result.
+func configWarnings(cfg *config.Config) []string {
+	var ws []string
+	if strings.TrimSpace(cfg.Site.BaseURL) == "" {
+		ws = append(ws, "site.base_url 未设置：站点地图 sitemap.xml 的 <loc> 和 Atom 订阅的链接将是相对地址（如 /zcwj/…），"+
+			"而站点地图协议要求完整网址，搜索引擎会拒收。请在配置文件中写明站点的公开地址，"+
+			"如 site: {base_url: https://www.example.gov.cn/}。")
+	}
+	return ws
+}
+
 // run is main without the exit, so tests can drive it.
 func run(args []string, stdout, stderr io.Writer) int {
 	inv, ok := parse(args, stderr)
@@ -181,6 +193,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			where = "内置默认配置 (built-in default)"
 		}
 		fmt.Fprintf(stdout, "配置正确: %s — %d 个来源\n", where, len(cfg.Sources))
+		for _, w := range configWarnings(cfg) {
+			fmt.Fprintf(stderr, "警告：%s\n", w)
+		}
 		return 0
 	}
 	log := newLogger(stderr, inv.logLevel)

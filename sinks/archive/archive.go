@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"reflect"
 	"time"
 
 	"github.com/gyeco/syndicator/sinks/archive/warc"
@@ -113,10 +114,10 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 	}
 
 	prefix := archived.ArchivePrefix()
-	resp, err := json.MarshalIndent(Response{
+	resp, err := encodeJSON(Response{
 		URL: ev.Capture.URL, Status: ev.Capture.Status, Header: ev.Capture.Header,
 		FetchedAt: ev.Capture.FetchedAt, SHA256: ev.Capture.SHA256, Size: ev.Capture.Size, Charset: ev.Capture.Charset,
-	}, "", "  ")
+	})
 	if err != nil {
 		return syndicator.Permanent(fmt.Errorf("encode response.json: %w", err))
 	}
@@ -124,7 +125,7 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 	if err != nil {
 		return err
 	}
-	itemJSON, err := json.MarshalIndent(&archived, "", "  ")
+	itemJSON, err := encodeJSON(&archived)
 	if err != nil {
 		return syndicator.Permanent(fmt.Errorf("encode item.json: %w", err))
 	}
@@ -192,10 +193,31 @@ func exchange(c *syndicator.Capture, body []byte) warc.Exchange {
 	}
 }
 
+// encodeJSON is how item.json and response.json are written: indented,
+// one value and a newline, and the text as it is — body HTML keeps its
+// <, > and & and Chinese its UTF-8, instead of json.Marshal's \u003c
+// escapes, so the files read as they are. (U+2028 and U+2029 are still
+// escaped; any JSON reader decodes either form to the same value.)
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 func (s *Sink) put(ctx context.Context, key string, data []byte, contentType string) error {
 	_, err := s.store.PutNew(ctx, key, data, contentType)
-	if errors.Is(err, blob.ErrConflict) && path.Base(key) == CaptureName {
-		err = s.sameCapture(ctx, key, data, err)
+	if errors.Is(err, blob.ErrConflict) {
+		switch path.Base(key) {
+		case CaptureName:
+			err = s.sameCapture(ctx, key, data, err)
+		case "item.json", "response.json":
+			err = s.sameJSON(ctx, key, data, err)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("archive %s: %w", key, err)
@@ -228,6 +250,41 @@ func (s *Sink) sameCapture(ctx context.Context, key string, data []byte, conflic
 		return conflict
 	}
 	return nil
+}
+
+// sameJSON settles a conflict on item.json or response.json: a revision
+// archived by an older build has them with HTML characters escaped
+// (\u003c), and its redelivery encodes the same values without. The same
+// JSON value counts as stored, and the stored bytes stay as they are;
+// anything else keeps the conflict.
+func (s *Sink) sameJSON(ctx context.Context, key string, data []byte, conflict error) error {
+	g, ok := s.store.(getter)
+	if !ok {
+		return conflict
+	}
+	stored, err := g.Get(ctx, key)
+	if err != nil {
+		return fmt.Errorf("compare with the stored %s: %w", path.Base(key), err) // retried unless permanent
+	}
+	a, errA := decodeJSON(stored)
+	b, errB := decodeJSON(data)
+	if errA != nil || errB != nil || !reflect.DeepEqual(a, b) {
+		return conflict
+	}
+	return nil
+}
+
+func decodeJSON(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("more than one JSON value")
+	}
+	return v, nil
 }
 
 func gunzip(data []byte) ([]byte, error) {

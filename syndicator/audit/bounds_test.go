@@ -35,8 +35,8 @@ func TestBuildRejectsAPeriodJSONCannotWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Total != 9 {
-		t.Errorf("the widest period holds %d items, want all 9", r.Total)
+	if r.Total != 10 {
+		t.Errorf("the widest period holds %d items, want all 10", r.Total)
 	}
 	if _, err := json.Marshal(r); err != nil {
 		t.Errorf("the widest period does not encode: %v", err)

@@ -18,8 +18,11 @@ const (
 	StatusLate    Status = "late"    // published after it
 	StatusPending Status = "pending" // not published, deadline not passed (or not yet decided)
 	StatusMissed  Status = "missed"  // relevant, not published, deadline passed
-	StatusExempt  Status = "exempt"  // backfilled, not relevant, or rejected in review
+	StatusExempt  Status = "exempt"  // backfilled, baseline, not relevant, or rejected in review
 )
+
+// BaselineReason is the reason of a baseline item's verdict.
+const BaselineReason = "接入来源时（首次成功轮询）已在其列表上的历史文件，不计时效"
 
 // Steps of "where the time went".
 const (
@@ -45,6 +48,8 @@ type Segment struct {
 // Verdict is one document measured against its class's service level.
 type Verdict struct {
 	Status Status `json:"status"`
+	// Baseline: exempt as a baseline document (基线).
+	Baseline bool `json:"baseline,omitempty"`
 	// Reason explains, in Chinese, exempt and pending verdicts and which
 	// deadline applied.
 	Reason string `json:"reason,omitempty"`
@@ -124,6 +129,9 @@ func evaluate(tl *Timeline, p Policy, cal Calendar, now time.Time) Verdict {
 	switch {
 	case tl.Backfilled:
 		v.Status, v.Reason = StatusExempt, "历史补录，不计时效"
+		return v
+	case tl.Baseline:
+		v.Status, v.Reason, v.Baseline = StatusExempt, BaselineReason, true
 		return v
 	case tl.Decided == nil:
 		v.Status, v.Reason = StatusPending, "尚无判定记录"

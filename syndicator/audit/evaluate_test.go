@@ -22,13 +22,14 @@ type doc struct {
 	pub       string
 	muni      string // a municipal copy first seen then
 	backfill  bool
+	baseline  bool
 }
 
 func (d doc) timeline(t *testing.T) Timeline {
 	t.Helper()
-	tl := Timeline{DocKey: "k", ItemID: "x", Source: "src", Level: d.lvl, Backfilled: d.backfill,
+	tl := Timeline{DocKey: "k", ItemID: "x", Source: "src", Level: d.lvl, Backfilled: d.backfill, Baseline: d.baseline,
 		Upstream:  Upstream{At: bj(t, d.up), Precision: d.precision, ItemID: "x", Seq: 1},
-		Sightings: []Sighting{{ItemID: "x", Source: "src", Level: d.lvl, At: bj(t, d.seen), Seq: 1, Backfilled: d.backfill}},
+		Sightings: []Sighting{{ItemID: "x", Source: "src", Level: d.lvl, At: bj(t, d.seen), Seq: 1, Backfilled: d.backfill, Baseline: d.baseline}},
 	}
 	if d.precision == "" {
 		tl.Upstream.Precision = syndicator.PrecisionMinute
@@ -74,6 +75,10 @@ func TestEvaluate(t *testing.T) {
 		{name: "timely in working days over the holiday", doc: doc{up: "2026-09-30 10:00", seen: "2026-09-30 10:10", class: "timely", dec: "2026-09-30 10:11", pub: "2026-10-08 18:00"},
 			policy: func(p *Policy) { p.Timely = Limit{WorkingDays: 1} }, status: StatusOnTime, deadline: "2026-10-09 00:00", lag: 200},
 		{name: "backfilled exempt", doc: doc{up: "2026-01-14 10:00", seen: "2026-09-14 10:10", class: "timely", dec: "2026-09-14 10:11", pub: "2026-09-14 12:00", backfill: true},
+			status: StatusExempt},
+		{name: "baseline exempt", doc: doc{up: "2026-01-14 10:00", seen: "2026-09-14 10:10", class: "sync", dec: "2026-09-14 10:11", pub: "2026-09-14 12:00", baseline: true},
+			status: StatusExempt},
+		{name: "baseline exempt before it is decided", doc: doc{up: "2026-01-14 10:00", seen: "2026-09-14 10:10", baseline: true},
 			status: StatusExempt},
 		{name: "ignore exempt", doc: doc{up: "2026-09-14 10:00", seen: "2026-09-14 10:10", class: "ignore", dec: "2026-09-14 10:11"}, status: StatusExempt},
 		{name: "rejected exempt", doc: doc{up: "2026-09-14 10:00", seen: "2026-09-14 10:10", class: "review", dec: "2026-09-14 10:11", review: "rejected", reviewed: "2026-09-15 10:00"},

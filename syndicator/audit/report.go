@@ -29,6 +29,9 @@ type Report struct {
 	Pending int `json:"pending"`
 	Missed  int `json:"missed"`
 	Exempt  int `json:"exempt"`
+	// Baseline counts the exempt documents that are baseline (基线):
+	// already on a source's lists at its first successful poll.
+	Baseline int `json:"baseline"`
 	// OnTimeRate is OnTime / (OnTime+Late+Missed), -1 when none counted.
 	OnTimeRate float64 `json:"on_time_rate"`
 	// DateOnly counts measured items whose upstream time is only a date;
@@ -62,9 +65,11 @@ type ItemRow struct {
 	Location        string    `json:"location,omitempty"`
 	Deadline        time.Time `json:"deadline,omitzero"`
 	Status          Status    `json:"status"`
-	AltStatus       Status    `json:"alt_status,omitempty"`
-	Reason          string    `json:"reason,omitempty"`
-	LagHours        float64   `json:"lag_hours"`
+	// Baseline marks a baseline document (基线; exempt).
+	Baseline  bool    `json:"baseline,omitempty"`
+	AltStatus Status  `json:"alt_status,omitempty"`
+	Reason    string  `json:"reason,omitempty"`
+	LagHours  float64 `json:"lag_hours"`
 	// LagMinHours and LagMaxHours bound the real lag of a date-only item.
 	LagMinHours float64   `json:"lag_min_hours,omitempty"`
 	LagMaxHours float64   `json:"lag_max_hours,omitempty"`
@@ -140,6 +145,9 @@ func (r *Report) add(it ItemRow) {
 		r.Missed++
 	case StatusExempt:
 		r.Exempt++
+		if it.Baseline {
+			r.Baseline++
+		}
 	}
 	if it.DateOnly && it.Status != StatusExempt {
 		r.DateOnly++
@@ -154,6 +162,7 @@ func row(tl Timeline, v Verdict, p Policy) ItemRow {
 		DocKey: tl.DocKey, ItemID: tl.ItemID, Title: tl.Title, DocNumber: tl.DocNumber, Source: tl.Source,
 		Level: tl.Level, Class: v.Class, Column: tl.Column, Upstream: tl.Upstream.At, Precision: tl.Upstream.Precision,
 		Published: v.Published, Deadline: v.Deadline, Status: v.Status, AltStatus: v.AltStatus, Reason: v.Reason,
+		Baseline: v.Baseline,
 		LagHours: round1(v.Lag.Hours()), DateOnly: v.DateOnly, Segments: v.Segments, Where: v.Where, Timeline: tl,
 	}
 	if v.DateOnly {

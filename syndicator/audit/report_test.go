@@ -77,7 +77,8 @@ func TestBuildCounts(t *testing.T) {
 		status[it.ItemID] = it.Status
 	}
 	want := map[string]Status{"a1": StatusOnTime, "b1": StatusLate, "c1": StatusLate, "d1": StatusMissed,
-		"e1": StatusExempt, "f1": StatusExempt, "g1": StatusOnTime, "h1": StatusPending, "i1": StatusLate}
+		"e1": StatusExempt, "f1": StatusExempt, "g1": StatusOnTime, "h1": StatusPending, "i1": StatusLate,
+		"j1": StatusExempt}
 	for id, s := range want {
 		if status[id] != s {
 			t.Errorf("%s: status %s, want %s", id, status[id], s)
@@ -96,7 +97,10 @@ func TestBuildCounts(t *testing.T) {
 		t.Errorf("counts %d/%d/%d/%d/%d of %d disagree with rows %v", r.OnTime, r.Late, r.Missed, r.Pending, r.Exempt, r.Total, n)
 	}
 	if r.OnTimeRate != 0.333 {
-		t.Errorf("on-time rate %v, want 2/6", r.OnTimeRate)
+		t.Errorf("on-time rate %v, want 2/6 (the baseline document j1 not counted)", r.OnTimeRate)
+	}
+	if r.Baseline != 1 {
+		t.Errorf("baseline count %d, want 1 (j1)", r.Baseline)
 	}
 	if r.DateOnly != 3 || r.Uncertain != 1 {
 		t.Errorf("date-only %d, uncertain %d; want 3 and 1 (i1 is on time read leniently)", r.DateOnly, r.Uncertain)
@@ -116,6 +120,15 @@ func TestBuildCounts(t *testing.T) {
 			if it.Where != "审核 102 小时" || !it.DateOnly || it.LagMinHours != 88.1 || it.LagMaxHours != 112.1 {
 				t.Errorf("c1 where %q dateOnly %v range %v–%v", it.Where, it.DateOnly, it.LagMinHours, it.LagMaxHours)
 			}
+		case "j1":
+			// On the municipal list at its first poll: 1,700 hours after
+			// its upstream date, yet not late.
+			if !it.Baseline || it.Reason != BaselineReason || !it.Timeline.Baseline || !it.Timeline.Sightings[0].Baseline || it.LagHours < 1000 {
+				t.Errorf("j1 baseline %v (timeline %v), reason %q, lag %v", it.Baseline, it.Timeline.Baseline, it.Reason, it.LagHours)
+			}
+			if it.Location == "" || it.WARC == "" {
+				t.Errorf("j1, a baseline document, lost its evidence: %+v", it)
+			}
 		case "d1":
 			if !it.Deadline.Equal(bj(t, "2026-09-15 09:10")) {
 				t.Errorf("d1 deadline %s, want the municipal sighting + 24h", it.Deadline)
@@ -126,7 +139,7 @@ func TestBuildCounts(t *testing.T) {
 	for _, c := range r.Columns {
 		cols[c.Column] = c
 	}
-	if c := cols["zcwj"]; c.Stale || c.DaysSince != 4 || c.Articles != 6 {
+	if c := cols["zcwj"]; c.Stale || c.DaysSince != 4 || c.Articles != 7 {
 		t.Errorf("zcwj freshness %+v", c)
 	}
 	if c := cols["sthj"]; !c.Stale || c.DaysSince != -1 {

@@ -33,7 +33,7 @@ func docKeyOf(items map[string]*item, id string) string {
 func newTimeline(key string, its []*item) *Timeline {
 	canon := canonical(its)
 	tl := &Timeline{DocKey: key, ItemID: canon.id, Source: canon.sighting.Source, Level: canon.sighting.Level,
-		Column: canon.column, Backfilled: canon.sighting.Backfilled, Title: canon.title, DocNumber: canon.docNumber}
+		Column: canon.column, Backfilled: canon.sighting.Backfilled, Baseline: canon.sighting.Baseline, Title: canon.title, DocNumber: canon.docNumber}
 	for _, it := range its {
 		tl.Sightings = append(tl.Sightings, it.sighting)
 		if tl.Title == "" {

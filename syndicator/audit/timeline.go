@@ -29,6 +29,10 @@ type Timeline struct {
 	Level      syndicator.Level `json:"level,omitempty"`
 	Column     string           `json:"column,omitempty"`
 	Backfilled bool             `json:"backfilled,omitempty"`
+	// Baseline: the canonical item was on its source's lists at the
+	// source's first successful poll (基线), so its lag says nothing about
+	// timeliness.
+	Baseline bool `json:"baseline,omitempty"`
 	// Upstream is the canonical item's own publication time, or the
 	// earliest one of another sighting when it has none.
 	Upstream  Upstream       `json:"upstream"`
@@ -59,6 +63,7 @@ type Sighting struct {
 	Precision   syndicator.Precision `json:"precision,omitempty"`
 	At          time.Time            `json:"at"`
 	Backfilled  bool                 `json:"backfilled,omitempty"`
+	Baseline    bool                 `json:"baseline,omitempty"`
 	Seq         uint64               `json:"seq"`
 }
 
@@ -252,6 +257,9 @@ func (it *item) note(e *ledger.Entry) {
 	}
 	if f.Backfilled {
 		it.sighting.Backfilled = true
+	}
+	if f.Baseline {
+		it.sighting.Baseline = true
 	}
 	// The item's fields come from the first entry carrying one; its first
 	// discovery proves the sighting.

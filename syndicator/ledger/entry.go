@@ -52,6 +52,7 @@ type Fact struct {
 	Precision    syndicator.Precision `json:"published_precision,omitempty"`
 	DiscoveredAt time.Time            `json:"discovered_at,omitzero"`
 	Backfilled   bool                 `json:"backfilled,omitempty"`
+	Baseline     bool                 `json:"baseline,omitempty"`
 	ContentSHA   string               `json:"content_sha256,omitempty"`
 
 	// Decisions (decided).
@@ -92,6 +93,7 @@ func FactOf(ev *syndicator.Event, it *syndicator.Item) Fact {
 	if it != nil {
 		f.URL, f.Level, f.DocKey, f.Title, f.DocNumber, f.Column = it.URL, it.Level, it.DocKey, it.Title, it.DocNumber, it.Column
 		f.PublishedAt, f.Precision, f.DiscoveredAt, f.Backfilled, f.ContentSHA = it.PublishedAt, it.PublishedPrecision, it.DiscoveredAt, it.Backfilled, it.ContentSHA256
+		f.Baseline = it.Baseline
 	}
 	if d := ev.Decision; d != nil {
 		f.Step, f.Class, f.Rule, f.Publish, f.DuplicateOf = d.Step, d.Class, d.Rule, d.Publish, d.DuplicateOf

@@ -48,6 +48,7 @@ func HTML(r audit.Report) ([]byte, error) {
 	tmpl, err := template.New("report").Funcs(template.FuncMap{
 		"when":   when,
 		"status": statusName,
+		"row":    rowStatus,
 		"class":  className,
 		"num":    num,
 		"pct": func(f float64) string {

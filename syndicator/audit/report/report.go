@@ -49,7 +49,7 @@ func CSV(r audit.Report) ([]byte, error) {
 		}
 		err := w.Write([]string{cell(it.ItemID), cell(it.DocKey), cell(it.Title), cell(it.DocNumber), cell(it.Source), cell(it.Class),
 			isoTime(it.Upstream), cell(string(it.Precision)), isoTime(it.FirstSeen), isoTime(it.Published), num(it.LagHours), lagRange,
-			isoTime(it.Deadline), cell(statusName(it.Status)), cell(it.Where), cell(strings.Join(it.ArchiveKeys, " ")), cell(it.WARC),
+			isoTime(it.Deadline), cell(rowStatus(it)), cell(it.Where), cell(strings.Join(it.ArchiveKeys, " ")), cell(it.WARC),
 			cell(it.OriginalSHA256), cell(it.PublishedSHA256)})
 		if err != nil {
 			return nil, fmt.Errorf("audit report as CSV: %w", err)
@@ -97,6 +97,15 @@ func statusName(s audit.Status) string {
 		return "不计时效"
 	}
 	return string(s)
+}
+
+// rowStatus is a document's status in Chinese as a row shows it: a
+// baseline document is 基线 (it is exempt, and counted so).
+func rowStatus(it audit.ItemRow) string {
+	if it.Baseline {
+		return "基线"
+	}
+	return statusName(it.Status)
 }
 
 // className is a relevance class in Chinese.

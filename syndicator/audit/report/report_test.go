@@ -92,7 +92,7 @@ func TestCSVOneRowPerItem(t *testing.T) {
 	}
 	for i, it := range r.Items {
 		row := rows[i+1]
-		if row[col["编号"]] != it.ItemID || row[col["耗时环节"]] != it.Where || row[col["状态"]] != statusName(it.Status) ||
+		if row[col["编号"]] != it.ItemID || row[col["耗时环节"]] != it.Where || row[col["状态"]] != rowStatus(it) ||
 			row[col["原文 sha256"]] != it.OriginalSHA256 || row[col["转载 sha256"]] != it.PublishedSHA256 || row[col["WARC"]] != it.WARC {
 			t.Errorf("row %d = %q, item %+v", i, row, it)
 		}
