@@ -168,7 +168,7 @@ func (a *App) dial(ctx context.Context, natsURL string) (*natsbus.Bus, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		a.Log.Warn().Err(err).Dur("retry_in", delay).Msg("waiting for NATS")
+		a.Log.Warn().Err(err).Stringer("retry_in", delay).Msg("waiting for NATS")
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
@@ -351,7 +351,7 @@ func (a *App) store(what, backend, dir string, s3 config.S3) (st blobStore, read
 			if syndicator.IsPermanent(err) {
 				return fmt.Errorf("%s store: %w (check %s.s3 in the configuration)", what, err, what)
 			}
-			a.Log.Warn().Err(err).Str("sink", what).Dur("retry_in", delay).Msg("object store unreachable; waiting for it")
+			a.Log.Warn().Err(err).Str("sink", what).Stringer("retry_in", delay).Msg("object store unreachable; waiting for it")
 			select {
 			case <-ctx.Done():
 				return nil

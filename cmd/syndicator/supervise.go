@@ -58,7 +58,7 @@ func (s supervisor) run(ctx context.Context, c component) {
 		if err == nil {
 			ev = s.log.Warn()
 		}
-		ev.Str("component", c.name).Dur("restart_in", delay).Msg("component stopped; restarting it")
+		ev.Str("component", c.name).Stringer("restart_in", delay).Msg("component stopped; restarting it")
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():

@@ -54,7 +54,8 @@ func TestSupervisorRestartsFailedComponents(t *testing.T) {
 	if n := runs.Load(); n != 4 {
 		t.Errorf("%d runs, want 4", n)
 	}
-	for _, want := range []string{"stream not found", "panic: index out of range", "component stopped; restarting it"} {
+	// Delays carry their unit (a bare 1 would be a millisecond count).
+	for _, want := range []string{"stream not found", "panic: index out of range", "component stopped; restarting it", `"restart_in":"1ms"`, `"restart_in":"2ms"`} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}

@@ -74,7 +74,7 @@ func (r *Recorder) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		r.log.Warn().Err(err).Dur("retry_in", delay).Msg("audit recorder interrupted; resuming from the ledger head")
+		r.log.Warn().Err(err).Stringer("retry_in", delay).Msg("audit recorder interrupted; resuming from the ledger head")
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():

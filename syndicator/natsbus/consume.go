@@ -197,7 +197,7 @@ func (b *Bus) handle(ctx context.Context, spec ConsumerSpec, m jetstream.Msg, h 
 		return
 	}
 	if d, ok := syndicator.RetryAfter(err); ok && attempt < spec.MaxDeliver {
-		log.Info().Str("why", err.Error()).Dur("retry_in", d).Msg("handed back until later")
+		log.Info().Str("why", err.Error()).Stringer("retry_in", d).Msg("handed back until later")
 		_ = m.NakWithDelay(d)
 		return
 	}
@@ -207,7 +207,7 @@ func (b *Bus) handle(ctx context.Context, spec ConsumerSpec, m jetstream.Msg, h 
 		return
 	}
 	delay := spec.Backoff[min(attempt-1, len(spec.Backoff)-1)]
-	log.Warn().Err(err).Dur("retry_in", delay).Msg("sink failed; will retry")
+	log.Warn().Err(err).Stringer("retry_in", delay).Msg("sink failed; will retry")
 	_ = m.NakWithDelay(delay)
 }
 
