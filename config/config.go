@@ -90,6 +90,32 @@ type Site struct {
 	// Columns in menu order. Default: one column "zcwj" named 政策文件.
 	Columns  []Column `yaml:"columns"`
 	PageSize int      `yaml:"page_size"` // default 20
+	// Chrome is the footer furniture the national norms for government
+	// websites (政府网站发展指引) ask for. Every key is optional and empty by
+	// default; what is not set is left out of the pages.
+	Chrome SiteChrome `yaml:"chrome"`
+}
+
+// SiteChrome is the government-website furniture shown in every page
+// footer of the committee site.
+type SiteChrome struct {
+	// SiteCode is the 网站标识码 issued for the site, e.g. "5201000047".
+	SiteCode string `yaml:"site_code"`
+	// ICP is the ICP备案号, e.g. "黔ICP备05002212号-1"; it links to
+	// https://beian.miit.gov.cn/.
+	ICP string `yaml:"icp"`
+	// PoliceRecord is the 公安机关备案号, e.g. "贵公网安备 52010302000123号";
+	// it links to http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=<digits>.
+	PoliceRecord string `yaml:"police_record"`
+	// Sponsor is the 主办单位, Organizer the 承办单位.
+	Sponsor   string `yaml:"sponsor"`
+	Organizer string `yaml:"organizer"`
+	// ConacURL is the 党政机关网站标识 link (https://bszs.conac.cn/…).
+	ConacURL string `yaml:"conac_url"`
+	// ContactURL is the 联系我们 page: http(s) or mailto:.
+	ContactURL string `yaml:"contact_url"`
+	// AccessibilityURL is the 无障碍 entry.
+	AccessibilityURL string `yaml:"accessibility_url"`
 }
 
 // Column is one section of the committee site.

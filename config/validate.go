@@ -46,6 +46,7 @@ func (c *Config) resolve(lines map[string]int) error {
 	if c.Site.BaseURL != "" && !absHTTP(c.Site.BaseURL) {
 		add("site.base_url", "%q is not an absolute http(s) URL", c.Site.BaseURL)
 	}
+	c.checkChrome(add)
 	if c.Webhook.URL != "" {
 		if !absHTTP(c.Webhook.URL) {
 			add("webhook.url", "%q is not an absolute http(s) URL", c.Webhook.URL)
@@ -237,6 +238,47 @@ func lineOf(lines map[string]int, key string) int {
 		key = key[:i]
 	}
 	return 0
+}
+
+var (
+	siteCodePattern     = regexp.MustCompile(`^[0-9A-Za-z]{4,20}$`)
+	icpPattern          = regexp.MustCompile(`^\p{Han}{1,2}ICP备[0-9]{4,}号(-[0-9]+)?$`)
+	policeRecordPattern = regexp.MustCompile(`^\p{Han}{1,2}公网安备\s*[0-9]{6,}号?$`)
+)
+
+// checkChrome validates site.chrome: each key is optional, but what is set
+// must be a real value, not a placeholder.
+func (c *Config) checkChrome(add func(key, format string, args ...any)) {
+	ch := &c.Site.Chrome
+	if v := strings.TrimSpace(ch.SiteCode); v != "" && !siteCodePattern.MatchString(v) {
+		add("site.chrome.site_code", "%q is not a 网站标识码 (letters and digits, e.g. 5201000047)", v)
+	}
+	if v := strings.TrimSpace(ch.ICP); v != "" && !icpPattern.MatchString(v) {
+		add("site.chrome.icp", "%q is not an ICP备案号 like 黔ICP备05002212号-1", v)
+	}
+	if v := strings.TrimSpace(ch.PoliceRecord); v != "" && !policeRecordPattern.MatchString(v) {
+		add("site.chrome.police_record", "%q is not a 公安机关备案号 like 贵公网安备 52010302000123号", v)
+	}
+	if strings.ContainsAny(ch.Sponsor, "\r\n") {
+		add("site.chrome.sponsor", "must be one line")
+	}
+	if strings.ContainsAny(ch.Organizer, "\r\n") {
+		add("site.chrome.organizer", "must be one line")
+	}
+	if v := strings.TrimSpace(ch.ConacURL); v != "" && !absHTTP(v) {
+		add("site.chrome.conac_url", "%q is not an absolute http(s) URL (the 党政机关网站标识 link, https://bszs.conac.cn/…)", v)
+	}
+	if v := strings.TrimSpace(ch.ContactURL); v != "" && !absHTTP(v) && !mailto(v) {
+		add("site.chrome.contact_url", "%q is not an absolute http(s) URL or mailto:", v)
+	}
+	if v := strings.TrimSpace(ch.AccessibilityURL); v != "" && !absHTTP(v) {
+		add("site.chrome.accessibility_url", "%q is not an absolute http(s) URL", v)
+	}
+}
+
+func mailto(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme == "mailto" && strings.Contains(u.Opaque, "@")
 }
 
 func absHTTP(raw string) bool {

@@ -382,5 +382,10 @@ func (a *App) renderer() (*render.Renderer, error) {
 			return nil, fmt.Errorf("site.base_url: %w", err)
 		}
 	}
-	return render.New(render.Site{Name: cfg.Site.Name, BaseURL: base, Columns: cols, PageSize: cfg.Site.PageSize})
+	ch := cfg.Site.Chrome
+	return render.New(render.Site{Name: cfg.Site.Name, BaseURL: base, Columns: cols, PageSize: cfg.Site.PageSize,
+		Chrome: render.Chrome{
+			SiteCode: ch.SiteCode, ICP: ch.ICP, PoliceRecord: ch.PoliceRecord, Sponsor: ch.Sponsor, Organizer: ch.Organizer,
+			ConacURL: ch.ConacURL, ContactURL: ch.ContactURL, AccessibilityURL: ch.AccessibilityURL,
+		}})
 }

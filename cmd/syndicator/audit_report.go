@@ -82,11 +82,18 @@ func parsePeriod(from, to string, now time.Time) (time.Time, time.Time, error) {
 // API. An unknown format is the caller's error; a report the format
 // cannot hold is returned as an error too, never a panic.
 func renderReport(r audit.Report, format string) ([]byte, string, error) {
+	return renderReportNamed(r, format, report.Names{})
+}
+
+// renderReportNamed is renderReport with the names people read in place
+// of ids (the HTML report shows column names).
+func renderReportNamed(r audit.Report, format string, names report.Names) ([]byte, string, error) {
 	var render func(audit.Report) ([]byte, error)
 	var ctype string
 	switch format {
 	case "", "html":
-		render, ctype = report.HTML, "text/html; charset=utf-8"
+		render = func(r audit.Report) ([]byte, error) { return report.HTMLNamed(r, names) }
+		ctype = "text/html; charset=utf-8"
 	case "csv":
 		render, ctype = report.CSV, "text/csv; charset=utf-8"
 	case "json":
@@ -99,6 +106,18 @@ func renderReport(r audit.Report, format string) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("生成报告失败：%w", err)
 	}
 	return data, ctype, nil
+}
+
+// reportNames are the names of the configured site columns, for reports.
+func (a *App) reportNames() report.Names {
+	n := report.Names{Columns: map[string]string{}}
+	if a == nil || a.Config == nil {
+		return n
+	}
+	for _, c := range a.Config.Site.Columns {
+		n.Columns[c.ID] = c.Name
+	}
+	return n
 }
 
 // buildReport reads the ledger and judges the period.
@@ -152,7 +171,7 @@ func (a *App) AuditReport(ctx context.Context, fromDay, toDay, format, out strin
 		fmt.Fprintln(stderr, "audit report:", err)
 		return 1
 	}
-	data, _, err := renderReport(r, format)
+	data, _, err := renderReportNamed(r, format, a.reportNames())
 	if err != nil {
 		fmt.Fprintln(stderr, "audit report:", err)
 		return 1
@@ -199,10 +218,13 @@ func (s *Server) apiAuditReport(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusServiceUnavailable, "生成报告失败："+err.Error())
 		return
 	}
-	data, ctype, err := renderReport(rep, format)
+	data, ctype, err := renderReportNamed(rep, format, s.app.reportNames())
 	if err != nil {
 		writeJSONError(w, http.StatusInternalServerError, err.Error())
 		return
+	}
+	if format == "html" {
+		w.Header().Set("Content-Security-Policy", reportSecurityPolicy)
 	}
 	w.Header().Set("Content-Type", ctype)
 	_, _ = w.Write(data)

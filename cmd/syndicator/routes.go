@@ -10,6 +10,7 @@ import (
 
 	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/audit/report"
 	"github.com/gyeco/syndicator/syndicator/decide"
 )
 
@@ -66,8 +67,13 @@ func (s *Server) routes() []route {
 }
 
 // apiSecurityPolicy is the CSP of everything but the site: JSON, the
-// metrics and the HTML report (inline SVG, no script, no style sheet).
+// metrics and errors.
 const apiSecurityPolicy = "default-src 'none'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+// reportSecurityPolicy is the CSP of the HTML audit report: the API's,
+// plus its one inline style sheet allowed by hash (nothing else inline,
+// no script at all).
+var reportSecurityPolicy = apiSecurityPolicy + "; style-src " + report.StyleSource + "; script-src 'none'"
 
 // Handler builds the mux from the route table alone.
 func (s *Server) Handler() http.Handler {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/sinks/blob"
+	"github.com/gyeco/syndicator/sinks/site/render"
 	"github.com/rs/zerolog"
 )
 
@@ -171,6 +172,13 @@ func (s *Server) serveSite(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case isNotFound(err):
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		// The site's own styled 404 page (render.NotFoundPath), when the
+		// indexer has written it; else a minimal inline page.
+		if page, perr := s.site.Get(r.Context(), render.NotFoundPath); perr == nil {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write(page)
+			return
+		}
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>页面不存在</title><p>页面不存在。<a href="/">返回首页</a></p></html>`)
 		return

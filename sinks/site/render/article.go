@@ -181,12 +181,21 @@ func (r *Renderer) articleView(a *Article, col Column) (articleView, error) {
 		}
 		v.Attachments = append(v.Attachments, Link{Name: name, Href: href})
 	}
+	// Attachments are listed once, in the 附件 block: the body's own list
+	// of them goes.
+	if len(v.Attachments) > 0 {
+		hrefs := make(map[string]bool, len(v.Attachments))
+		for _, l := range v.Attachments {
+			hrefs[l.Href] = true
+		}
+		v.Body = template.HTML(dropAttachmentList(it.BodyHTML, hrefs))
+	}
 	return v, nil
 }
 
 // attributionRows lists 来源, 原文链接, 发文字号, 索引号, 发文机关, 成文日期,
-// 发布日期, 有效性 and 转载时间. 来源, 原文链接, 发布日期 and 有效性 are
-// always there; the others only when they have a value.
+// 发布日期, 有效性 and 转载时间. 来源, 原文链接 and 发布日期 are always
+// there; 有效性 when it is known; the others only when they have a value.
 func attributionRows(a *Article) []row {
 	it := &a.Item
 	rows := []row{
@@ -204,10 +213,11 @@ func attributionRows(a *Article) []row {
 			rows = append(rows, o)
 		}
 	}
-	rows = append(rows,
-		row{Label: "发布日期", Value: pubDateCN(it.PublishedAt, it.PublishedPrecision)},
-		row{Label: "有效性", Value: validityLabel(it.Validity)},
-	)
+	rows = append(rows, row{Label: "发布日期", Value: pubDateCN(it.PublishedAt, it.PublishedPrecision)})
+	// An unknown validity is left out rather than shown as 未知.
+	if known(it.Validity) {
+		rows = append(rows, row{Label: "有效性", Value: validityLabel(it.Validity)})
+	}
 	first := a.FirstPublishedAt
 	if first.IsZero() {
 		first = a.PublishedAt

@@ -197,8 +197,9 @@ func TestArticleValidity(t *testing.T) {
 		{syndicator.ValidityAmended, "已修改", "banner-amended", "本文件已修改"},
 		{syndicator.ValidityRepealed, "已废止", "banner-repealed", "本文件已废止"},
 		{syndicator.ValidityExpired, "已失效", "banner-expired", "本文件已失效"},
-		{syndicator.ValidityUnknown, "未知", "", ""},
-		{"", "未知", "", ""},
+		// An unknown validity is not shown: no public 有效性：未知 row.
+		{syndicator.ValidityUnknown, "", "", ""},
+		{"", "", "", ""},
 	}
 	r := newRenderer(t, testSite(""))
 	for _, tt := range tests {
@@ -206,7 +207,7 @@ func TestArticleValidity(t *testing.T) {
 			a := repealedArticle()
 			a.Item.Validity = tt.validity
 			doc := renderArticle(t, r, a)
-			if got := attribution(doc)["有效性"]; got != tt.label {
+			if got, shown := attribution(doc)["有效性"]; got != tt.label || shown != (tt.label != "") {
 				t.Errorf("有效性 = %q, want %q", got, tt.label)
 			}
 			b := byClass(doc, "banner")

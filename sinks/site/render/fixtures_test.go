@@ -24,7 +24,22 @@ func testSite(base string) render.Site {
 			{ID: "zcwj", Name: "政策文件"},
 			{ID: "stdt", Name: "生态动态"},
 		},
-		Now: func() time.Time { return bj(2026, 9, 30, 12, 0) },
+		Chrome: testChrome(),
+		Now:    func() time.Time { return bj(2026, 9, 30, 12, 0) },
+	}
+}
+
+// testChrome is the footer furniture of a government website.
+func testChrome() render.Chrome {
+	return render.Chrome{
+		SiteCode:         "5201000047",
+		ICP:              "黔ICP备05002212号-1",
+		PoliceRecord:     "贵公网安备 52010302000123号",
+		Sponsor:          "贵阳市生态文明委员会",
+		Organizer:        "贵阳市生态文明委员会办公室",
+		ConacURL:         "https://bszs.conac.cn/sitename?method=show&id=0000000000000000",
+		ContactURL:       "mailto:stwm@example.gov.cn",
+		AccessibilityURL: "https://www.example.gov.cn/wza/",
 	}
 }
 

@@ -77,6 +77,15 @@ func validityLabel(v syndicator.Validity) string {
 	}
 }
 
+// known reports whether v is a validity worth showing (not unknown).
+func known(v syndicator.Validity) bool {
+	switch v {
+	case syndicator.ValidityEffective, syndicator.ValidityAmended, syndicator.ValidityRepealed, syndicator.ValidityExpired:
+		return true
+	}
+	return false
+}
+
 // banner is the notice at the top of a document that is no longer in
 // force as published.
 type banner struct {

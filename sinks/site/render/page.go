@@ -13,6 +13,7 @@ type pageView struct {
 	HomeHref  string
 	StyleHref string
 	FeedHref  string
+	Chrome    chromeView
 }
 
 // metaTag is one <meta name content>.
@@ -28,17 +29,24 @@ type menuItem struct {
 // page builds the shared parts of the page at docroot path p. current is
 // the column the page belongs to, or "".
 func (r *Renderer) page(p, title, current string, meta []metaTag) pageView {
+	return r.pageLinked(title, current, meta, func(target string) string { return relPath(p, target) })
+}
+
+// pageLinked is page with the links given by href, which maps a docroot
+// path to the href used on the page.
+func (r *Renderer) pageLinked(title, current string, meta []metaTag, href func(string) string) pageView {
 	v := pageView{
 		Lang:      "zh-CN",
 		SiteName:  r.site.Name,
 		Title:     title,
 		Meta:      append([]metaTag{{Name: "SiteName", Content: r.site.Name}}, meta...),
-		HomeHref:  relPath(p, HomePath),
-		StyleHref: relPath(p, StylePath),
-		FeedHref:  relPath(p, FeedPath),
+		HomeHref:  href(HomePath),
+		StyleHref: href(StylePath),
+		FeedHref:  href(FeedPath),
+		Chrome:    r.chrome(href(SitemapPagePath)),
 	}
 	for _, c := range r.site.Columns {
-		v.Menu = append(v.Menu, menuItem{Name: c.Name, Href: relPath(p, ColumnPagePath(c.ID, 0)), Current: c.ID == current})
+		v.Menu = append(v.Menu, menuItem{Name: c.Name, Href: href(ColumnPagePath(c.ID, 0)), Current: c.ID == current})
 	}
 	return v
 }

@@ -65,6 +65,9 @@ type Site struct {
 	// HomeSize is the number of latest articles per column on the home
 	// page; default 8.
 	HomeSize int
+	// Chrome is the footer furniture of a government website (网站标识码,
+	// 备案号, 主办单位, …); empty fields are left out.
+	Chrome Chrome
 	// Now gives the feed's <updated> when it has no entries; nil means
 	// time.Now.
 	Now func() time.Time
@@ -145,7 +148,8 @@ func (r *Renderer) Assets() []Page {
 }
 
 // Indexes renders every page that lists articles: the home page, all
-// pages of every column, the feed and the sitemap, followed by Assets. arts
+// pages of every column, the feed, the sitemap, the 网站地图 page and the
+// 404 page, followed by Assets. arts
 // is every article on the site, one per item id. Article pages themselves
 // come from Article.
 func (r *Renderer) Indexes(arts []Article) ([]Page, error) {
@@ -169,7 +173,16 @@ func (r *Renderer) Indexes(arts []Article) ([]Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages = append(pages, Page{Path: FeedPath, Body: feed}, Page{Path: SitemapPath, Body: sitemap})
+	sitemapPage, err := r.SitemapPage()
+	if err != nil {
+		return nil, err
+	}
+	notFound, err := r.NotFound()
+	if err != nil {
+		return nil, err
+	}
+	pages = append(pages, Page{Path: FeedPath, Body: feed}, Page{Path: SitemapPath, Body: sitemap},
+		Page{Path: SitemapPagePath, Body: sitemapPage}, Page{Path: NotFoundPath, Body: notFound})
 	return append(pages, r.Assets()...), nil
 }
 

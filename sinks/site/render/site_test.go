@@ -53,7 +53,7 @@ func TestSiteIsSelfContained(t *testing.T) {
 	r := newRenderer(t, testSite(""))
 	site := renderSite(t, r, arts)
 
-	for _, want := range []string{"index.html", "feed.xml", "sitemap.xml", "style.css", "gwyzcxx/index.html", "zcwj/index.html", "stdt/index.html", "stdt/index_1.html"} {
+	for _, want := range []string{"index.html", "feed.xml", "sitemap.xml", "style.css", "gwyzcxx/index.html", "zcwj/index.html", "stdt/index.html", "stdt/index_1.html", "404.html", "sitemap.html"} {
 		if site[want] == nil {
 			t.Errorf("docroot lacks %s", want)
 		}
@@ -76,8 +76,16 @@ func TestSiteIsSelfContained(t *testing.T) {
 					continue
 				}
 				if u.IsAbs() {
-					if u.Scheme != "https" && u.Scheme != "http" {
+					if u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "mailto" {
 						t.Errorf("%s: link %q", p, href)
+					}
+					continue
+				}
+				if strings.HasPrefix(href, "/") && p == render.NotFoundPath {
+					// The 404 page is served at any unknown path, so its
+					// links are root-relative (absolute with a BaseURL).
+					if site[strings.TrimPrefix(u.Path, "/")] == nil {
+						t.Errorf("%s: link %q leads to a missing page", p, href)
 					}
 					continue
 				}

@@ -20,7 +20,7 @@ func TestBaselineShownAsBaseline(t *testing.T) {
 	page := string(render(t, HTML, r))
 	for _, want := range []string{
 		`<th>其中基线</th>`, `<td data-count="baseline">1</td>`,
-		`<tr data-item="j1"><td>贵阳市饮用水水源保护区管理办法<br>筑府发〔2026〕4号<br>j1</td><td>基线<br>`,
+		`<tr data-item="j1"><td>贵阳市饮用水水源保护区管理办法<br>筑府发〔2026〕4号<br><code>j1</code></td><td>基线<br>`,
 		`guiyang-gfxwj 2026-09-20 10:00 #36（基线）`,
 		"历史补录、基线、不相关与审核驳回的文件不计时效",
 	} {

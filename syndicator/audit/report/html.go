@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"strconv"
@@ -15,8 +17,28 @@ import (
 //go:embed report.html.tmpl
 var pageTemplate string
 
+//go:embed report.css
+var style string
+
+// StyleSource is the Content-Security-Policy source that allows the
+// report's one inline <style> element and nothing else:
+// "'sha256-<base64>'" of its text. Serve the HTML report with
+// "style-src " + StyleSource.
+var StyleSource = func() string {
+	sum := sha256.Sum256([]byte(style))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}()
+
+// Names maps the ids in a report to the names people read.
+type Names struct {
+	// Columns maps a committee-site column id to its name (栏目名称);
+	// an id without a name is shown as it is.
+	Columns map[string]string
+}
+
 // page is what the HTML template shows.
 type page struct {
+	Style    template.CSS
 	R        audit.Report
 	Lag      []chart
 	Month    chart
@@ -26,9 +48,14 @@ type page struct {
 	DateOnly []audit.ItemRow
 }
 
-// HTML renders the report as one self-contained page.
-func HTML(r audit.Report) ([]byte, error) {
-	p := page{R: r, Month: monthChart(r.OnTimeByMonth)}
+// HTML renders the report as one self-contained page, columns shown by
+// their ids; HTMLNamed shows their names.
+func HTML(r audit.Report) ([]byte, error) { return HTMLNamed(r, Names{}) }
+
+// HTMLNamed renders the report as one self-contained page, with the names
+// of n wherever a person reads an id.
+func HTMLNamed(r audit.Report, n Names) ([]byte, error) {
+	p := page{Style: template.CSS(style), R: r, Month: monthChart(r.OnTimeByMonth)}
 	for i, s := range r.LagBuckets {
 		p.Lag = append(p.Lag, lagChart(i, s))
 	}
@@ -51,6 +78,12 @@ func HTML(r audit.Report) ([]byte, error) {
 		"row":    rowStatus,
 		"class":  className,
 		"num":    num,
+		"column": func(id string) string {
+			if name := n.Columns[id]; name != "" {
+				return name
+			}
+			return id
+		},
 		"pct": func(f float64) string {
 			if f < 0 {
 				return "—"

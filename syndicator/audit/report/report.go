@@ -1,6 +1,7 @@
 // Package report renders an audit.Report for auditors: a self-contained
-// HTML page in Chinese (inline SVG charts, no scripts, no external
-// resources, no CSS, so the site's Content-Security-Policy allows it),
+// HTML page in Chinese (inline SVG charts and one inline style sheet, no
+// scripts, no external resources; serve it with "style-src " +
+// StyleSource in its Content-Security-Policy),
 // CSV with one row per document, and JSON.
 package report
 

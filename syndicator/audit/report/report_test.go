@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -109,6 +111,7 @@ func TestHTMLChartsMatchData(t *testing.T) {
 	}
 	scripts := map[string]string{} // id → JSON
 	bars := map[string][]map[string]string{}
+	var styles int
 	var walk func(n *html.Node, chart string)
 	walk = func(n *html.Node, chart string) {
 		if n.Type == html.ElementNode {
@@ -124,7 +127,13 @@ func TestHTMLChartsMatchData(t *testing.T) {
 				chart = a["data-chart"]
 			case n.Data == "rect" && a["class"] == "bar":
 				bars[chart] = append(bars[chart], a)
-			case n.Data == "link" || n.Data == "img" || n.Data == "iframe" || n.Data == "style":
+			case n.Data == "style":
+				// The one inline style sheet, allowed by its hash alone.
+				styles++
+				if n.FirstChild == nil || styleSource(n.FirstChild.Data) != StyleSource {
+					t.Errorf("<style> does not match StyleSource %s", StyleSource)
+				}
+			case n.Data == "link" || n.Data == "img" || n.Data == "iframe":
 				t.Errorf("external resource or style in the page: <%s %v>", n.Data, a)
 			}
 			for k, v := range a {
@@ -138,6 +147,9 @@ func TestHTMLChartsMatchData(t *testing.T) {
 		}
 	}
 	walk(doc, "")
+	if styles != 1 {
+		t.Errorf("%d <style> elements, want 1", styles)
+	}
 
 	if len(r.LagBuckets) == 0 || len(r.OnTimeByMonth) == 0 {
 		t.Fatal("the input report has no chart data")
@@ -214,4 +226,10 @@ func attrs(n *html.Node) map[string]string {
 		m[a.Key] = a.Val
 	}
 	return m
+}
+
+// styleSource is the CSP hash source of a style element's text.
+func styleSource(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }
