@@ -108,14 +108,18 @@ func renderReportNamed(r audit.Report, format string, names report.Names) ([]byt
 	return data, ctype, nil
 }
 
-// reportNames are the names of the configured site columns, for reports.
+// reportNames are the names of the configured site columns and sources,
+// for reports.
 func (a *App) reportNames() report.Names {
-	n := report.Names{Columns: map[string]string{}}
+	n := report.Names{Columns: map[string]string{}, Sources: map[string]string{}}
 	if a == nil || a.Config == nil {
 		return n
 	}
 	for _, c := range a.Config.Site.Columns {
 		n.Columns[c.ID] = c.Name
+	}
+	for _, s := range a.Config.Sources {
+		n.Sources[s.ID] = s.Name
 	}
 	return n
 }

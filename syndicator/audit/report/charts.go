@@ -41,8 +41,9 @@ const (
 )
 
 // lagChart draws one source×class lag distribution.
-func lagChart(i int, s audit.LagSeries) chart {
-	c := chart{ID: fmt.Sprintf("chart-lag-%d", i), Title: fmt.Sprintf("%s · %s（%d 篇）", s.Source, className(s.Class), s.Total),
+// lagChart draws series s; source is the name its title shows.
+func lagChart(i int, s audit.LagSeries, source string) chart {
+	c := chart{ID: fmt.Sprintf("chart-lag-%d", i), Title: fmt.Sprintf("%s · %s（%d 篇）", source, className(s.Class), s.Total),
 		Data: s, Height: chartHeight, Axis: plotBottom}
 	top := 0
 	for _, b := range s.Buckets {

@@ -34,6 +34,16 @@ type Names struct {
 	// Columns maps a committee-site column id to its name (栏目名称);
 	// an id without a name is shown as it is.
 	Columns map[string]string
+	// Sources maps a source id to its name (来源名称), likewise.
+	Sources map[string]string
+}
+
+// name is id's name in names, or id when it has none.
+func name(names map[string]string, id string) string {
+	if n := names[id]; n != "" {
+		return n
+	}
+	return id
 }
 
 // page is what the HTML template shows.
@@ -57,7 +67,7 @@ func HTML(r audit.Report) ([]byte, error) { return HTMLNamed(r, Names{}) }
 func HTMLNamed(r audit.Report, n Names) ([]byte, error) {
 	p := page{Style: template.CSS(style), R: r, Month: monthChart(r.OnTimeByMonth)}
 	for i, s := range r.LagBuckets {
-		p.Lag = append(p.Lag, lagChart(i, s))
+		p.Lag = append(p.Lag, lagChart(i, s, name(n.Sources, s.Source)))
 	}
 	for _, it := range r.Items {
 		switch it.Status {
@@ -78,12 +88,8 @@ func HTMLNamed(r audit.Report, n Names) ([]byte, error) {
 		"row":    rowStatus,
 		"class":  className,
 		"num":    num,
-		"column": func(id string) string {
-			if name := n.Columns[id]; name != "" {
-				return name
-			}
-			return id
-		},
+		"column": func(id string) string { return name(n.Columns, id) },
+		"source": func(id string) string { return name(n.Sources, id) },
 		"pct": func(f float64) string {
 			if f < 0 {
 				return "—"

@@ -31,3 +31,40 @@ func TestHTMLShowsColumnNames(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLShowsSourceNames: the charts' titles and the item tables name
+// each source as it is configured, not by its id.
+func TestHTMLShowsSourceNames(t *testing.T) {
+	r := input(t)
+	names := Names{Sources: map[string]string{}}
+	ids := map[string]bool{}
+	for _, s := range r.LagBuckets {
+		ids[s.Source] = true
+	}
+	for _, it := range r.Items {
+		ids[it.Source] = true
+	}
+	if len(ids) == 0 {
+		t.Fatal("input report names no source")
+	}
+	for id := range ids {
+		names.Sources[id] = "来源名" + id
+	}
+	page := string(render(t, func(r audit.Report) ([]byte, error) { return HTMLNamed(r, names) }, r))
+	for _, s := range r.LagBuckets {
+		if want := "来源名" + s.Source + " · "; !strings.Contains(page, want) {
+			t.Errorf("lag chart of %s not titled by name %q", s.Source, want)
+		}
+	}
+	for _, it := range r.Items {
+		if it.Status != audit.StatusLate && it.Status != audit.StatusMissed && it.Status != audit.StatusPending {
+			continue
+		}
+		if strings.Contains(page, "<td>"+it.Source+"</td>") {
+			t.Errorf("source %s shown by its id in an item table", it.Source)
+		}
+		if !strings.Contains(page, "<td>来源名"+it.Source+"</td>") {
+			t.Errorf("source %s not shown by name in an item table", it.Source)
+		}
+	}
+}
