@@ -122,8 +122,7 @@ func Parse(file string, data []byte) (*Config, error) {
 	checkKeys(doc, reflect.TypeOf(Config{}), "", file, lines, &probs)
 	checkValues(doc, reflect.TypeOf(Config{}), "", file, lines, &probs)
 	if len(probs) > 0 {
-		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
-		return nil, probs
+		return nil, probs.byLine()
 	}
 	c := &Config{File: file}
 	if err := doc.Decode(c); err != nil {
@@ -144,8 +143,7 @@ func Parse(file string, data []byte) (*Config, error) {
 		probs = append(probs, more...)
 	}
 	if len(probs) > 0 {
-		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
-		return nil, probs
+		return nil, probs.byLine()
 	}
 	return c, nil
 }
@@ -180,14 +178,29 @@ func (c *nodeCount) walk(n, outer *yaml.Node) bool {
 	return true
 }
 
-// checkKeys walks n against type t, recording the line of every key path
-// and a Problem for every key t does not have.
-func checkKeys(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int, probs *Problems) {
+// byLine orders the problems as they stand in the file.
+func (p Problems) byLine() Problems {
+	sort.SliceStable(p, func(i, j int) bool { return p[i].Line < p[j].Line })
+	return p
+}
+
+// deref follows n's aliases and t's pointers to the node and the type the
+// walkers below compare; n is nil for a dangling alias.
+func deref(n *yaml.Node, t reflect.Type) (*yaml.Node, reflect.Type) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if n.Kind == yaml.AliasNode {
+	for n != nil && n.Kind == yaml.AliasNode {
 		n = n.Alias
+	}
+	return n, t
+}
+
+// checkKeys walks n against type t, recording the line of every key path
+// and a Problem for every key t does not have.
+func checkKeys(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int, probs *Problems) {
+	if n, t = deref(n, t); n == nil {
+		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
@@ -235,14 +248,8 @@ func checkKeys(n *yaml.Node, t reflect.Type, path, file string, lines map[string
 // and its line, like an unknown key, rather than one error for the whole
 // file. Keys t does not have are left to checkKeys.
 func checkValues(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int, probs *Problems) {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	for n.Kind == yaml.AliasNode {
-		if n.Alias == nil {
-			return
-		}
-		n = n.Alias
+	if n, t = deref(n, t); n == nil {
+		return
 	}
 	line := n.Line
 	if l, ok := lines[path]; ok {

@@ -58,19 +58,10 @@ const secretFilePrefix = "file:"
 // It runs before decoding, which reads the secret files. Nodes reached
 // again through an alias are rewritten once.
 func anchorSecretFiles(n *yaml.Node, t reflect.Type, base string, seen map[*yaml.Node]bool) {
-	if base == "" || n == nil {
+	if base == "" {
 		return
 	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	for n.Kind == yaml.AliasNode {
-		if n.Alias == nil {
-			return
-		}
-		n = n.Alias
-	}
-	if seen[n] {
+	if n, t = deref(n, t); n == nil || seen[n] {
 		return
 	}
 	seen[n] = true

@@ -63,8 +63,8 @@ func resolveSecret(raw string) (value, from string, err error) {
 			return "", "", fmt.Errorf("环境变量 %s 未设置：请先设置它（export %s=…），或改用 file:路径", name, name)
 		}
 		return v, "env " + name, nil
-	case strings.HasPrefix(raw, "file:"):
-		path := strings.TrimPrefix(raw, "file:")
+	case strings.HasPrefix(raw, secretFilePrefix):
+		path := strings.TrimPrefix(raw, secretFilePrefix)
 		b, err := readSecretFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", "", fmt.Errorf("密钥文件 %s 不存在（相对路径从配置文件所在目录算起）", path)

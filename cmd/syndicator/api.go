@@ -95,8 +95,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	s.answerReady(w, r, &s.ready)
 }
 
-// answerReady is readyz logging through logs (nil: every failure at
-// debug level).
+// answerReady is readyz logging through logs.
 func (s *Server) answerReady(w http.ResponseWriter, r *http.Request, logs *readyLog) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
@@ -162,14 +161,6 @@ type readyLog struct {
 }
 
 func (l *readyLog) note(log zerolog.Logger, checks []readyCheck, now time.Time) {
-	if l == nil {
-		for _, c := range checks {
-			if !c.OK {
-				log.Debug().Str("check", c.Name).Str("reason", c.Reason).Msg("readyz: not ready")
-			}
-		}
-		return
-	}
 	every := l.every
 	if every <= 0 {
 		every = 5 * time.Minute

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -194,4 +195,25 @@ func (a *App) lockData(command string, create bool) (*dataLock, error) {
 		info.HTTP = a.Config.HTTP.Listen
 	}
 	return lockDirs(a.dataDirs(), info, create)
+}
+
+// lockPastOneOff takes the lock for command like lockData, waiting while a
+// one-off command (audit, backfill) holds it: such a holder opened the
+// store only because no run was there, ends soon, and its server goes with
+// it, so it is neither failed on nor joined. A *lockedError it returns
+// names a run (or a holder that cannot be read); ctx ends the wait.
+func (a *App) lockPastOneOff(ctx context.Context, command string, create bool) (*dataLock, error) {
+	for waited := false; ; waited = true {
+		lock, err := a.lockData(command, create)
+		var held *lockedError
+		if !errors.As(err, &held) || held.holder.Command == "" || held.holder.Command == "run" {
+			return lock, err
+		}
+		if !waited {
+			a.Log.Warn().Str("holder", held.holder.describe()).Msg("data_dir is held by a one-off command; waiting for it to finish")
+		}
+		if !sleepCtx(ctx, 200*time.Millisecond) {
+			return nil, ctx.Err()
+		}
+	}
 }

@@ -206,20 +206,11 @@ func (p *pipeline) itemIDOf(t testing.TB, r sim.Release) (id, canon string) {
 	return syndicator.ItemID(canon), canon
 }
 
-// waitFor polls cond until it holds or the deadline passes.
+// waitFor polls cond every 200 ms (site listings read many files) until
+// it holds or the deadline passes.
 func waitFor(t testing.TB, total time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(total)
-	for {
-		ok, status := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s: %s", total, what, status)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	natstest.WaitEvery(t, 200*time.Millisecond, total, what, cond)
 }
 
 // verify checks the acceptance invariants for every release govsim has

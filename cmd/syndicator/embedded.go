@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 )
@@ -17,22 +16,7 @@ import (
 // same data fails here, naming the first, before it touches anything.
 func (a *App) startEmbedded(ctx context.Context) (natsURL string, stop func(), err error) {
 	cfg := a.Config
-	lock, err := a.lockData("run", true)
-	for waited := false; ; waited = true {
-		var held *lockedError
-		if !errors.As(err, &held) || held.holder.Command == "" || held.holder.Command == "run" {
-			break
-		}
-		// A one-off command (audit, backfill) opened the store because
-		// no run was there: it ends soon, so run waits rather than fail.
-		if !waited {
-			a.Log.Warn().Str("holder", held.holder.describe()).Msg("data_dir is held by a one-off command; waiting for it to finish")
-		}
-		if !sleepCtx(ctx, 500*time.Millisecond) {
-			return "", nil, ctx.Err()
-		}
-		lock, err = a.lockData("run", true)
-	}
+	lock, err := a.lockPastOneOff(ctx, "run", true)
 	if err != nil {
 		return "", nil, err
 	}

@@ -37,24 +37,9 @@ func (a *App) connectAs(ctx context.Context, command string, create bool) (*nats
 		// Nothing to read, and nothing is created to find that out.
 		return nil, nil, a.noStore()
 	}
-	lock, err := a.lockData(command, create)
-	for waited := false; ; waited = true {
-		var held *lockedError
-		if !errors.As(err, &held) {
-			break
-		}
-		if held.holder.Command != "" && held.holder.Command != "run" {
-			// Another one-off command holds the store only for a moment;
-			// its server goes when it ends, so it is waited for, not joined.
-			if !waited {
-				a.Log.Info().Str("holder", held.holder.describe()).Msg("data_dir is held by another one-off command; waiting for it to finish")
-			}
-			if !sleepCtx(ctx, 200*time.Millisecond) {
-				return nil, nil, ctx.Err()
-			}
-			lock, err = a.lockData(command, create)
-			continue
-		}
+	lock, err := a.lockPastOneOff(ctx, command, create)
+	var held *lockedError
+	if errors.As(err, &held) {
 		url, err := a.holderURL(ctx, held)
 		if err != nil {
 			return nil, nil, err

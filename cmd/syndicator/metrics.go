@@ -29,25 +29,17 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
 	var b strings.Builder
-	available := 1
-	if js := s.jetstream; js != nil {
-		if err := js.JetStreamReady(ctx); err != nil {
-			available = 0
-			s.log.Debug().Err(err).Msg("metrics: jetstream unavailable")
-		}
-	}
 	b.WriteString("# HELP syndicator_jetstream_available 1 when JetStream answers; 0 when it does not (its store full or read-only, NATS unreachable, JetStream off), and the counters below are then missing.\n# TYPE syndicator_jetstream_available gauge\n")
-	fmt.Fprintf(&b, "syndicator_jetstream_available %d\n", available)
-	if available == 0 {
+	// The statistics are JetStream requests themselves: when they fail,
+	// JetStream is unavailable, and no separate probe is needed.
+	st, err := s.stats.Stats(ctx, archive.Name, site.Name)
+	if err != nil {
+		s.log.Debug().Err(err).Msg("metrics: jetstream unavailable")
+		b.WriteString("syndicator_jetstream_available 0\n")
 		writeMetrics(w, b.String())
 		return
 	}
-	st, err := s.stats.Stats(ctx, archive.Name, site.Name)
-	if err != nil {
-		s.log.Warn().Err(err).Msg("metrics: reading JetStream statistics failed")
-		http.Error(w, "读取 JetStream 统计失败，详见日志", http.StatusServiceUnavailable)
-		return
-	}
+	b.WriteString("syndicator_jetstream_available 1\n")
 	b.WriteString("# HELP syndicator_events Events stored in SYND_EVENTS, by kind, source and sink.\n# TYPE syndicator_events gauge\n")
 	for _, subj := range sortedKeys(st.Subjects) {
 		parts := strings.Split(subj, ".")

@@ -62,8 +62,11 @@ type Bus struct {
 	log  zerolog.Logger
 
 	captures jetstream.ObjectStore
-	kv       map[string]jetstream.KeyValue
-	closed   chan struct{} // closed when the connection is closed for good
+	// captureStream is the stream behind captures, read chunk by chunk
+	// (claim.go); looked up once here rather than per claim.
+	captureStream jetstream.Stream
+	kv            map[string]jetstream.KeyValue
+	closed        chan struct{} // closed when the connection is closed for good
 }
 
 // Connect dials url, provisions the topology idempotently and binds it.
@@ -184,6 +187,9 @@ func (b *Bus) provision(ctx context.Context) error {
 		return fmt.Errorf("provision object store %s: %w", ObjectCaptures, err)
 	}
 	b.captures = obs
+	if b.captureStream, err = b.js.Stream(ctx, objectStream); err != nil {
+		return fmt.Errorf("provision object store %s: stream %s: %w", ObjectCaptures, objectStream, err)
+	}
 	return nil
 }
 

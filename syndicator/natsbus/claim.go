@@ -19,9 +19,7 @@ import (
 // not churn the store; different bytes replace the object (a claim check is
 // a transport, the archive is the record).
 func (b *Bus) PutClaim(ctx context.Context, name string, data []byte) error {
-	sum := sha256.Sum256(data)
-	digest := "SHA-256=" + base64.URLEncoding.EncodeToString(sum[:])
-	if info, err := b.captures.GetInfo(ctx, name); err == nil && info.Digest == digest && !info.Deleted {
+	if info, err := b.captures.GetInfo(ctx, name); err == nil && info.Digest == claimDigest(data) && !info.Deleted {
 		return nil
 	}
 	if _, err := b.captures.Put(ctx, jetstream.ObjectMeta{Name: name}, bytes.NewReader(data)); err != nil {
@@ -83,10 +81,7 @@ func (b *Bus) readChunks(ctx context.Context, info *jetstream.ObjectInfo) ([]byt
 	}
 	var data []byte
 	if info.Size > 0 {
-		s, err := b.js.Stream(ctx, objectStream)
-		if err != nil {
-			return nil, fmt.Errorf("stream %s: %w", objectStream, err)
-		}
+		s := b.captureStream
 		subject := fmt.Sprintf("$O.%s.C.%s", ObjectCaptures, info.NUID)
 		data = make([]byte, 0, min(info.Size, maxPrealloc))
 		seq := uint64(1)
@@ -108,11 +103,16 @@ func (b *Bus) readChunks(ctx context.Context, info *jetstream.ObjectInfo) ([]byt
 	if uint64(len(data)) != info.Size {
 		return nil, fmt.Errorf("read %d bytes, the object has %d", len(data), info.Size)
 	}
-	sum := sha256.Sum256(data)
-	if digest := "SHA-256=" + base64.URLEncoding.EncodeToString(sum[:]); info.Size > 0 && digest != info.Digest {
+	if digest := claimDigest(data); info.Size > 0 && digest != info.Digest {
 		return nil, fmt.Errorf("digest %s, the object records %s", digest, info.Digest)
 	}
 	return data, nil
+}
+
+// claimDigest is the digest the object store records for data.
+func claimDigest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "SHA-256=" + base64.URLEncoding.EncodeToString(sum[:])
 }
 
 // objectStream is the stream behind the claim-check store.

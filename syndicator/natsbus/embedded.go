@@ -55,9 +55,6 @@ type StorageStatus struct {
 	OK bool
 	// Reason is why not, in the server's or the system's words.
 	Reason string
-	// Waiting is, while JetStream is stopped, what its restart waits for
-	// (free space, a writable store).
-	Waiting string
 	// Since is when the status last changed.
 	Since time.Time
 }
@@ -235,13 +232,7 @@ func (e *Embedded) setStatus(ok bool, reason string) {
 	if e.status.OK != ok || e.status.Since.IsZero() {
 		e.status.Since = time.Now()
 	}
-	e.status.OK, e.status.Reason, e.status.Waiting = ok, reason, ""
-}
-
-func (e *Embedded) setWaiting(waiting string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.status.Waiting = waiting
+	e.status.OK, e.status.Reason = ok, reason
 }
 
 func (e *Embedded) current() *server.Server {
@@ -328,7 +319,6 @@ func (e *Embedded) check() {
 // written.
 func (e *Embedded) tryResume() {
 	if err := storeUsable(e.opts.StoreDir, e.opts.MinFree); err != nil {
-		e.setWaiting(err.Error())
 		if time.Since(e.reminded) >= remindEvery {
 			e.reminded = time.Now()
 			e.log.Warn().Str("store", e.opts.StoreDir).Err(err).Msg("jetstream still off: waiting for the store to be writable")
@@ -347,7 +337,6 @@ func (e *Embedded) tryResume() {
 		}
 	}
 	if err != nil {
-		e.setWaiting("restart: " + err.Error())
 		e.log.Error().Err(err).Str("store", e.opts.StoreDir).Msg("jetstream could not be started again; retrying")
 		if err := e.restart(false); err != nil {
 			e.log.Error().Err(err).Msg("restarting nats without jetstream failed; retrying")

@@ -18,21 +18,6 @@ import (
 	"github.com/rs/zerolog"
 )
 
-func waitUntil(t *testing.T, total time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(total)
-	for {
-		ok, status := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s: %s", total, what, status)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestEmbeddedStorageFullStopsAndResumes fills the file system under the
 // embedded store: the server's own error reaches the log, Storage and
 // JetStreamReady report the failure, publishing fails at once instead of
@@ -73,7 +58,7 @@ func TestEmbeddedStorageFullStopsAndResumes(t *testing.T) {
 	if err == nil {
 		t.Fatal("a publish on a full disk was acknowledged")
 	}
-	waitUntil(t, 10*time.Second, "storage reported failing", func() (bool, string) {
+	natstest.WaitFor(t, 10*time.Second, "storage reported failing", func() (bool, string) {
 		st := emb.Storage()
 		return !st.OK, fmt.Sprintf("%+v", st)
 	})
@@ -104,7 +89,7 @@ func TestEmbeddedStorageFullStopsAndResumes(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 20*time.Second, "storage recovered", func() (bool, string) {
+	natstest.WaitFor(t, 20*time.Second, "storage recovered", func() (bool, string) {
 		st := emb.Storage()
 		return st.OK, fmt.Sprintf("%+v", st)
 	})

@@ -161,3 +161,27 @@ func Events(t testing.TB, bus *natsbus.Bus, filter string) []syndicator.Event {
 	}
 	return evs
 }
+
+// WaitFor polls cond every 20 ms until it holds, and fails the test with
+// what and cond's last status once total has passed.
+func WaitFor(t testing.TB, total time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	WaitEvery(t, 20*time.Millisecond, total, what, cond)
+}
+
+// WaitEvery is WaitFor polling every every, for conditions that cost
+// something to check.
+func WaitEvery(t testing.TB, every, total time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(total)
+	for {
+		ok, status := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s: %s", total, what, status)
+		}
+		time.Sleep(every)
+	}
+}
