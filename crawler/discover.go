@@ -2,10 +2,7 @@ package crawler
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -46,15 +43,19 @@ func (c *Crawler) discoverItem(ctx context.Context, e extract.ListEntry, m marks
 	}
 	discoveredAt := c.now()
 
-	it, capture, atts, err := c.capture(ctx, e, canon, id)
+	cp, err := c.capture(ctx, e, canon, id)
 	if err != nil {
 		return nil, false, err
 	}
+	it := cp.item
 	it.DiscoveredAt = discoveredAt
 	it.Backfilled, it.Baseline = m.backfill, m.baseline
+	if err := c.keep(ctx, cp); err != nil {
+		return nil, false, err
+	}
 	ev := &syndicator.Event{
 		Kind: syndicator.KindDiscovered, ID: id, Revision: it.Revision, Source: c.src.ID,
-		At: c.now(), Item: it, Capture: capture, Attachments: atts,
+		At: c.now(), Item: it, Capture: cp.page, Attachments: cp.attachments,
 	}
 	if _, err := c.pub.Publish(ctx, ev); err != nil {
 		return nil, false, err
@@ -102,33 +103,6 @@ func (c *Crawler) readItem(ctx context.Context, e extract.ListEntry, canon, id s
 	return it, resp, page, nil
 }
 
-// capture reads an item and stores its original and attachments in the
-// claim-check store for the sinks.
-func (c *Crawler) capture(ctx context.Context, e extract.ListEntry, canon, id string) (*syndicator.Item, *syndicator.Capture, []syndicator.Capture, error) {
-	it, resp, page, err := c.readItem(ctx, e, canon, id)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if len(page.Missing) > 0 {
-		return nil, nil, nil, &MissingFieldsError{URL: e.URL, Fields: page.Missing, Unmatched: page.Unmatched, Source: c.src.ID}
-	}
-	var atts []syndicator.Capture
-	for i := range it.Attachments {
-		if ac := c.captureAttachment(ctx, &it.Attachments[i]); ac != nil {
-			atts = append(atts, *ac)
-		}
-	}
-	it.ContentSHA256 = syndicator.ContentSHA256(it) // now with attachment digests
-
-	sum := sha256.Sum256(resp.Body)
-	digest := hex.EncodeToString(sum[:])
-	capture := captureOf(resp, syndicator.CaptureRef(digest), digest, page.Charset)
-	if err := c.pub.PutClaim(ctx, capture.Ref, resp.Body); err != nil {
-		return nil, nil, nil, err
-	}
-	return it, capture, atts, nil
-}
-
 // MissingFieldsError is a detail page on which required fields were not
 // found: the source's markup or its detail rules need attention.
 type MissingFieldsError struct {
@@ -160,38 +134,5 @@ func fillPublished(it *syndicator.Item, e extract.ListEntry) {
 		if t, err := time.ParseInLocation("20060102", m[1], syndicator.Shanghai); err == nil {
 			it.PublishedAt, it.PublishedPrecision = t, syndicator.PrecisionDay
 		}
-	}
-}
-
-// captureAttachment fetches one attachment into the claim-check store. A
-// failure is recorded on the attachment and does not hold the item back.
-func (c *Crawler) captureAttachment(ctx context.Context, a *syndicator.Attachment) *syndicator.Capture {
-	resp, err := c.fetch.Do(ctx, fetch.Request{URL: a.URL, IgnoreRobots: c.src.IgnoreRobots, MaxBodyBytes: c.maxAttachment})
-	if err != nil {
-		a.Error = err.Error()
-		c.log.Warn().Err(err).Str("url", a.URL).Msg("attachment not captured")
-		return nil
-	}
-	sum := sha256.Sum256(resp.Body)
-	a.SHA256 = hex.EncodeToString(sum[:])
-	a.Size = int64(len(resp.Body))
-	a.ContentType = resp.Header.Get("Content-Type")
-	if a.ContentType == "" {
-		a.ContentType = http.DetectContentType(resp.Body)
-	}
-	if err := c.pub.PutClaim(ctx, syndicator.AttachmentRef(a.SHA256), resp.Body); err != nil {
-		a.Error = err.Error()
-		a.SHA256, a.Size = "", 0
-		return nil
-	}
-	return captureOf(resp, syndicator.AttachmentRef(a.SHA256), a.SHA256, "")
-}
-
-// captureOf describes a fetched response whose bytes are stored under ref.
-func captureOf(resp *fetch.Response, ref, digest, charset string) *syndicator.Capture {
-	return &syndicator.Capture{
-		Ref: ref, URL: resp.URL, Status: resp.Status, Proto: resp.Proto,
-		Header: resp.Header, Request: resp.Request, FetchedAt: resp.FetchedAt,
-		SHA256: digest, Size: int64(len(resp.Body)), Charset: charset,
 	}
 }

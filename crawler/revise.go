@@ -89,19 +89,23 @@ func (c *Crawler) revise(ctx context.Context, r RecentItem) (bool, error) {
 	if err != nil || !found {
 		return false, err
 	}
-	it, capture, atts, err := c.capture(ctx, r.Entry, r.URL, r.ID)
+	cp, err := c.capture(ctx, r.Entry, r.URL, r.ID)
 	if err != nil {
 		return false, err
 	}
+	it := cp.item
 	if it.ContentSHA256 == st.ContentSHA256 {
-		return false, nil
+		return false, nil // nothing kept: an unchanged page leaves no claim behind
 	}
 	it.Revision = st.Revision + 1
 	it.DiscoveredAt = st.DiscoveredAt
 	it.Backfilled, it.Baseline = st.Backfilled, st.Baseline
+	if err := c.keep(ctx, cp); err != nil {
+		return false, err
+	}
 	ev := &syndicator.Event{
 		Kind: syndicator.KindRevised, ID: r.ID, Revision: it.Revision, Source: c.src.ID,
-		At: c.now(), Item: it, Capture: capture, Attachments: atts,
+		At: c.now(), Item: it, Capture: cp.page, Attachments: cp.attachments,
 	}
 	if _, err := c.pub.Publish(ctx, ev); err != nil {
 		return false, err

@@ -2,6 +2,7 @@ package crawler_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -14,12 +15,14 @@ import (
 	"github.com/gyeco/syndicator/crawler/extract"
 	"github.com/gyeco/syndicator/crawler/fetch"
 	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/rs/zerolog"
 )
 
 // TestReplacedAttachmentIsARevision: the same attachment link serving new
-// bytes makes the item's next re-read announce revision 2; an unchanged
-// re-read announces nothing.
+// bytes makes the item's next re-read announce revision 2, its original
+// claim-checked under the item and revision; an unchanged re-read
+// announces nothing and stores nothing in the claim-check store.
 func TestReplacedAttachmentIsARevision(t *testing.T) {
 	h := newHarness(t, sim.Options{Seed: 47, Items: 10, LargeEvery: -1})
 	var target sim.Release
@@ -50,16 +53,24 @@ func TestReplacedAttachmentIsARevision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pub := &claimCounter{Bus: h.bus}
 	c := crawler.New(source(t, govcnSource, "gov", h.srv.URL), crawler.Deps{
-		Fetch: f, Extract: extract.New(nil), Pub: h.bus, State: h.bus, Leases: h.bus,
+		Fetch: f, Extract: extract.New(nil), Pub: pub, State: h.bus, Leases: h.bus,
 		Owner: "o", Recheck: time.Nanosecond, Log: zerolog.Nop(),
 	})
 	first := poll(t, c)
 	if first.New == 0 {
 		t.Fatalf("first poll: %+v", first)
 	}
+	kept := pub.puts.Load()
+	if kept == 0 {
+		t.Fatal("the first poll kept no claim")
+	}
 	if res := poll(t, c); res.Revised != 0 {
 		t.Fatalf("unchanged re-read: %+v, want no revision", res)
+	}
+	if got := pub.puts.Load(); got != kept {
+		t.Errorf("an unchanged re-read stored %d claims, want none", got-kept)
 	}
 	replaced.Store(true)
 	if res := poll(t, c); res.Revised != 1 {
@@ -72,7 +83,17 @@ func TestReplacedAttachmentIsARevision(t *testing.T) {
 	})
 	id := syndicator.ItemID(h.canonical(t, target))
 	if len(revised) != 1 || !bytes.Contains([]byte(revised[0]), []byte(`"id":"`+id+`"`)) || !bytes.Contains([]byte(revised[0]), []byte(`"revision":2`)) {
-		t.Errorf("revised events: %d, want one for %s at revision 2", len(revised), target.Path)
+		t.Fatalf("revised events: %d, want one for %s at revision 2", len(revised), target.Path)
+	}
+	var ev syndicator.Event
+	if err := json.Unmarshal([]byte(revised[0]), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if want := syndicator.CaptureRef(id, 2, ev.Capture.SHA256); ev.Capture.Ref != want {
+		t.Errorf("revision 2's original claim-checked as %q, want %q", ev.Capture.Ref, want)
+	}
+	if _, err := h.bus.GetClaim(context.Background(), ev.Capture.Ref); err != nil {
+		t.Errorf("revision 2's original: %v", err)
 	}
 	// The first poll was the source's baseline; the revision stays one.
 	if len(revised) == 1 && !bytes.Contains([]byte(revised[0]), []byte(`"baseline":true`)) {
@@ -81,6 +102,17 @@ func TestReplacedAttachmentIsARevision(t *testing.T) {
 	if res := poll(t, c); res.Revised != 0 {
 		t.Errorf("re-read after the revision: %+v, want none", res)
 	}
+}
+
+// claimCounter counts the claims a crawler stores.
+type claimCounter struct {
+	*natsbus.Bus
+	puts atomic.Int64
+}
+
+func (c *claimCounter) PutClaim(ctx context.Context, name string, data []byte) error {
+	c.puts.Add(1)
+	return c.Bus.PutClaim(ctx, name, data)
 }
 
 // TestRemovedPageIsFlaggedOnceAfterThreeReads: a detail page answering 410

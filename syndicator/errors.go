@@ -13,6 +13,12 @@ type permanentError struct{ err error }
 func (e *permanentError) Error() string { return e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
 
+// ErrClaimGone is in the chain of a claim-check read whose object is not in
+// the store: deleted once its consumers were done with it, expired, or never
+// stored. A reader that kept the bytes elsewhere (the archive) reads them
+// there instead.
+var ErrClaimGone = errors.New("claim gone")
+
 // Permanent wraps err so that IsPermanent reports true. Permanent(nil) is nil.
 func Permanent(err error) error {
 	if err == nil {

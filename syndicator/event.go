@@ -2,6 +2,7 @@ package syndicator
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -104,13 +105,21 @@ func (e *Event) MsgID() string {
 // the bytes it was published with, even when a restarted crawler fetches
 // the page again and the copy differs.
 
-// CaptureRef is the claim-check name of an original page.
-func CaptureRef(sha256hex string) string { return "page/" + sha256hex }
+// CaptureRef is the claim-check name of an original page: revision rev of
+// item id, as served. The item and revision are in the name so that no two
+// events share a page claim, and the archive may delete it once the
+// revision is archived (two pages with the same bytes would otherwise share
+// one object, and the first archived would take the other's claim away).
+func CaptureRef(id string, rev int, sha256hex string) string {
+	return "page/" + id + "/r" + strconv.Itoa(rev) + "/" + sha256hex
+}
 
 // ItemRefName is the claim-check name of an item too large to ride inline.
 func ItemRefName(sha256hex string) string { return "item/" + sha256hex }
 
-// AttachmentRef is the claim-check name of attachment bytes.
+// AttachmentRef is the claim-check name of attachment bytes. Items that
+// link the same file share it; once one of them is archived, the others
+// read the bytes from the archive's content-addressed copy.
 func AttachmentRef(sha256hex string) string {
 	return "attachment/" + sha256hex
 }

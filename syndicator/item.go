@@ -201,3 +201,7 @@ func (it *Item) ArchivePrefix() string {
 	t = t.In(Shanghai)
 	return fmt.Sprintf("%s/%04d/%02d/%s/r%d/", it.Source, t.Year(), int(t.Month()), it.ID, it.Revision)
 }
+
+// AttachmentArchiveKey is where the archive keeps an attachment: once, by
+// content (DESIGN §7).
+func AttachmentArchiveKey(sha256hex string) string { return "attachments/" + sha256hex }

@@ -37,6 +37,7 @@ func run(args []string) error {
 	seed := fs.Int64("seed", 1, "seed of the simulated history")
 	items := fs.Int("items", 30, "historical releases per site")
 	every := fs.Duration("publish-every", 30*time.Second, "interval between new releases")
+	large := fs.Int("large-every", 10, "every n-th release of a site has a body of about 1.5 MB (-1: none)")
 	sitesFlag := fs.String("sites", strings.Join(sim.AllSites(), ","),
 		"comma-separated sites to serve: govcn, govcn-all, guizhou, guizhou-all, guiyang, county")
 	if err := fs.Parse(args); err != nil {
@@ -54,6 +55,7 @@ func run(args []string) error {
 		Seed:         *seed,
 		Items:        *items,
 		PublishEvery: *every,
+		LargeEvery:   *large,
 		Start:        time.Now(), // history ends now, new releases carry real times
 		Sites:        sites,
 		OnPublish: func(r sim.Release) {

@@ -53,6 +53,9 @@ type App struct {
 	// (it doubles up to a minute) and before NATS is dialled again.
 	// Default 1s; tests shorten it.
 	RestartDelay time.Duration
+	// SweepEvery is how often the archive role deletes the claims every
+	// reader of the events is done with. Default 1 min; tests shorten it.
+	SweepEvery time.Duration
 }
 
 // Run starts the roles and blocks until ctx ends. Nothing that happens on
@@ -193,8 +196,12 @@ type roleParts struct {
 	site struct {
 		store blobStore
 		ready func(context.Context) error
-		rend  *render.Renderer
-		names map[string]string
+		// archive is read for the attachments the site copies; its
+		// readiness is the archive role's concern (a read that fails
+		// is retried).
+		archive blobStore
+		rend    *render.Renderer
+		names   map[string]string
 	}
 }
 
@@ -214,6 +221,9 @@ func (a *App) prepare(roles []Role) (*roleParts, error) {
 			}
 		case RoleSite:
 			if p.site.store, p.site.ready, err = a.store("site", cfg.Site.Backend, cfg.Site.Dir, cfg.Site.S3); err != nil {
+				return nil, err
+			}
+			if p.site.archive, _, err = a.store("archive", cfg.Archive.Backend, cfg.Archive.Dir, cfg.Archive.S3); err != nil {
 				return nil, err
 			}
 			if p.site.rend, err = a.renderer(); err != nil {
@@ -260,14 +270,20 @@ func (p *roleParts) components(bus *natsbus.Bus) ([]component, *decide.Decider, 
 			out = append(out, component{"decide", consume(natsbus.ConsumerSpec{Durable: decide.Name, Subjects: decide.Subjects()}, nil, dec.Handle)})
 		case RoleArchive:
 			st, ready := p.archive.store, p.archive.ready
-			sink := archive.New(st, bus, a.Log)
+			sink := archive.New(st, bus, bus, a.Log)
 			out = append(out, component{"archive", consume(natsbus.ConsumerSpec{Durable: archive.Name, Subjects: archive.Subjects()}, ready, sink.Handle)})
 			// The audit ledger is recorded beside the archive, where its
 			// chain head is anchored.
 			out = append(out, a.ledgerComponents(bus, st, ready)...)
+			// Claims the events' readers are done with are deleted here,
+			// where the ledger (one of those readers) is recorded.
+			out = append(out, component{"claim-sweeper", natsbus.NewSweeper(bus, a.SweepEvery, a.Log).Run})
 		case RoleSite:
 			st, ready := p.site.store, p.site.ready
-			sink := site.New(st, bus, bus, bus, p.site.rend, p.site.names, a.Log)
+			sink := site.New(site.Deps{
+				Docroot: st, Archive: p.site.archive, Bus: bus, Claims: bus, Records: bus,
+				Render: p.site.rend, SourceNames: p.site.names, Log: a.Log,
+			})
 			idx := site.NewIndexer(st, bus, p.site.rend, a.Log)
 			out = append(out, component{"site", consume(natsbus.ConsumerSpec{Durable: site.Name, Subjects: site.Subjects()}, ready, sink.Handle)},
 				component{"site-indexer", func(ctx context.Context) error {

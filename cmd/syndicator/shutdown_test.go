@@ -53,13 +53,13 @@ func TestSIGTERMEndsArchiveSinkStuckInClaimRead(t *testing.T) {
 	original := []byte("<html><body><p>" + strings.Repeat("政策正文", 50_000) + marker + "</p></body></html>")
 	sum := sha256.Sum256(original)
 	digest := hex.EncodeToString(sum[:])
-	ref := syndicator.CaptureRef(digest)
+	url := "http://www.gov.cn/zhengce/shutdown.htm"
+	id := syndicator.ItemID(url)
+	ref := syndicator.CaptureRef(id, 1, digest)
 	if err := bus.PutClaim(ctx, ref, original); err != nil {
 		t.Fatal(err)
 	}
 	frozen := proxy.FreezeOn(marker)
-	url := "http://www.gov.cn/zhengce/shutdown.htm"
-	id := syndicator.ItemID(url)
 	ev := &syndicator.Event{
 		Kind: syndicator.KindDiscovered, ID: id, Revision: 1, Source: "govcn-zuixin", At: time.Now().UTC(),
 		Item: &syndicator.Item{ID: id, Source: "govcn-zuixin", URL: url, Title: "关于停机的通知", Revision: 1},

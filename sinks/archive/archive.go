@@ -31,26 +31,36 @@ type Store interface {
 	// PutNew stores data under key unless the key exists; identical bytes
 	// already there are success, different bytes a permanent error.
 	PutNew(ctx context.Context, key string, data []byte, contentType string) (created bool, err error)
+	// Get returns the bytes under key, or an error wrapping blob.ErrNotFound.
+	Get(ctx context.Context, key string) ([]byte, error)
 }
 
-// Bus gives the sink the claim-checked bytes and lets it announce its work.
+// Bus gives the sink the events' items and lets it announce its work.
 type Bus interface {
 	Item(ctx context.Context, ev *syndicator.Event) (*syndicator.Item, error)
-	GetClaim(ctx context.Context, name string) ([]byte, error)
 	Publish(ctx context.Context, ev *syndicator.Event) (duplicate bool, err error)
+}
+
+// Claims is the claim-check store the crawler put the bytes in. The
+// archive is the only reader of page and attachment claims: it deletes
+// them once the revision is archived and announced.
+type Claims interface {
+	GetClaim(ctx context.Context, name string) ([]byte, error)
+	DeleteClaim(ctx context.Context, name string) error
 }
 
 // Sink archives discovered and revised items.
 type Sink struct {
-	store Store
-	bus   Bus
-	log   zerolog.Logger
-	now   func() time.Time
+	store  Store
+	bus    Bus
+	claims Claims
+	log    zerolog.Logger
+	now    func() time.Time
 }
 
 // New returns the archive sink; it does no I/O.
-func New(store Store, bus Bus, log zerolog.Logger) *Sink {
-	return &Sink{store: store, bus: bus, log: log.With().Str("sink", Name).Logger(), now: func() time.Time { return time.Now().UTC() }}
+func New(store Store, bus Bus, claims Claims, log zerolog.Logger) *Sink {
+	return &Sink{store: store, bus: bus, claims: claims, log: log.With().Str("sink", Name).Logger(), now: func() time.Time { return time.Now().UTC() }}
 }
 
 // Subjects are the events the archive consumes.
@@ -75,6 +85,12 @@ type Response struct {
 // page's and the attachments' exchanges (ev.Capture, ev.Attachments) and,
 // like every object, is the same bytes each time the event is handled.
 // item.json is written last: its presence marks a complete revision.
+//
+// Once the revision is announced, its page and attachment claims are
+// deleted: nothing else reads them (the site copies attachments from the
+// archive). Bytes whose claim is gone are read from the archive instead —
+// a redelivery of a revision already archived, or an attachment another
+// item shares and that item's archiving took away — so neither is lost.
 func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) error {
 	if ev.Capture == nil {
 		return syndicator.Permanent(fmt.Errorf("%s event for %s has no capture", ev.Kind, ev.ID))
@@ -83,7 +99,8 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 	if err != nil {
 		return err
 	}
-	original, err := s.bus.GetClaim(ctx, ev.Capture.Ref)
+	prefix := it.ArchivePrefix()
+	original, err := s.claimed(ctx, ev.Capture.Ref, prefix+"original.html")
 	if err != nil {
 		return err
 	}
@@ -101,19 +118,21 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 			continue // not captured; the item records why
 		}
 		ref := syndicator.AttachmentRef(a.SHA256)
-		data, err := s.bus.GetClaim(ctx, ref)
+		a.ArchiveKey = syndicator.AttachmentArchiveKey(a.SHA256)
+		data, err := s.claimed(ctx, ref, a.ArchiveKey)
 		if err != nil {
 			return err
 		}
+		if got := sha256Hex(data); got != a.SHA256 {
+			return syndicator.Permanent(fmt.Errorf("attachment %s has sha256 %s, the item says %s", ref, got, a.SHA256))
+		}
 		claims[ref] = data
-		a.ArchiveKey = "attachments/" + a.SHA256
 		if err := s.put(ctx, a.ArchiveKey, data, a.ContentType); err != nil {
 			return err
 		}
 		keys = append(keys, a.ArchiveKey)
 	}
 
-	prefix := archived.ArchivePrefix()
 	resp, err := encodeJSON(Response{
 		URL: ev.Capture.URL, Status: ev.Capture.Status, Header: ev.Capture.Header,
 		FetchedAt: ev.Capture.FetchedAt, SHA256: ev.Capture.SHA256, Size: ev.Capture.Size, Charset: ev.Capture.Charset,
@@ -152,7 +171,42 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 		return err
 	}
 	s.log.Info().Str("item_id", ev.ID).Str("source", ev.Source).Int("attempt", attempt).Str("prefix", prefix).Msg("archived")
+	s.release(ctx, ev, claims)
 	return nil
+}
+
+// claimed returns the bytes of claim ref, or, when the claim is gone, the
+// archived copy under key. Only a claim gone from the store falls back: any
+// other failure to read it is returned (retried unless permanent).
+func (s *Sink) claimed(ctx context.Context, ref, key string) ([]byte, error) {
+	data, err := s.claims.GetClaim(ctx, ref)
+	if err == nil || !errors.Is(err, syndicator.ErrClaimGone) {
+		return data, err
+	}
+	kept, gerr := s.store.Get(ctx, key)
+	switch {
+	case gerr == nil:
+		return kept, nil
+	case errors.Is(gerr, blob.ErrNotFound):
+		return nil, err // gone from both: the claim's error says why
+	default: // not the claim's permanent error: the archive may come back
+		return nil, fmt.Errorf("claim %s is gone; read the archived copy %s instead: %w", ref, key, gerr)
+	}
+}
+
+// release deletes the claims of an archived revision: its page and the
+// attachments it read. A failure leaves the claim to expire by the store's
+// TTL; the revision is archived either way.
+func (s *Sink) release(ctx context.Context, ev *syndicator.Event, attachments map[string][]byte) {
+	refs := []string{ev.Capture.Ref}
+	for ref := range attachments {
+		refs = append(refs, ref)
+	}
+	for _, ref := range refs {
+		if err := s.claims.DeleteClaim(ctx, ref); err != nil {
+			s.log.Warn().Err(err).Str("item_id", ev.ID).Str("claim", ref).Msg("claim not deleted; it expires by TTL")
+		}
+	}
 }
 
 // CaptureName is the revision's WARC file: the request and response
@@ -170,9 +224,10 @@ func (s *Sink) capture(ctx context.Context, ev *syndicator.Event, original []byt
 		data, ok := claims[c.Ref]
 		if !ok {
 			var err error
-			if data, err = s.bus.GetClaim(ctx, c.Ref); err != nil {
+			if data, err = s.claimed(ctx, c.Ref, syndicator.AttachmentArchiveKey(c.SHA256)); err != nil {
 				return nil, err
 			}
+			claims[c.Ref] = data
 		}
 		if got := sha256Hex(data); got != c.SHA256 {
 			return nil, syndicator.Permanent(fmt.Errorf("attachment capture %s has sha256 %s, event says %s", c.Ref, got, c.SHA256))
@@ -225,22 +280,12 @@ func (s *Sink) put(ctx context.Context, key string, data []byte, contentType str
 	return nil
 }
 
-// getter is the optional read side of a Store (blob.FS and blob.S3 have it).
-type getter interface {
-	Get(ctx context.Context, key string) ([]byte, error)
-}
-
 // sameCapture settles a conflict on a capture.warc.gz: gzip output may
 // change with the Go release, so a redelivery handled by a newer build can
 // compress the same WARC differently. Equal records after decompression are
 // the same evidence and count as stored; anything else keeps the conflict.
-// A store that cannot be read back keeps the conflict too.
 func (s *Sink) sameCapture(ctx context.Context, key string, data []byte, conflict error) error {
-	g, ok := s.store.(getter)
-	if !ok {
-		return conflict
-	}
-	stored, err := g.Get(ctx, key)
+	stored, err := s.store.Get(ctx, key)
 	if err != nil {
 		return fmt.Errorf("compare with the stored capture: %w", err) // retried unless permanent
 	}
@@ -258,11 +303,7 @@ func (s *Sink) sameCapture(ctx context.Context, key string, data []byte, conflic
 // JSON value counts as stored, and the stored bytes stay as they are;
 // anything else keeps the conflict.
 func (s *Sink) sameJSON(ctx context.Context, key string, data []byte, conflict error) error {
-	g, ok := s.store.(getter)
-	if !ok {
-		return conflict
-	}
-	stored, err := g.Get(ctx, key)
+	stored, err := s.store.Get(ctx, key)
 	if err != nil {
 		return fmt.Errorf("compare with the stored %s: %w", path.Base(key), err) // retried unless permanent
 	}

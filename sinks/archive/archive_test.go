@@ -40,7 +40,7 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(bus.Close)
 	store := blob.NewFS(t.TempDir())
-	return &env{bus: bus, store: store, sink: archive.New(store, bus, zerolog.Nop())}
+	return &env{bus: bus, store: store, sink: archive.New(store, bus, bus, zerolog.Nop())}
 }
 
 func sha256Hex(b []byte) string {
@@ -61,17 +61,10 @@ type capture struct {
 // attachment download.
 func (e *env) discovered(t *testing.T, path string) capture {
 	t.Helper()
-	ctx := context.Background()
 	url := "http://127.0.0.1:8090/guizhou/zwgk/zcfg/szfwj/qff/202609/" + path
 	original := []byte(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>关于印发方案的通知</title></head>` +
 		`<body><div id="Zoom"><p>各市（州）人民政府：` + path + `</p><p><a href="./P020260901.pdf">附件</a></p></div></body></html>`)
 	attachment := []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n% attachment of " + path + "\r\n\r\nWARC/1.1\r\n\x00\x1f\x8b\n%%EOF\n")
-	if err := e.bus.PutClaim(ctx, syndicator.CaptureRef(sha256Hex(original)), original); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.bus.PutClaim(ctx, syndicator.AttachmentRef(sha256Hex(attachment)), attachment); err != nil {
-		t.Fatal(err)
-	}
 	published := time.Date(2026, 9, 1, 10, 30, 0, 0, syndicator.Shanghai)
 	fetched := time.Date(2026, 9, 1, 3, 0, 0, 0, time.UTC)
 	id := syndicator.ItemID(url)
@@ -92,7 +85,7 @@ func (e *env) discovered(t *testing.T, path string) capture {
 	ev := &syndicator.Event{
 		Kind: syndicator.KindDiscovered, ID: id, Revision: 1, Source: it.Source, At: fetched, Item: it,
 		Capture: &syndicator.Capture{
-			Ref: syndicator.CaptureRef(sha256Hex(original)), URL: url, Status: 200, Proto: "HTTP/1.1",
+			Ref: syndicator.CaptureRef(id, 1, sha256Hex(original)), URL: url, Status: 200, Proto: "HTTP/1.1",
 			Header:    map[string][]string{"Content-Type": {"text/html; charset=utf-8"}, "Etag": {`"abc"`}},
 			Request:   map[string][]string{"User-Agent": {"syndicator/1.0"}, "Accept-Language": {"zh-CN,zh;q=0.9"}},
 			FetchedAt: fetched, SHA256: sha256Hex(original), Size: int64(len(original)), Charset: "utf-8",
@@ -104,7 +97,22 @@ func (e *env) discovered(t *testing.T, path string) capture {
 			FetchedAt: fetched.Add(2 * time.Second), SHA256: sha256Hex(attachment), Size: int64(len(attachment)),
 		}},
 	}
-	return capture{ev: ev, original: original, attachment: attachment}
+	c := capture{ev: ev, original: original, attachment: attachment}
+	e.claim(t, c)
+	return c
+}
+
+// claim puts c's bytes in the claim-check store, as the crawler does
+// before announcing it (and as it was before the archive deleted them).
+func (e *env) claim(t *testing.T, c capture) {
+	t.Helper()
+	ctx := context.Background()
+	if err := e.bus.PutClaim(ctx, c.ev.Capture.Ref, c.original); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.bus.PutClaim(ctx, syndicator.AttachmentRef(sha256Hex(c.attachment)), c.attachment); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // archived returns the archived events of item id.
@@ -317,7 +325,7 @@ func TestHandleRefusesBadEvidence(t *testing.T) {
 		}, nil, nil},
 		{"capture claim missing", func(t *testing.T, c *capture) {
 			missing := []byte("never stored")
-			c.ev.Capture.Ref, c.ev.Capture.SHA256 = syndicator.CaptureRef(sha256Hex(missing)), sha256Hex(missing)
+			c.ev.Capture.Ref, c.ev.Capture.SHA256 = syndicator.CaptureRef(c.ev.ID, 1, sha256Hex(missing)), sha256Hex(missing)
 		}, nil, nil},
 		{"attachment claim missing", func(t *testing.T, c *capture) {
 			c.ev.Item.Attachments[0].SHA256 = sha256Hex([]byte("never stored"))
@@ -387,7 +395,8 @@ func TestHandleCaptureIsDeterministic(t *testing.T) {
 	e := newEnv(t)
 	c := e.discovered(t, "t20260903_1.html")
 	other := blob.NewFS(t.TempDir())
-	for _, sink := range []*archive.Sink{e.sink, archive.New(other, e.bus, zerolog.Nop())} {
+	for _, sink := range []*archive.Sink{e.sink, archive.New(other, e.bus, e.bus, zerolog.Nop())} {
+		e.claim(t, c) // the first took them away
 		if err := sink.Handle(context.Background(), c.ev, 1); err != nil {
 			t.Fatalf("Handle: %v", err)
 		}
@@ -436,7 +445,8 @@ func TestHandleAcceptsARecompressedCapture(t *testing.T) {
 	if _, err := store.PutNew(context.Background(), key, older, "application/gzip"); err != nil {
 		t.Fatal(err)
 	}
-	if err := archive.New(store, e.bus, zerolog.Nop()).Handle(context.Background(), c.ev, 2); err != nil {
+	e.claim(t, c) // the first handling took them away
+	if err := archive.New(store, e.bus, e.bus, zerolog.Nop()).Handle(context.Background(), c.ev, 2); err != nil {
 		t.Fatalf("Handle with a recompressed capture in place: %v", err)
 	}
 	if got, _ := store.Get(context.Background(), key); !bytes.Equal(got, older) {

@@ -105,5 +105,5 @@ func (h *archiveHarness) Fail(t *testing.T, f sinktest.Failure) {
 func TestContract(t *testing.T) {
 	e := newEnv(t)
 	store := &failingStore{FS: e.store}
-	sinktest.Run(t, &archiveHarness{e: e, store: store, sink: archive.New(store, e.bus, zerolog.Nop())})
+	sinktest.Run(t, &archiveHarness{e: e, store: store, sink: archive.New(store, e.bus, e.bus, zerolog.Nop())})
 }

@@ -3,8 +3,10 @@ package site
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
+	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/sinks/site/render"
 	"github.com/gyeco/syndicator/syndicator"
 )
@@ -19,15 +21,35 @@ type relations struct {
 	From []syndicator.Related `json:"from"` // ID = the article that points here, Kind as seen from here
 }
 
-// loadItem reads the item an article was rendered from.
+// loadItem reads the item an article was rendered from: the revision's
+// item.json in the archive. A record from before that keeps the item in
+// the claim-check store, read while it lasts (its TTL is 30 days; a repeal
+// may come years later).
 func (s *Sink) loadItem(ctx context.Context, rec *record) (*syndicator.Item, error) {
-	data, err := s.claims.GetClaim(ctx, rec.ItemRef)
-	if err != nil {
-		return nil, err
+	if rec.ItemRef != "" {
+		data, err := s.claims.GetClaim(ctx, rec.ItemRef)
+		if err == nil {
+			return decodeItem(rec, data)
+		}
+		if !errors.Is(err, syndicator.ErrClaimGone) {
+			return nil, err
+		}
 	}
+	key := rec.Item.ArchivePrefix() + "item.json"
+	data, err := s.archive.Get(ctx, key)
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil, syndicator.Permanent(fmt.Errorf("render %s again: the archive has no %s (check that this role's archive settings match the archive role's): %w", rec.Item.ID, key, err))
+	}
+	if err != nil { // the archive may come back: retried
+		return nil, fmt.Errorf("render %s again: read %s from the archive: %w", rec.Item.ID, key, err)
+	}
+	return decodeItem(rec, data)
+}
+
+func decodeItem(rec *record, data []byte) (*syndicator.Item, error) {
 	var it syndicator.Item
 	if err := json.Unmarshal(data, &it); err != nil {
-		return nil, syndicator.Permanent(fmt.Errorf("decode kept item %s: %w", rec.Item.ID, err))
+		return nil, syndicator.Permanent(fmt.Errorf("decode the item of %s: %w", rec.Item.ID, err))
 	}
 	return &it, nil
 }
@@ -134,7 +156,7 @@ func (s *Sink) linkRelated(ctx context.Context, rec *record) error {
 func (s *Sink) rerender(ctx context.Context, id string, change func(*record) bool) error {
 	var rec record
 	return s.records.UpdateState(ctx, bucketSite, id, &rec, func(found bool) (bool, error) {
-		if !found || rec.ItemRef == "" || !change(&rec) {
+		if !found || !change(&rec) {
 			return false, nil
 		}
 		it, err := s.loadItem(ctx, &rec)

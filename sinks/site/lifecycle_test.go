@@ -1,7 +1,11 @@
 package site
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -202,5 +206,86 @@ func TestPublishedEventCarriesThePageDigest(t *testing.T) {
 	pub := e.published(t, ev.ID)
 	if len(pub) != 1 || pub[0].Digest != want {
 		t.Fatalf("published digest = %+v, want %s", pub, want)
+	}
+}
+
+// TestRepealRendersFromTheArchive: the sink keeps no copy of the item (the
+// claim-check store keeps things 30 days; a repeal may come years later):
+// the page is rendered again from the revision's item.json in the archive,
+// body and all. An older record whose kept item is still there reads that;
+// one whose kept item is gone reads the archive too; with neither, the
+// change is refused for good, saying what is missing.
+func TestRepealRendersFromTheArchive(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	repeal := func(id string) *syndicator.Event {
+		return &syndicator.Event{Kind: syndicator.KindValidity, ID: id, Revision: 1, Source: sourceID, At: time.Now().UTC(),
+			Validity: &syndicator.ValidityChange{From: syndicator.ValidityEffective, To: syndicator.ValidityRepealed, Basis: "关于废止的决定"}}
+	}
+	recordOf := func(id string) record {
+		var rec record
+		if found, err := e.bus.GetState(ctx, bucketSite, id, &rec); err != nil || !found {
+			t.Fatalf("record of %s: found %v, err %v", id, found, err)
+		}
+		return rec
+	}
+	repealed := func(id, body string) {
+		t.Helper()
+		doc, raw := e.page(t, id)
+		if find(doc, withClass("banner-repealed")) == nil {
+			t.Errorf("%s: no repeal banner", id)
+		}
+		if !strings.Contains(raw, body) {
+			t.Errorf("%s: the body %q was lost when the page was rendered again", id, body)
+		}
+	}
+
+	current := e.archivedEvent(t, 1, 1, "省人民政府关于旧事项的通知", "旧正文。")
+	e.handle(t, current)
+	if rec := recordOf(current.ID); rec.ItemRef != "" {
+		t.Errorf("record keeps the item in the claim-check store (%s)", rec.ItemRef)
+	}
+	e.handle(t, repeal(current.ID))
+	repealed(current.ID, "旧正文。")
+
+	// Records written by an earlier build point at a kept item.
+	older := func(n int, body string, keep bool) *syndicator.Event {
+		ev := e.archivedEvent(t, n, 1, fmt.Sprintf("省人民政府关于第%d事项的通知", n), body)
+		e.handle(t, ev)
+		rec := recordOf(ev.ID)
+		ref, err := e.bus.KeepItem(ctx, ev.Item)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !keep {
+			if err := e.bus.DeleteClaim(ctx, ref); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rec.ItemRef = ref
+		if err := e.bus.PutState(ctx, bucketSite, ev.ID, &rec); err != nil {
+			t.Fatal(err)
+		}
+		return ev
+	}
+	kept := older(2, "仍保存的正文。", true)
+	if err := os.Remove(filepath.Join(e.archiveDir, kept.Item.ArchivePrefix()+"item.json")); err != nil {
+		t.Fatal(err) // the kept item alone must do
+	}
+	e.handle(t, repeal(kept.ID))
+	repealed(kept.ID, "仍保存的正文。")
+
+	expired := older(3, "已过期的正文。", false)
+	e.handle(t, repeal(expired.ID))
+	repealed(expired.ID, "已过期的正文。")
+
+	lost := e.archivedEvent(t, 4, 1, "省人民政府关于第四事项的通知", "正文。")
+	e.handle(t, lost)
+	if err := os.Remove(filepath.Join(e.archiveDir, lost.Item.ArchivePrefix()+"item.json")); err != nil {
+		t.Fatal(err)
+	}
+	err := e.sink.Handle(ctx, repeal(lost.ID), 1)
+	if !syndicator.IsPermanent(err) || !strings.Contains(err.Error(), "item.json") {
+		t.Errorf("repeal with the item in neither store = %v, want a permanent error naming item.json", err)
 	}
 }

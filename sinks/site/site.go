@@ -5,6 +5,7 @@
 package site
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -35,12 +36,19 @@ type Bus interface {
 	Publish(ctx context.Context, ev *syndicator.Event) (duplicate bool, err error)
 }
 
-// Claims is the claim-check store: archived attachment bytes, and the
-// items the sink keeps to render a page again (a validity change, a new
-// related document).
+// Archive is where the sink reads what the archive kept before the
+// decision to publish: the attachments (once by content,
+// Attachment.ArchiveKey) and each revision's item.json, from which a page
+// is rendered again (a validity change, a new related document).
+type Archive interface {
+	Get(ctx context.Context, key string) ([]byte, error)
+}
+
+// Claims is the claim-check store, where articles published before the
+// sink read items from the archive have their item (record.ItemRef) until
+// it expires.
 type Claims interface {
 	GetClaim(ctx context.Context, name string) ([]byte, error)
-	KeepItem(ctx context.Context, it *syndicator.Item) (ref string, err error)
 }
 
 // Records is the sink's record of published articles (KV synd_site), from
@@ -56,6 +64,7 @@ const bucketSite = "synd_site"
 // Sink publishes decided items as article pages.
 type Sink struct {
 	docroot Docroot
+	archive Archive
 	bus     Bus
 	claims  Claims
 	records Records
@@ -65,12 +74,25 @@ type Sink struct {
 	now     func() time.Time
 }
 
-// New returns the site sink; it does no I/O. sourceNames maps source ids
-// to the names shown as 来源.
-func New(docroot Docroot, bus Bus, claims Claims, records Records, r *render.Renderer, sourceNames map[string]string, log zerolog.Logger) *Sink {
+// Deps are what the sink works with.
+type Deps struct {
+	Docroot Docroot
+	Archive Archive
+	Bus     Bus
+	Claims  Claims
+	Records Records
+	Render  *render.Renderer
+	// SourceNames maps source ids to the names shown as 来源.
+	SourceNames map[string]string
+	Log         zerolog.Logger
+}
+
+// New returns the site sink; it does no I/O.
+func New(d Deps) *Sink {
 	return &Sink{
-		docroot: docroot, bus: bus, claims: claims, records: records, render: r, sources: sourceNames,
-		log: log.With().Str("sink", Name).Logger(),
+		docroot: d.Docroot, archive: d.Archive, bus: d.Bus, claims: d.Claims, records: d.Records,
+		render: d.Render, sources: d.SourceNames,
+		log: d.Log.With().Str("sink", Name).Logger(),
 		now: func() time.Time { return time.Now().UTC() },
 	}
 }
@@ -103,10 +125,14 @@ func (s *Sink) Handle(ctx context.Context, ev *syndicator.Event, attempt int) er
 	return nil
 }
 
-// record is what the sink keeps per article: the index data, and where the
-// full item is for rendering again.
+// record is what the sink keeps per article: the index data. The full
+// item, to render the page again, is the revision's item.json in the
+// archive.
 type record struct {
 	render.Article
+	// ItemRef names the item in the claim-check store on records written
+	// before the archive's item.json was read instead; new records leave
+	// it empty.
 	ItemRef string `json:"item_ref,omitempty"`
 	// PageSHA256 is the sha256 of the page as last written: the evidence
 	// of what the committee site shows.
@@ -129,10 +155,6 @@ func (s *Sink) publish(ctx context.Context, ev *syndicator.Event, attempt int) e
 	if ev.Decision.Column != "" {
 		it.Column = ev.Decision.Column
 	}
-	ref, err := s.claims.KeepItem(ctx, it)
-	if err != nil {
-		return err
-	}
 	already := false
 	// Compare-and-set: a validity change or a related article rendered
 	// at the same time is never overwritten; the loser renders again.
@@ -146,7 +168,7 @@ func (s *Sink) publish(ctx context.Context, ev *syndicator.Event, attempt int) e
 		rec = record{Article: render.Article{
 			Item: *it, Column: it.Column, SourceName: s.sources[it.Source],
 			PublishedAt: now, FirstPublishedAt: now, Updated: found,
-		}, ItemRef: ref}
+		}}
 		if found {
 			rec.FirstPublishedAt = prev.FirstPublishedAt
 			if rec.FirstPublishedAt.IsZero() {
@@ -225,11 +247,18 @@ func (s *Sink) announce(ctx context.Context, ev *syndicator.Event, loc, digest s
 }
 
 // copyAttachment puts the archived bytes into the docroot under their
-// digest, so the page links to a copy that cannot change under it.
+// digest, so the page links to a copy that cannot change under it. The
+// bytes come from the archive, which kept them before the decision; an
+// archive without them (another archive configured for this role than for
+// the archive role) is retried, then dead-lettered with that reason.
 func (s *Sink) copyAttachment(ctx context.Context, a syndicator.Attachment) (string, error) {
-	data, err := s.claims.GetClaim(ctx, syndicator.AttachmentRef(a.SHA256))
+	src := cmp.Or(a.ArchiveKey, syndicator.AttachmentArchiveKey(a.SHA256))
+	data, err := s.archive.Get(ctx, src)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("read attachment %s from the archive (check that this role's archive settings match the archive role's): %w", src, err)
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != a.SHA256 {
+		return "", syndicator.Permanent(fmt.Errorf("archived attachment %s does not have the sha256 the item records (%s)", src, a.SHA256))
 	}
 	key := "attachments/" + a.SHA256 + extension(a.URL)
 	if _, err := s.docroot.PutNew(ctx, key, data, a.ContentType); err != nil {

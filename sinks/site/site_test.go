@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -26,8 +27,12 @@ const sourceID = "guizhou-szfwj"
 type env struct {
 	bus     *natsbus.Bus
 	docroot *blob.FS
-	render  *render.Renderer
-	sink    *Sink
+	archive *blob.FS
+	// archiveDir is archive's root, where a test removes what an archive
+	// never loses.
+	archiveDir string
+	render     *render.Renderer
+	sink       *Sink
 }
 
 func newEnv(t *testing.T) *env {
@@ -43,9 +48,13 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docroot := blob.NewFS(t.TempDir())
-	sink := New(docroot, bus, bus, bus, r, map[string]string{sourceID: "贵州省人民政府"}, zerolog.Nop())
-	return &env{bus: bus, docroot: docroot, render: r, sink: sink}
+	archiveDir := t.TempDir()
+	docroot, archive := blob.NewFS(t.TempDir()), blob.NewFS(archiveDir)
+	sink := New(Deps{
+		Docroot: docroot, Archive: archive, Bus: bus, Claims: bus, Records: bus, Render: r,
+		SourceNames: map[string]string{sourceID: "贵州省人民政府"}, Log: zerolog.Nop(),
+	})
+	return &env{bus: bus, docroot: docroot, archive: archive, archiveDir: archiveDir, render: r, sink: sink}
 }
 
 func sha256Hex(b []byte) string {
@@ -55,12 +64,12 @@ func sha256Hex(b []byte) string {
 
 // archivedEvent is the decision to publish revision rev of the n-th test
 // page, as the decider announces it after archiving: the item inline, its
-// attachment captured and archived.
+// attachment and its item.json in the archive.
 func (e *env) archivedEvent(t *testing.T, n, rev int, title, body string) *syndicator.Event {
 	t.Helper()
 	url := fmt.Sprintf("http://127.0.0.1:8090/guizhou/zwgk/zcfg/szfwj/qff/202609/t20260901_%d.html", n)
 	att := []byte(fmt.Sprintf("%%PDF-1.4\n%% attachment %d\n%%%%EOF\n", n))
-	if err := e.bus.PutClaim(context.Background(), syndicator.AttachmentRef(sha256Hex(att)), att); err != nil {
+	if _, err := e.archive.PutNew(context.Background(), syndicator.AttachmentArchiveKey(sha256Hex(att)), att, "application/pdf"); err != nil {
 		t.Fatal(err)
 	}
 	it := &syndicator.Item{
@@ -75,6 +84,13 @@ func (e *env) archivedEvent(t *testing.T, n, rev int, title, body string) *syndi
 			ArchiveKey: "attachments/" + sha256Hex(att),
 		}},
 		Revision: rev, Column: "zcwj", FetchedAt: time.Date(2026, 9, 1, 3, 0, 0, 0, time.UTC),
+	}
+	itemJSON, err := json.Marshal(it)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.archive.PutNew(context.Background(), it.ArchivePrefix()+"item.json", itemJSON, "application/json"); err != nil {
+		t.Fatal(err)
 	}
 	return &syndicator.Event{
 		Kind: syndicator.KindDecided, ID: it.ID, Revision: rev, Source: sourceID, At: time.Now().UTC(), Item: it,
@@ -306,4 +322,47 @@ func countLinks(index []byte) map[string]int {
 		counts[string(m[1])]++
 	}
 	return counts
+}
+
+// TestAttachmentsComeFromTheArchive: the copy on the site is the archive's
+// (the claim the crawler stored is deleted once archived). An attachment
+// the archive lacks is a transient failure that names the archive; bytes
+// that are not the ones the item records are refused for good. Neither
+// publishes the article.
+func TestAttachmentsComeFromTheArchive(t *testing.T) {
+	e := newEnv(t)
+	ev := e.archivedEvent(t, 7, 1, "关于印发方案的通知", "正文")
+	a := ev.Item.Attachments[0]
+	e.handle(t, ev)
+	if got, want := e.get(t, "attachments/"+a.SHA256+".pdf"), e.getArchive(t, a.ArchiveKey); !bytes.Equal(got, want) {
+		t.Errorf("site copy %q, archive %q", got, want)
+	}
+
+	missing := e.archivedEvent(t, 8, 1, "关于印发另一方案的通知", "正文")
+	missing.Item.Attachments[0].SHA256 = sha256Hex([]byte("never archived"))
+	missing.Item.Attachments[0].ArchiveKey = "attachments/" + missing.Item.Attachments[0].SHA256
+	err := e.sink.Handle(context.Background(), missing, 1)
+	if err == nil || syndicator.IsPermanent(err) || !strings.Contains(err.Error(), "archive") {
+		t.Errorf("Handle with the attachment missing from the archive = %v, want a transient error naming the archive", err)
+	}
+
+	other := e.archivedEvent(t, 9, 1, "关于印发第三方案的通知", "正文")
+	other.Item.Attachments[0].SHA256 = sha256Hex([]byte("what the crawler downloaded"))
+	if err := e.sink.Handle(context.Background(), other, 1); !syndicator.IsPermanent(err) {
+		t.Errorf("Handle with archived bytes of another digest = %v, want a permanent error", err)
+	}
+	for _, ev := range []*syndicator.Event{missing, other} {
+		if found, err := e.bus.GetState(context.Background(), bucketSite, ev.ID, &record{}); err != nil || found {
+			t.Errorf("%s recorded as published (found %v, err %v)", ev.Item.Title, found, err)
+		}
+	}
+}
+
+func (e *env) getArchive(t *testing.T, key string) []byte {
+	t.Helper()
+	data, err := e.archive.Get(context.Background(), key)
+	if err != nil {
+		t.Fatalf("archive %s: %v", key, err)
+	}
+	return data
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	neturl "net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -34,8 +35,10 @@ type Options struct {
 	// between publishing and recording an item republishes it on restart,
 	// and the window must cover the restart.
 	DuplicateWindow time.Duration
-	// CaptureTTL is how long originals stay in the claim-check store; sinks
-	// held down for longer lose them. Default 30 days.
+	// CaptureTTL is how long a claim stays in the claim-check store when
+	// nothing deletes it (the archive deletes originals and attachments
+	// once archived); an archive held down for longer loses them. Default
+	// 30 days.
 	CaptureTTL time.Duration
 	// InlineLimit is the largest event carried inline; a larger item goes
 	// by claim check. Default 256 KiB, well under the 1 MiB max payload.
@@ -67,6 +70,7 @@ type Bus struct {
 	captureStream jetstream.Stream
 	kv            map[string]jetstream.KeyValue
 	closed        chan struct{} // closed when the connection is closed for good
+	closing       *atomic.Bool  // Close was called: the handlers stay quiet
 }
 
 // Connect dials url, provisions the topology idempotently and binds it.
@@ -78,6 +82,7 @@ type Bus struct {
 func Connect(ctx context.Context, url, name string, opts Options, log zerolog.Logger) (*Bus, error) {
 	opts.defaults()
 	closed := make(chan struct{})
+	closing := new(atomic.Bool) // set by Close
 	nc, err := nats.Connect(url,
 		nats.Name(name),
 		nats.MaxReconnects(-1),
@@ -86,7 +91,7 @@ func Connect(ctx context.Context, url, name string, opts Options, log zerolog.Lo
 		// (and so shutdown) for the default minute.
 		nats.FlusherTimeout(10*time.Second),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			if err != nil {
+			if err != nil && !closing.Load() {
 				log.Warn().Err(err).Msg("nats disconnected; reconnecting")
 			}
 		}),
@@ -94,7 +99,7 @@ func Connect(ctx context.Context, url, name string, opts Options, log zerolog.Lo
 			log.Info().Str("url", c.ConnectedUrlRedacted()).Msg("nats reconnected")
 		}),
 		nats.ClosedHandler(func(c *nats.Conn) {
-			if err := c.LastError(); err != nil {
+			if err := c.LastError(); err != nil && !closing.Load() {
 				log.Error().Err(err).Msg("nats connection closed by an error")
 			}
 			close(closed)
@@ -105,19 +110,24 @@ func Connect(ctx context.Context, url, name string, opts Options, log zerolog.Lo
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {
+		closing.Store(true)
 		nc.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	b := &Bus{nc: nc, js: js, opts: opts, log: log, kv: map[string]jetstream.KeyValue{}, closed: closed}
+	b := &Bus{nc: nc, js: js, opts: opts, log: log, kv: map[string]jetstream.KeyValue{}, closed: closed, closing: closing}
 	if err := b.provision(ctx); err != nil {
-		nc.Close()
+		b.Close()
 		return nil, err
 	}
 	return b, nil
 }
 
-// Close drains the connection.
+// Close drains the connection. The drain ends in the background (a server
+// gone silent would hold it for nats.go's 30-second drain timeout), and
+// once Close is called the connection logs nothing more: its owner may have
+// closed the log's writer.
 func (b *Bus) Close() {
+	b.closing.Store(true)
 	if err := b.nc.Drain(); err != nil {
 		b.nc.Close()
 	}

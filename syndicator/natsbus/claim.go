@@ -59,7 +59,7 @@ func (b *Bus) GetClaim(ctx context.Context, name string) ([]byte, error) {
 	info, err := b.captures.GetInfo(ctx, name)
 	if err != nil {
 		if IsNotFound(err) {
-			return nil, syndicator.Permanent(fmt.Errorf("claim %s is gone from %s (expired or never stored): %w", name, ObjectCaptures, err))
+			return nil, syndicator.Permanent(fmt.Errorf("claim %s is gone from %s (deleted once archived, expired, or never stored): %w: %w", name, ObjectCaptures, syndicator.ErrClaimGone, err))
 		}
 		return nil, fmt.Errorf("read claim %s: %w", name, err)
 	}
@@ -68,6 +68,15 @@ func (b *Bus) GetClaim(ctx context.Context, name string) ([]byte, error) {
 		return nil, fmt.Errorf("read claim %s: %w", name, err)
 	}
 	return data, nil
+}
+
+// DeleteClaim removes the object stored under name, once every consumer
+// that reads it is done with it. A claim already gone is no error.
+func (b *Bus) DeleteClaim(ctx context.Context, name string) error {
+	if err := b.captures.Delete(ctx, name); err != nil && !IsNotFound(err) {
+		return fmt.Errorf("delete claim %s: %w", name, err)
+	}
+	return nil
 }
 
 // readChunks reads the object described by info from the object store's

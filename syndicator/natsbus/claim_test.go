@@ -184,3 +184,35 @@ func TestConsumeShutdownBoundedDuringClaimRead(t *testing.T) {
 		t.Fatalf("the claim read ended with %v, want context.Canceled at the grace", err)
 	}
 }
+
+// TestDeleteClaim: a deleted claim reads as gone (ErrClaimGone, permanent),
+// deleting it again is no error, and the same name can be stored again.
+func TestDeleteClaim(t *testing.T) {
+	b := connect(t, natstest.Embedded(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	data := claimWithMarker("delete")
+	const name = "page/0123456789abcdef0123456789abcdef/r1/aa"
+	if err := b.PutClaim(ctx, name, data); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := b.DeleteClaim(ctx, name); err != nil {
+			t.Fatalf("DeleteClaim #%d: %v", i+1, err)
+		}
+	}
+	if err := b.DeleteClaim(ctx, "page/never-stored"); err != nil {
+		t.Errorf("DeleteClaim of a claim never stored: %v", err)
+	}
+	_, err := b.GetClaim(ctx, name)
+	if !errors.Is(err, syndicator.ErrClaimGone) || !syndicator.IsPermanent(err) {
+		t.Errorf("GetClaim after DeleteClaim = %v, want a permanent ErrClaimGone", err)
+	}
+	if err := b.PutClaim(ctx, name, data); err != nil {
+		t.Fatalf("PutClaim after DeleteClaim: %v", err)
+	}
+	got, err := b.GetClaim(ctx, name)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Errorf("GetClaim after storing again: %d bytes, err %v", len(got), err)
+	}
+}

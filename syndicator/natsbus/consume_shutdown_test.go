@@ -2,6 +2,7 @@ package natsbus_test
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"testing"
 	"time"
@@ -133,9 +134,7 @@ func TestPanickingHandlerIsRetried(t *testing.T) {
 			Backoff: []time.Duration{10 * time.Millisecond}, MaxDeliver: 2,
 		}, func(_ context.Context, _ *syndicator.Event, attempt int) error {
 			got <- attempt
-			var m map[string]int
-			m["nil map"] = attempt // panics
-			return nil
+			panic(fmt.Sprintf("handler bug on attempt %d (injected)", attempt))
 		})
 	}()
 	for want := 1; want <= 2; want++ {

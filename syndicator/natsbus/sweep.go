@@ -1,0 +1,340 @@
+package natsbus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/ledger"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// Sweeper deletes the claims that events name once no reader may still
+// read those events: no durable consumer of SYND_EVENTS taking them has an
+// ack floor below them, and the audit ledger has recorded them. The
+// archive deletes a revision's page and attachment claims itself; what is
+// left for the sweeper is the item claims (item/<sha>) of large items,
+// which archived and decided events name again, and any claim whose
+// deletion failed.
+//
+// A consumer's ack floor is all it reports: a message it holds back (the
+// decider waits up to two hours for a document's origin) keeps every later
+// event it takes, and so their claims, until it is acked. A claim a review
+// entry (KV synd_review) points at is kept as well. Claims are never needed
+// again by an event every reader has passed: a redelivery comes before the
+// ack. Readers outside the pipeline (a dead-letter record's event, a
+// consumer added later) read the revision from the archive.
+type Sweeper struct {
+	bus   *Bus
+	every time.Duration
+	log   zerolog.Logger
+	// window holds the claims named by the events no reader has passed
+	// yet, by stream sequence, through read; an event leaves it once
+	// every reader has passed it.
+	window []namedClaims
+	read   uint64
+}
+
+// namedClaims are the claims one event names.
+type namedClaims struct {
+	seq     uint64
+	subject string
+	refs    []string
+}
+
+// reader is one reader of SYND_EVENTS: its position, and the subjects it
+// takes (nil: all item events).
+type reader struct {
+	name    string
+	floor   uint64
+	filters []string
+}
+
+// NewSweeper returns a sweeper that runs every interval (default 1 min);
+// it does no I/O.
+func NewSweeper(bus *Bus, every time.Duration, log zerolog.Logger) *Sweeper {
+	if every <= 0 {
+		every = time.Minute
+	}
+	return &Sweeper{bus: bus, every: every, log: log.With().Str("component", "claim-sweeper").Logger()}
+}
+
+// Run sweeps every interval until ctx ends. A failed sweep is logged and
+// tried again at the next interval.
+func (s *Sweeper) Run(ctx context.Context) error {
+	t := time.NewTicker(s.every)
+	defer t.Stop()
+	for {
+		n, err := s.Sweep(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			s.log.Warn().Err(err).Stringer("retry_in", s.every).Msg("claim sweep failed")
+		case n > 0:
+			s.log.Info().Int("deleted", n).Int("events_pending", len(s.window)).Msg("claims deleted")
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Sweep deletes the live claims named only by events no reader may still
+// read, and returns how many it deleted.
+func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
+	readers, last, err := s.readers(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.bus.readEvents(ctx, s.read+1, last, func(seq uint64, subject string, ev *syndicator.Event) {
+		if refs := claimRefs(ev); len(refs) > 0 {
+			s.window = append(s.window, namedClaims{seq: seq, subject: subject, refs: refs})
+		}
+	}); err != nil {
+		return 0, err
+	}
+	s.read = max(s.read, last)
+
+	passed, kept := map[string]bool{}, map[string]bool{}
+	lowest := last
+	for _, r := range readers {
+		lowest = min(lowest, r.floor)
+	}
+	for _, e := range s.window {
+		needed := false
+		for _, r := range readers {
+			if e.seq > r.floor && r.takes(e.subject) {
+				needed = true
+				break
+			}
+		}
+		for _, ref := range e.refs {
+			if needed {
+				kept[ref] = true
+			} else {
+				passed[ref] = true
+			}
+		}
+	}
+	for ref := range kept {
+		delete(passed, ref)
+	}
+	n, err := s.deletePassed(ctx, passed)
+	if err != nil {
+		return n, err
+	}
+	// Events every reader has passed are done with: their claims were
+	// deleted now, or are kept for an event still in the window.
+	i := 0
+	for i < len(s.window) && s.window[i].seq <= lowest {
+		i++
+	}
+	s.window = append(s.window[:0:0], s.window[i:]...)
+	return n, nil
+}
+
+// deletePassed deletes the claims in passed that are still stored and that
+// no review entry points at.
+func (s *Sweeper) deletePassed(ctx context.Context, passed map[string]bool) (int, error) {
+	if len(passed) == 0 {
+		return 0, nil
+	}
+	live, err := s.liveClaims(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for ref := range passed {
+		if !live[ref] {
+			delete(passed, ref)
+		}
+	}
+	if len(passed) == 0 {
+		return 0, nil
+	}
+	if err := s.bus.EachState(ctx, BucketReview, ">", func(_ string, value []byte) error {
+		var r struct {
+			ItemRef string `json:"item_ref"`
+		}
+		if json.Unmarshal(value, &r) == nil {
+			delete(passed, r.ItemRef)
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	n := 0
+	for ref := range passed {
+		if err := s.bus.DeleteClaim(ctx, ref); err != nil {
+			return n, err // the rest is deleted by the next sweep
+		}
+		n++
+	}
+	return n, nil
+}
+
+// liveClaims lists the names of the claims in the store.
+func (s *Sweeper) liveClaims(ctx context.Context) (map[string]bool, error) {
+	infos, err := s.bus.captures.List(ctx)
+	if errors.Is(err, jetstream.ErrNoObjectsFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list claims: %w", err)
+	}
+	live := make(map[string]bool, len(infos))
+	for _, i := range infos {
+		live[i.Name] = true
+	}
+	return live, nil
+}
+
+// readers returns the readers of SYND_EVENTS and the stream's last
+// sequence. The stream is read before the consumers, so a consumer with
+// nothing pending has passed at least that last sequence.
+func (s *Sweeper) readers(ctx context.Context) ([]reader, uint64, error) {
+	st, err := s.bus.js.Stream(ctx, StreamEvents)
+	if err != nil {
+		return nil, 0, fmt.Errorf("stream %s: %w", StreamEvents, err)
+	}
+	last := st.CachedInfo().State.LastSeq
+	var out []reader
+	consumers := st.ListConsumers(ctx)
+	for ci := range consumers.Info() {
+		if ci.Config.Durable == "" {
+			continue // ordered readers: the ledger's position is read below
+		}
+		r := reader{name: ci.Name, floor: last, filters: ci.Config.FilterSubjects}
+		if ci.Config.FilterSubject != "" {
+			r.filters = append(r.filters, ci.Config.FilterSubject)
+		}
+		if ci.NumPending > 0 || ci.NumAckPending > 0 {
+			r.floor = ci.AckFloor.Stream
+		}
+		out = append(out, r)
+	}
+	if err := consumers.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list consumers of %s: %w", StreamEvents, err)
+	}
+	data, _, err := s.bus.LastEntry(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	recorded := uint64(0)
+	if data != nil {
+		var e ledger.Entry
+		if err := json.Unmarshal(data, &e); err != nil {
+			return nil, 0, fmt.Errorf("decode the ledger head: %w", err)
+		}
+		recorded = e.EventSeq
+	}
+	return append(out, reader{name: "ledger", floor: recorded}), last, nil
+}
+
+// takes reports whether the reader takes events on subject.
+func (r reader) takes(subject string) bool {
+	if len(r.filters) == 0 {
+		return true
+	}
+	for _, f := range r.filters {
+		if subjectMatches(f, subject) {
+			return true
+		}
+	}
+	return false
+}
+
+// subjectMatches reports whether subject matches filter, whose tokens may
+// be * (one token) or a final > (one or more).
+func subjectMatches(filter, subject string) bool {
+	ft, st := strings.Split(filter, "."), strings.Split(subject, ".")
+	for i, f := range ft {
+		if f == ">" {
+			return len(st) > i
+		}
+		if i >= len(st) || (f != "*" && f != st[i]) {
+			return false
+		}
+	}
+	return len(ft) == len(st)
+}
+
+// claimRefs are the claims an event names.
+func claimRefs(ev *syndicator.Event) []string {
+	var refs []string
+	if ev.ItemRef != "" {
+		refs = append(refs, ev.ItemRef)
+	}
+	if ev.Capture != nil && ev.Capture.Ref != "" {
+		refs = append(refs, ev.Capture.Ref)
+	}
+	for _, a := range ev.Attachments {
+		if a.Ref != "" {
+			refs = append(refs, a.Ref)
+		}
+	}
+	return refs
+}
+
+// readEvents calls fn with every item event of SYND_EVENTS from sequence
+// from through to, in order; events that do not decode are skipped.
+func (b *Bus) readEvents(ctx context.Context, from, to uint64, fn func(seq uint64, subject string, ev *syndicator.Event)) error {
+	if from > to {
+		return nil
+	}
+	s, err := b.js.Stream(ctx, StreamEvents)
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", StreamEvents, err)
+	}
+	cons, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{"synd.item.>"},
+		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:    max(from, 1),
+		// Stopping the iterator leaves the server's consumer behind;
+		// this lets the server drop it soon after each sweep.
+		InactiveThreshold: 30 * time.Second,
+	})
+	if err != nil {
+		return fmt.Errorf("read %s from %d: %w", StreamEvents, from, err)
+	}
+	iter, err := cons.Messages()
+	if err != nil {
+		return fmt.Errorf("read %s from %d: %w", StreamEvents, from, err)
+	}
+	defer iter.Stop()
+	ci, err := cons.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("read %s from %d: %w", StreamEvents, from, err)
+	}
+	if ci.NumPending == 0 {
+		return nil
+	}
+	for {
+		m, err := iter.Next(jetstream.NextContext(ctx))
+		if err != nil {
+			return fmt.Errorf("read %s from %d: %w", StreamEvents, from, err)
+		}
+		md, err := m.Metadata()
+		if err != nil {
+			return fmt.Errorf("read %s from %d: %w", StreamEvents, from, err)
+		}
+		seq := md.Sequence.Stream
+		if seq > to {
+			return nil
+		}
+		var ev syndicator.Event
+		if json.Unmarshal(m.Data(), &ev) == nil {
+			fn(seq, m.Subject(), &ev)
+		}
+		if seq == to || md.NumPending == 0 {
+			return nil
+		}
+	}
+}
