@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/sinks/site/render"
 	"github.com/gyeco/syndicator/syndicator"
 )
@@ -35,13 +34,13 @@ func (s *Sink) loadItem(ctx context.Context, rec *record) (*syndicator.Item, err
 			return nil, err
 		}
 	}
+	// Not found is retried too (then dead-lettered): the archive kept the
+	// revision before the decision, so its absence means this role reads
+	// another archive than the archive role writes, which can be fixed.
 	key := rec.Item.ArchivePrefix() + "item.json"
 	data, err := s.archive.Get(ctx, key)
-	if errors.Is(err, blob.ErrNotFound) {
-		return nil, syndicator.Permanent(fmt.Errorf("render %s again: the archive has no %s (check that this role's archive settings match the archive role's): %w", rec.Item.ID, key, err))
-	}
-	if err != nil { // the archive may come back: retried
-		return nil, fmt.Errorf("render %s again: read %s from the archive: %w", rec.Item.ID, key, err)
+	if err != nil {
+		return nil, fmt.Errorf("render %s again: read %s from the archive (check that this role's archive settings match the archive role's): %w", rec.Item.ID, key, err)
 	}
 	return decodeItem(rec, data)
 }

@@ -214,7 +214,8 @@ func TestPublishedEventCarriesThePageDigest(t *testing.T) {
 // the page is rendered again from the revision's item.json in the archive,
 // body and all. An older record whose kept item is still there reads that;
 // one whose kept item is gone reads the archive too; with neither, the
-// change is refused for good, saying what is missing.
+// change fails (retried, then dead-lettered) saying what is missing and
+// what to check.
 func TestRepealRendersFromTheArchive(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -285,7 +286,7 @@ func TestRepealRendersFromTheArchive(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := e.sink.Handle(ctx, repeal(lost.ID), 1)
-	if !syndicator.IsPermanent(err) || !strings.Contains(err.Error(), "item.json") {
-		t.Errorf("repeal with the item in neither store = %v, want a permanent error naming item.json", err)
+	if err == nil || syndicator.IsPermanent(err) || !strings.Contains(err.Error(), "item.json") || !strings.Contains(err.Error(), "archive settings") {
+		t.Errorf("repeal with the item in neither store = %v, want a transient error naming item.json and the archive settings", err)
 	}
 }

@@ -27,17 +27,23 @@ import (
 // event it takes, and so their claims, until it is acked. A claim a review
 // entry (KV synd_review) points at is kept as well. Claims are never needed
 // again by an event every reader has passed: a redelivery comes before the
-// ack. Readers outside the pipeline (a dead-letter record's event, a
-// consumer added later) read the revision from the archive.
+// ack, and a handler publishes what it derives (naming the same claim, it
+// may) before it acks. Readers outside the pipeline (a dead-letter
+// record's event, a durable consumer created later) find the claims of
+// events the pipeline has passed gone.
+//
+// A new sweeper starts at the lowest reader position: claims of events
+// passed before it started (a restart between two sweeps) are left to the
+// store's TTL rather than reading the whole stream again.
 type Sweeper struct {
 	bus   *Bus
 	every time.Duration
 	log   zerolog.Logger
-	// window holds the claims named by the events no reader has passed
-	// yet, by stream sequence, through read; an event leaves it once
-	// every reader has passed it.
+	// window holds the claims named by the events some reader taking
+	// them has not passed yet, by stream sequence, through read.
 	window []namedClaims
 	read   uint64
+	begun  bool
 }
 
 // namedClaims are the claims one event names.
@@ -94,6 +100,13 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if !s.begun {
+		s.read = last
+		for _, r := range readers {
+			s.read = min(s.read, r.floor)
+		}
+		s.begun = true
+	}
 	if err := s.bus.readEvents(ctx, s.read+1, last, func(seq uint64, subject string, ev *syndicator.Event) {
 		if refs := claimRefs(ev); len(refs) > 0 {
 			s.window = append(s.window, namedClaims{seq: seq, subject: subject, refs: refs})
@@ -104,10 +117,7 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 	s.read = max(s.read, last)
 
 	passed, kept := map[string]bool{}, map[string]bool{}
-	lowest := last
-	for _, r := range readers {
-		lowest = min(lowest, r.floor)
-	}
+	var still []namedClaims
 	for _, e := range s.window {
 		needed := false
 		for _, r := range readers {
@@ -123,6 +133,9 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 				passed[ref] = true
 			}
 		}
+		if needed {
+			still = append(still, e)
+		}
 	}
 	for ref := range kept {
 		delete(passed, ref)
@@ -131,13 +144,10 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, err
 	}
-	// Events every reader has passed are done with: their claims were
-	// deleted now, or are kept for an event still in the window.
-	i := 0
-	for i < len(s.window) && s.window[i].seq <= lowest {
-		i++
-	}
-	s.window = append(s.window[:0:0], s.window[i:]...)
+	// A passed event is done with: its claims were deleted now, or are
+	// named by an event still in the window, which deletes them when it
+	// passes.
+	s.window = still
 	return n, nil
 }
 
@@ -196,22 +206,24 @@ func (s *Sweeper) liveClaims(ctx context.Context) (map[string]bool, error) {
 	return live, nil
 }
 
-// readers returns the readers of SYND_EVENTS and the stream's last
-// sequence. The stream is read before the consumers, so a consumer with
-// nothing pending has passed at least that last sequence.
+// readers returns the readers of SYND_EVENTS and the last sequence to
+// read. The stream's last sequence is read before the consumers, so a
+// consumer with nothing pending has passed at least that; and again after,
+// so that an event a handler published before acking the one it derives
+// from (naming the same claim) is in the window, needed by its readers.
 func (s *Sweeper) readers(ctx context.Context) ([]reader, uint64, error) {
 	st, err := s.bus.js.Stream(ctx, StreamEvents)
 	if err != nil {
 		return nil, 0, fmt.Errorf("stream %s: %w", StreamEvents, err)
 	}
-	last := st.CachedInfo().State.LastSeq
+	before := st.CachedInfo().State.LastSeq
 	var out []reader
 	consumers := st.ListConsumers(ctx)
 	for ci := range consumers.Info() {
 		if ci.Config.Durable == "" {
 			continue // ordered readers: the ledger's position is read below
 		}
-		r := reader{name: ci.Name, floor: last, filters: ci.Config.FilterSubjects}
+		r := reader{name: ci.Name, floor: before, filters: ci.Config.FilterSubjects}
 		if ci.Config.FilterSubject != "" {
 			r.filters = append(r.filters, ci.Config.FilterSubject)
 		}
@@ -223,6 +235,11 @@ func (s *Sweeper) readers(ctx context.Context) ([]reader, uint64, error) {
 	if err := consumers.Err(); err != nil {
 		return nil, 0, fmt.Errorf("list consumers of %s: %w", StreamEvents, err)
 	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("stream %s: %w", StreamEvents, err)
+	}
+	last := info.State.LastSeq
 	data, _, err := s.bus.LastEntry(ctx)
 	if err != nil {
 		return nil, 0, err
