@@ -131,7 +131,7 @@ func checkDetail(t *testing.T, ext *extract.Extractor, site *sim.Site, host, bas
 	}
 	check("doc_number", p.DocNumber, r.DocNumber)
 	if r.DocNumber != "" {
-		check("doc_key", p.DocKey, extract.DocKey(r.DocNumber))
+		check("doc_key", p.DocKey, syndicator.DocKey(r.DocNumber))
 	}
 	check("index_number", p.IndexNumber, r.IndexNumber)
 	check("issuer", p.Issuer, r.Issuer)

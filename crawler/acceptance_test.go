@@ -112,7 +112,7 @@ func TestCountySiteByConfigurationOnly(t *testing.T) {
 		}
 		check("title", it.Title, r.Title)
 		check("doc_number", it.DocNumber, r.DocNumber)
-		check("doc_key", it.DocKey, extract.DocKey(r.DocNumber))
+		check("doc_key", it.DocKey, syndicator.DocKey(r.DocNumber))
 		check("index_number", it.IndexNumber, r.IndexNumber)
 		check("issuer", it.Issuer, r.Issuer)
 		check("origin", it.Origin, r.Origin)

@@ -1,7 +1,8 @@
 // Package syndicator holds the domain core shared by every role: the item
-// schema (DESIGN §6), the events that carry items between roles (§5), their
-// subjects, and the error kinds that let a consumer choose between retry and
-// dead letter.
+// schema (DESIGN §6), the document numbers and doc_key that identify a
+// document across sites, the events that carry items between roles (§5),
+// their subjects, and the error kinds that let a consumer choose between
+// retry and dead letter.
 package syndicator
 
 import (

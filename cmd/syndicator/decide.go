@@ -3,17 +3,14 @@ package main
 import (
 	"fmt"
 
-	"github.com/gyeco/syndicator/crawler/extract"
-
 	"github.com/gyeco/syndicator/sinks/webhook"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/decide"
-	"github.com/gyeco/syndicator/syndicator/lifecycle"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 )
 
-// decider wires the relevance rules (each source's own first, then the
-// global or default set) and the repeal parser into the decide stage.
+// decider builds the decide stage from the relevance rules (each source's
+// own first, then the global or default set).
 func (a *App) decider(bus *natsbus.Bus) (*decide.Decider, error) {
 	cfg := a.Config
 	set, err := cfg.RuleSet()
@@ -24,23 +21,8 @@ func (a *App) decider(bus *natsbus.Bus) (*decide.Decider, error) {
 	for _, src := range cfg.Sources {
 		levels = append(levels, syndicator.Level(src.Level))
 	}
-	classify := func(it *syndicator.Item) decide.Verdict {
-		r := set.Decide(it)
-		return decide.Verdict{Class: r.Class, Rule: r.Rule, Column: r.Column, Score: r.Score}
-	}
-	repeals := func(title, body string) []decide.Repeal {
-		d, ok := lifecycle.ParseDecision(title, body, extract.DocKey)
-		if !ok {
-			return nil
-		}
-		out := make([]decide.Repeal, 0, len(d.Entries))
-		for _, e := range d.Entries {
-			out = append(out, decide.Repeal{DocKey: e.DocKey, DocNumber: e.DocNumber, Title: e.Title, To: e.To})
-		}
-		return out
-	}
 	return decide.New(decide.Options{
-		Classify: classify, Repeals: repeals, Levels: levels, WaitForOrigin: cfg.Identity.WaitForOrigin,
+		Rules: set, Levels: levels, WaitForOrigin: cfg.Identity.WaitForOrigin,
 	}, bus, bus, a.Log), nil
 }
 

@@ -99,7 +99,7 @@ func Detail(body []byte, contentType string, pageURL *url.URL, rule DetailRule) 
 // Title: the metadata 标题, then rule.Title in order, then <title> without
 // its site suffixes. DocNumber: the metadata 发文字号, else the number the
 // title ends with, else one of the first body lines that is exactly a
-// document number. DocKey: DocKey(DocNumber), else "title:"+title+"|"+issuer
+// document number. DocKey: syndicator.DocKey(DocNumber), else "title:"+title+"|"+issuer
 // (both normalised). PublishedAt: the first rule.Published selector that
 // yields a date, else the metadata 发布日期, else zero (the crawler then
 // falls back to the list date or the tYYYYMMDD of the URL).
@@ -180,18 +180,18 @@ const bodyDocNoLines = 8
 // metadata value (if any) is kept as printed and the key is made of the
 // normalised title and issuer.
 func docNumber(field, title, issuer string, body []string) (number, key string) {
-	candidates := []string{field, DocNoFromTitle(title)}
+	candidates := []string{field, syndicator.DocNoFromTitle(title)}
 	if len(body) > bodyDocNoLines {
 		body = body[:bodyDocNoLines]
 	}
 	candidates = append(candidates, body...)
 	for _, c := range candidates {
-		if k := DocKey(c); k != "" {
+		if k := syndicator.DocKey(c); k != "" {
 			return c, k
 		}
 	}
 	if title != "" {
-		key = titleKey(title, issuer)
+		key = syndicator.TitleKey(title, issuer)
 	}
 	return field, key
 }

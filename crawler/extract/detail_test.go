@@ -330,3 +330,24 @@ func TestDetailConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestDocNumber(t *testing.T) {
+	tests := []struct {
+		name, field, title, issuer string
+		body                       []string
+		wantNo, wantKey            string
+	}{
+		{"field", "国办发〔2017〕47号", "标题（国发〔2017〕1号）", "", nil, "国办发〔2017〕47号", "国办发〔2017〕47号"},
+		{"title suffix", "", "标题（黔府发〔2019〕4号）", "", nil, "黔府发〔2019〕4号", "黔府发〔2019〕4号"},
+		{"field not a number", "无", "标题（黔府发〔2019〕4号）", "", nil, "黔府发〔2019〕4号", "黔府发〔2019〕4号"},
+		{"body line", "", "通知", "", []string{"通知", "国办发明电〔2025〕7号"}, "国办发明电〔2025〕7号", "国办发明电〔2025〕7号"},
+		{"title key", "无", "关于 某某 的通知", "国务院 办公厅", []string{"正文"}, "无", "title:关于某某的通知|国务院办公厅"},
+		{"nothing", "", "", "", nil, "", ""},
+	}
+	for _, tc := range tests {
+		no, key := docNumber(tc.field, tc.title, tc.issuer, tc.body)
+		if no != tc.wantNo || key != tc.wantKey {
+			t.Errorf("%s: docNumber = %q, %q; want %q, %q", tc.name, no, key, tc.wantNo, tc.wantKey)
+		}
+	}
+}

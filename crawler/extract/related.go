@@ -178,7 +178,7 @@ func (c *relatedCollector) add(a *html.Node, attr, kind string) {
 		title = collapseHTMLSpace(v)
 	}
 	rel := syndicator.Related{Kind: kind, ID: syndicator.ItemID(canon), URL: canon, Title: title}
-	if n := DocNoFromTitle(title); DocKey(n) != "" {
+	if n := syndicator.DocNoFromTitle(title); syndicator.DocKey(n) != "" {
 		rel.DocNumber = n
 	}
 	c.out = append(c.out, rel)

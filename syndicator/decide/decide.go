@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/lifecycle"
+	"github.com/gyeco/syndicator/syndicator/relevance"
 	"github.com/rs/zerolog"
 )
 
@@ -44,20 +46,11 @@ type State interface {
 	UpdateState(ctx context.Context, bucket, key string, v any, change func(found bool) (bool, error)) error
 }
 
-// Repeal is one document a repeal/expiry decision names.
-type Repeal struct {
-	DocKey    string
-	DocNumber string
-	Title     string
-	To        syndicator.Validity
-}
-
 // Options configure a Decider.
 type Options struct {
-	// Classify applies the relevance rules (a source's own first).
-	Classify func(it *syndicator.Item) Verdict
-	// Repeals reads a repeal/expiry decision; nil or empty for other documents.
-	Repeals func(title, body string) []Repeal
+	// Rules are the relevance rules, each source's own before the global
+	// or default set (relevance.Set.With).
+	Rules *relevance.Set
 	// Levels are the configured sources' levels: a copy waits for the
 	// issuer's page only when a source of the issuer's level is watched.
 	Levels []syndicator.Level
@@ -163,10 +156,8 @@ func (d *Decider) decide(ctx context.Context, ev *syndicator.Event, attempt int)
 			return err
 		}
 	}
-	if d.opts.Repeals != nil {
-		if rs := d.opts.Repeals(it.Title, it.BodyText); len(rs) > 0 {
-			return d.applyRepeals(ctx, it, rs, now)
-		}
+	if dec, ok := lifecycle.ParseDecision(it.Title, it.BodyText); ok && len(dec.Entries) > 0 {
+		return d.applyRepeals(ctx, it, dec.Entries, now)
 	}
 	return nil
 }
@@ -193,8 +184,8 @@ func (d *Decider) docOf(ctx context.Context, itemID string) (*Doc, bool, error) 
 
 // classify applies the rules; an interpretation of a document republished
 // follows its original.
-func (d *Decider) classify(ctx context.Context, it *syndicator.Item) (Verdict, error) {
-	v := d.opts.Classify(it)
+func (d *Decider) classify(ctx context.Context, it *syndicator.Item) (relevance.Result, error) {
+	v := d.opts.Rules.Decide(it)
 	if v.Class == syndicator.ClassSync || v.Class == syndicator.ClassTimely {
 		return v, nil
 	}
@@ -207,7 +198,7 @@ func (d *Decider) classify(ctx context.Context, it *syndicator.Item) (Verdict, e
 			return v, err
 		}
 		if found && (doc.Class == syndicator.ClassSync || doc.Class == syndicator.ClassTimely) {
-			return Verdict{Class: doc.Class, Rule: "政策解读随原文（" + doc.Rule + "）", Column: doc.Column}, nil
+			return relevance.Result{Class: doc.Class, Rule: "政策解读随原文（" + doc.Rule + "）", Column: doc.Column}, nil
 		}
 	}
 	return v, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
+	"github.com/gyeco/syndicator/syndicator/relevance"
 	"github.com/rs/zerolog"
 )
 
@@ -19,9 +20,9 @@ type env struct {
 	now time.Time
 }
 
-// newEnv runs a Decider on an embedded NATS server with a stand-in rule:
-// titles with 碳达峰 are sync, with 审核 review, the rest timely; and a
-// stand-in repeal parser naming 国发〔2016〕1号.
+// newEnv runs a Decider on an embedded NATS server with stand-in rules:
+// titles with 碳达峰 are sync, with 审核 review, the rest timely. Repeals
+// are read by the lifecycle parser (repealDecision names 国发〔2016〕1号).
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -32,22 +33,16 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(bus.Close)
 	e := &env{bus: bus, now: t0}
+	rules, err := relevance.Compile([]relevance.Rule{
+		{Name: "生态", Class: syndicator.ClassSync, Column: "sthj", When: []relevance.Condition{{Field: "title", Any: []string{"碳达峰"}}}},
+		{Name: "待定", Class: syndicator.ClassReview, When: []relevance.Condition{{Field: "title", Any: []string{"审核"}}}},
+		{Name: "文号", Class: syndicator.ClassTimely},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := Options{
-		Classify: func(it *syndicator.Item) Verdict {
-			switch {
-			case contains(it.Title, "碳达峰"):
-				return Verdict{Class: syndicator.ClassSync, Rule: "生态", Column: "sthj"}
-			case contains(it.Title, "审核"):
-				return Verdict{Class: syndicator.ClassReview, Rule: "待定"}
-			}
-			return Verdict{Class: syndicator.ClassTimely, Rule: "文号"}
-		},
-		Repeals: func(title, _ string) []Repeal {
-			if !contains(title, "废止") {
-				return nil
-			}
-			return []Repeal{{DocKey: "国发〔2016〕1号", DocNumber: "国发〔2016〕1号", Title: "旧文件", To: syndicator.ValidityRepealed}}
-		},
+		Rules:         rules,
 		Levels:        []syndicator.Level{syndicator.LevelNational, syndicator.LevelProvincial, syndicator.LevelMunicipal},
 		WaitForOrigin: time.Hour,
 	}
@@ -66,6 +61,14 @@ func item(source string, level syndicator.Level, title, number string) *syndicat
 		PublishedAt: t0, PublishedPrecision: syndicator.PrecisionSecond, Validity: syndicator.ValidityUnknown,
 		BodyText: "正文",
 	}
+}
+
+// repealDecision is a decision of the State Council repealing 国发〔2016〕1号
+// (《旧文件》).
+func repealDecision() *syndicator.Item {
+	it := item("govcn", syndicator.LevelNational, "国务院关于废止部分文件的决定", "国发〔2026〕9号")
+	it.BodyText = "国务院决定废止以下文件：\n1.《旧文件》（国发〔2016〕1号）"
+	return it
 }
 
 func archived(it *syndicator.Item) *syndicator.Event {
@@ -147,7 +150,7 @@ func TestRepealMarksTheDocument(t *testing.T) {
 	if err := e.handle(t, archived(old), 1); err != nil {
 		t.Fatal(err)
 	}
-	dec := item("govcn", syndicator.LevelNational, "国务院关于废止部分文件的决定", "国发〔2026〕9号")
+	dec := repealDecision()
 	if err := e.handle(t, archived(dec), 1); err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +173,7 @@ func TestRepealMarksTheDocument(t *testing.T) {
 
 func TestRepealBeforeTheDocumentIsSeen(t *testing.T) {
 	e := newEnv(t)
-	dec := item("govcn", syndicator.LevelNational, "国务院关于废止部分文件的决定", "国发〔2026〕9号")
+	dec := repealDecision()
 	if err := e.handle(t, archived(dec), 1); err != nil {
 		t.Fatal(err)
 	}

@@ -5,15 +5,8 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/relevance"
 )
-
-// Verdict is what the relevance rules say about an item.
-type Verdict struct {
-	Class  string
-	Rule   string
-	Column string
-	Score  float64
-}
 
 // placement is what one sighting means for its document.
 type placement struct {
@@ -35,7 +28,7 @@ const maxWaitAttempts = 10
 // placeInput is everything place needs besides the document.
 type placeInput struct {
 	item    *syndicator.Item
-	verdict Verdict
+	verdict relevance.Result
 	now     time.Time
 	attempt int
 	// wait is how long a copy waits for the issuer's own page, and

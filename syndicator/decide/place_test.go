@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/relevance"
 )
 
 var t0 = time.Date(2026, 9, 1, 2, 0, 0, 0, time.UTC)
@@ -18,7 +19,7 @@ func govDoc(source string, level syndicator.Level, n int) *syndicator.Item {
 }
 
 func in(it *syndicator.Item, class string, now time.Time) placeInput {
-	return placeInput{item: it, verdict: Verdict{Class: class, Rule: "r-" + class, Column: "zcwj"}, now: now, attempt: 1, wait: 2 * time.Hour, originWatched: true}
+	return placeInput{item: it, verdict: relevance.Result{Class: class, Rule: "r-" + class, Column: "zcwj"}, now: now, attempt: 1, wait: 2 * time.Hour, originWatched: true}
 }
 
 func TestPlaceOriginFirstIsPublishedCopiesAreSightings(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/lifecycle"
 )
 
 // announceValidity publishes a change of a document's 有效性 for the
@@ -32,7 +33,7 @@ func (d *Decider) announceValidity(ctx context.Context, doc *Doc, ch *syndicator
 // applyRepeals marks every document a repeal/expiry decision names. A
 // document not seen yet is recorded with its new validity, so that its
 // page shows it from the first publication.
-func (d *Decider) applyRepeals(ctx context.Context, decision *syndicator.Item, rs []Repeal, now time.Time) error {
+func (d *Decider) applyRepeals(ctx context.Context, decision *syndicator.Item, rs []lifecycle.Entry, now time.Time) error {
 	for _, r := range rs {
 		if r.DocKey == "" {
 			d.log.Warn().Str("item_id", decision.ID).Str("title", r.Title).Msg("repealed document without a number; not matched")

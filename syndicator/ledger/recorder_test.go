@@ -6,14 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/ledger"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
@@ -239,8 +236,7 @@ func TestRecorderResumesWithoutDuplicates(t *testing.T) {
 
 func TestAnchorWrittenOncePerHead(t *testing.T) {
 	bus := connect(t, natstest.Embedded(t))
-	dir := t.TempDir()
-	store := blob.NewFS(dir)
+	store := newMemAnchors()
 	ctx := context.Background()
 
 	anc := ledger.NewAnchorer(bus, store, bus, 10*time.Millisecond, zerolog.Nop())
@@ -285,13 +281,7 @@ func TestAnchorWrittenOncePerHead(t *testing.T) {
 		t.Fatalf("second instance: created=%v err=%v", created, err)
 	}
 
-	var files []string
-	_ = filepath.Walk(filepath.Join(dir, "audit", "anchors"), func(p string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() {
-			files = append(files, p)
-		}
-		return nil
-	})
+	files := store.keys("audit/anchors/")
 	if len(files) != 2 {
 		t.Fatalf("anchor files %v, want one for head 4 and one for head 6", files)
 	}
@@ -307,12 +297,7 @@ func TestAnchorWrittenOncePerHead(t *testing.T) {
 		t.Errorf("anchor key %s", anchors[6].Key)
 	}
 	// An anchor removed from the archive is reported.
-	if err := os.Chmod(filepath.Dir(files[0]), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Remove(files[0]); err != nil {
-		t.Fatal(err)
-	}
+	store.remove(files[0])
 	if _, err := ledger.LoadAnchors(ctx, bus, store); err == nil || !strings.Contains(err.Error(), "无法从存档读取锚点") {
 		t.Fatalf("missing anchor object: %v", err)
 	}

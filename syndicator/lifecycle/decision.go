@@ -4,9 +4,9 @@
 // document (sources.md §4.6). It is pure functions over text; matching the
 // entries to republished items by doc_key is the decider's work.
 //
-// The package does not import the crawler: the document-number normaliser
-// (crawler/extract.DocKey, the doc_key of DESIGN §6) is passed in, so the
-// keys of entries equal the keys of crawled items.
+// Entries are keyed with syndicator.DocKey, the doc_key of DESIGN §6 the
+// crawler gives items too, so the keys of entries equal the keys of
+// crawled items.
 package lifecycle
 
 import (
@@ -21,7 +21,7 @@ import (
 type Entry struct {
 	Title     string              `json:"title,omitempty"`      // as printed inside 《》, or the row text without its number
 	DocNumber string              `json:"doc_number,omitempty"` // as printed, e.g. 黔府发〔2019〕4号
-	DocKey    string              `json:"doc_key,omitempty"`    // the normaliser's key of DocNumber; "" without one
+	DocKey    string              `json:"doc_key,omitempty"`    // syndicator.DocKey of DocNumber; "" without one
 	To        syndicator.Validity `json:"to"`                   // repealed | expired | amended
 }
 
@@ -29,10 +29,6 @@ type Entry struct {
 type Decision struct {
 	Entries []Entry `json:"entries"`
 }
-
-// DocKeyFunc returns the doc_key of a printed document number, "" when the
-// text is not one (crawler/extract.DocKey).
-type DocKeyFunc func(string) string
 
 // ParseDecision reads the entries of a repeal/expiry/amendment decision
 // from its title and plain body text (one paragraph a line):
@@ -48,12 +44,19 @@ type DocKeyFunc func(string) string
 //   - in any document, "《…》（…号）同时废止" (or 同时失效, 一并废止,
 //     自…起废止), the closing clause of an ordinary policy.
 //
-// docKey fills Entry.DocKey; nil leaves it empty. ok reports a decision
+// Entry.DocKey is syndicator.DocKey of the number. ok reports a decision
 // (by its title) or a document with at least one entry; a decision whose
 // list could not be read (a table in an attachment) gives ok with no
 // entries, so the caller can ask an operator. Ordinary documents that
 // mention 废止 in passing give no entries and false.
-func ParseDecision(title, bodyText string, docKey DocKeyFunc) (Decision, bool) {
+func ParseDecision(title, bodyText string) (Decision, bool) {
+	return parseDecision(title, bodyText, syndicator.DocKey)
+}
+
+// parseDecision is ParseDecision with the keying function given: nil leaves
+// Entry.DocKey empty, so the tests can show which numbers the printed-form
+// grammar alone recognises.
+func parseDecision(title, bodyText string, docKey func(string) string) (Decision, bool) {
 	p := parser{docKey: docKey, decision: isDecisionTitle(title), seen: map[string]bool{}}
 	p.body(joinLines(bodyText))
 	if p.decision {
@@ -91,7 +94,7 @@ func stripSpace(s string) string {
 // parser collects entries, unique by doc_key (else by number, else by
 // title); the first mention decides To.
 type parser struct {
-	docKey   DocKeyFunc
+	docKey   func(string) string // nil: entries get no key
 	decision bool
 	seen     map[string]bool
 	entries  []Entry

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/gyeco/syndicator/crawler/extract"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/lifecycle"
 )
@@ -39,7 +38,7 @@ func readCase(t testing.TB, name string) (title, body string) {
 func parse(t testing.TB, name string) result {
 	t.Helper()
 	title, body := readCase(t, name)
-	d, ok := lifecycle.ParseDecision(title, body, extract.DocKey)
+	d, ok := lifecycle.ParseDecision(title, body)
 	return result{OK: ok, Entries: d.Entries}
 }
 
@@ -74,8 +73,8 @@ func TestParseDecisionGolden(t *testing.T) {
 			}
 			// Every key is the crawler's key of the printed number.
 			for _, e := range got.Entries {
-				if e.DocKey != extract.DocKey(e.DocNumber) {
-					t.Errorf("%q: doc_key %q, extract.DocKey gives %q", e.DocNumber, e.DocKey, extract.DocKey(e.DocNumber))
+				if e.DocKey != syndicator.DocKey(e.DocNumber) {
+					t.Errorf("%q: doc_key %q, syndicator.DocKey gives %q", e.DocNumber, e.DocKey, syndicator.DocKey(e.DocNumber))
 				}
 			}
 		})
@@ -167,11 +166,11 @@ func TestParseDecisionInline(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			key := extract.DocKey
+			key := syndicator.DocKey
 			if strings.HasPrefix(tt.name, "without") {
 				key = nil
 			}
-			d, ok := lifecycle.ParseDecision(tt.title, tt.body, key)
+			d, ok := lifecycle.ParseDecisionWith(tt.title, tt.body, key)
 			if ok != tt.ok {
 				t.Errorf("ok = %v, want %v", ok, tt.ok)
 			}
@@ -192,7 +191,7 @@ func TestParseDecisionLongLines(t *testing.T) {
 		"一、废止以下文件\n" + strings.Repeat("1.《甲乙丙丁》（国发〔2016〕12号）\n", 8000),
 	} {
 		start := time.Now()
-		lifecycle.ParseDecision("国务院关于废止部分文件的决定", body, extract.DocKey)
+		lifecycle.ParseDecision("国务院关于废止部分文件的决定", body)
 		if d := time.Since(start); d > 15*time.Second {
 			t.Errorf("%d bytes took %v", len(body), d)
 		}

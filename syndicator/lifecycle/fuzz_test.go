@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gyeco/syndicator/crawler/extract"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/lifecycle"
 )
@@ -29,7 +28,7 @@ func FuzzParseDecision(f *testing.F) {
 	f.Add("关于废止〈〉的决定", "《》（）同时废止\n一、废止以下文件\n1.《\n（")
 	f.Add("", "《《《》》》（（国发〔2016〕12号））予以废止“《甲》")
 	f.Fuzz(func(t *testing.T, title, body string) {
-		d, ok := lifecycle.ParseDecision(title, body, extract.DocKey)
+		d, ok := lifecycle.ParseDecision(title, body)
 		if !ok && len(d.Entries) > 0 {
 			t.Fatalf("ok false with %d entries", len(d.Entries))
 		}
@@ -42,8 +41,8 @@ func FuzzParseDecision(f *testing.F) {
 			default:
 				t.Fatalf("entry %+v: to %q", e, e.To)
 			}
-			if e.DocKey != extract.DocKey(e.DocNumber) {
-				t.Fatalf("entry %+v: doc_key differs from extract.DocKey %q", e, extract.DocKey(e.DocNumber))
+			if e.DocKey != syndicator.DocKey(e.DocNumber) {
+				t.Fatalf("entry %+v: doc_key differs from syndicator.DocKey %q", e, syndicator.DocKey(e.DocNumber))
 			}
 		}
 	})

@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gyeco/syndicator/syndicator"
-	"golang.org/x/text/width"
 )
 
 // maxJoin bounds how many following lines one entry may take (a title split
@@ -230,14 +229,9 @@ func parenLen(s string, i int) int {
 	return size
 }
 
-// reDocNo recognises a printed document number (after width folding) when
-// the normaliser does not: org〔year〕num号 with any bracket, org令第num号.
-var reDocNo = regexp.MustCompile(`^\p{Han}[^，,、；;]{0,20}?(?:[〔\[【﹝(（〖]\s*(?:19|20)\d{2}\s*[〕\]】﹞)）〗]\s*第?\s*\d{1,5}\s*号|令\s*(?:(?:19|20)\d{2}\s*年\s*)?第\s*\d{1,5}\s*号)$`)
-
 var (
 	reRemarkSep  = regexp.MustCompile(`[，,、；;]`)
 	reDatePrefix = regexp.MustCompile(`^.*[0-9０-９]{1,2}\s*日`)
-	reDocNoIn    = regexp.MustCompile(`\p{Han}{1,16}?(?:[〔\[［【﹝(（〖]\s*[12１２][0-9０-９]{3}\s*[〕\]］】﹞)）〗]\s*第?\s*[0-9０-９]{1,5}\s*号|令\s*(?:[12１２][0-9０-９]{3}\s*年\s*)?第\s*[0-9０-９]{1,5}\s*号)`)
 )
 
 // numberIn returns the document number among the parts of a bracketed
@@ -250,7 +244,7 @@ func (p *parser) numberIn(s string) string {
 		}
 		// "1990年2月8日国务院令第50号发布": the number inside a remark.
 		part = reDatePrefix.ReplaceAllString(part, "")
-		if m := reDocNoIn.FindString(part); m != "" && p.isDocNo(m) {
+		if m := syndicator.FindDocNo(part); m != "" && p.isDocNo(m) {
 			return m
 		}
 	}
@@ -264,5 +258,5 @@ func (p *parser) isDocNo(s string) bool {
 	if p.docKey != nil && p.docKey(s) != "" {
 		return true
 	}
-	return reDocNo.MatchString(width.Fold.String(s))
+	return syndicator.IsPrintedDocNo(s)
 }

@@ -1,4 +1,4 @@
-package extract
+package syndicator
 
 import (
 	"regexp"
@@ -8,6 +8,10 @@ import (
 
 	"golang.org/x/text/width"
 )
+
+// This file owns the grammar of the 发文字号 (document number) and the
+// doc_key built from it (DESIGN §6), so that the crawler's keys of items and
+// the keys a repeal decision names are made by the same code.
 
 // NormDocNo folds full-width characters to ASCII (（）［］ and digits) and
 // deletes all white space (sources.md §6.3).
@@ -20,9 +24,10 @@ func NormDocNo(s string) string {
 	}, width.Fold.String(s))
 }
 
-// Document-number patterns (sources.md §6.3), anchored: they run on an
-// isolated, normalised value, never on running text.
+// Document-number patterns (sources.md §6.3).
 var (
+	// Anchored: they run on an isolated, normalised value, never on
+	// running text.
 	reDocNo     = regexp.MustCompile(`^(\p{Han}{1,16}?)[〔\[(【﹝〖](\d{4})[〕\])】﹞〗]第?(\d{1,5})号$`)
 	reDecreeNo  = regexp.MustCompile(`^(\p{Han}{1,16}?)令(?:(\d{4})年)?第(\d{1,5})号$`)
 	reDecreeNo2 = regexp.MustCompile(`^(\p{Han}{1,16}?)(\d{4})年第(\d{1,5})号令$`)
@@ -32,6 +37,12 @@ var (
 		`[（(]\s*(\p{Han}[^（()）]{0,20}?[〔\[［【﹝〖(（]\s*(?:19|20)\d{2}\s*[〕\]］】﹞〗)）]\s*第?\s*\d{1,5}\s*号)\s*[）)]\s*$`)
 	reTitleDecreeNo = regexp.MustCompile(
 		`[（(]\s*(\p{Han}{1,16}令\s*(?:(?:19|20)\d{2}\s*年\s*)?第\s*\d{1,5}\s*号)\s*[）)]\s*$`)
+
+	// A printed number (after width folding) that DocKey may not accept:
+	// org〔year〕num号 with any bracket and any organ name, org令第num号.
+	rePrintedDocNo = regexp.MustCompile(`^\p{Han}[^，,、；;]{0,20}?(?:[〔\[【﹝(（〖]\s*(?:19|20)\d{2}\s*[〕\]】﹞)）〗]\s*第?\s*\d{1,5}\s*号|令\s*(?:(?:19|20)\d{2}\s*年\s*)?第\s*\d{1,5}\s*号)$`)
+	// A number inside running text, digits of either width.
+	reDocNoInText = regexp.MustCompile(`\p{Han}{1,16}?(?:[〔\[［【﹝(（〖]\s*[12１２][0-9０-９]{3}\s*[〕\]］】﹞)）〗]\s*第?\s*[0-9０-９]{1,5}\s*号|令\s*(?:[12１２][0-9０-９]{3}\s*年\s*)?第\s*[0-9０-９]{1,5}\s*号)`)
 )
 
 // DocKey returns the standard form of a document number, the cross-site
@@ -71,6 +82,12 @@ func trimZeros(num string) string {
 	return strconv.Itoa(n)
 }
 
+// TitleKey is the doc_key of a document without a number: "title:" + the
+// normalised title + "|" + the normalised issuer.
+func TitleKey(title, issuer string) string {
+	return "title:" + NormDocNo(title) + "|" + NormDocNo(issuer)
+}
+
 // DocNoFromTitle returns the document number a title ends with in
 // parentheses, as printed: "…实施意见（黔府发〔2019〕4号）" gives
 // "黔府发〔2019〕4号". Full-width digits are folded only when the printed
@@ -86,8 +103,16 @@ func DocNoFromTitle(title string) string {
 	return ""
 }
 
-// titleKey is the doc_key of a document without a number: "title:" + the
-// normalised title + "|" + the normalised issuer.
-func titleKey(title, issuer string) string {
-	return "title:" + NormDocNo(title) + "|" + NormDocNo(issuer)
+// IsPrintedDocNo reports whether s, as a whole, reads as a document number
+// in the looser printed forms decisions list (an organ name DocKey does not
+// take, brackets of either width), whether or not DocKey gives it a key.
+func IsPrintedDocNo(s string) bool {
+	return rePrintedDocNo.MatchString(width.Fold.String(s))
+}
+
+// FindDocNo returns the first document number inside running text such as
+// "1990年2月8日国务院令第50号发布", as printed; "" when there is none. The
+// match is a candidate: callers check it with DocKey or IsPrintedDocNo.
+func FindDocNo(s string) string {
+	return reDocNoInText.FindString(s)
 }

@@ -1,4 +1,4 @@
-package extract
+package syndicator
 
 import "testing"
 
@@ -75,23 +75,20 @@ func TestDocNoFromTitle(t *testing.T) {
 	}
 }
 
-func TestDocNumber(t *testing.T) {
-	tests := []struct {
-		name, field, title, issuer string
-		body                       []string
-		wantNo, wantKey            string
-	}{
-		{"field", "国办发〔2017〕47号", "标题（国发〔2017〕1号）", "", nil, "国办发〔2017〕47号", "国办发〔2017〕47号"},
-		{"title suffix", "", "标题（黔府发〔2019〕4号）", "", nil, "黔府发〔2019〕4号", "黔府发〔2019〕4号"},
-		{"field not a number", "无", "标题（黔府发〔2019〕4号）", "", nil, "黔府发〔2019〕4号", "黔府发〔2019〕4号"},
-		{"body line", "", "通知", "", []string{"通知", "国办发明电〔2025〕7号"}, "国办发明电〔2025〕7号", "国办发明电〔2025〕7号"},
-		{"title key", "无", "关于 某某 的通知", "国务院 办公厅", []string{"正文"}, "无", "title:关于某某的通知|国务院办公厅"},
-		{"nothing", "", "", "", nil, "", ""},
+// FuzzDocKey checks that no text makes the document-number functions panic
+// and that a key is its own key.
+func FuzzDocKey(f *testing.F) {
+	for _, s := range []string{"国发（２０１７） 12\u3000号", "国家发展和改革委员会2026年第45号令", "国务院令第711号",
+		"关于某某的通知（黔府发〔2019〕4 号）", "1990年2月8日国务院令第50号发布", "〔〕号令第（"} {
+		f.Add(s)
 	}
-	for _, tc := range tests {
-		no, key := docNumber(tc.field, tc.title, tc.issuer, tc.body)
-		if no != tc.wantNo || key != tc.wantKey {
-			t.Errorf("%s: docNumber = %q, %q; want %q, %q", tc.name, no, key, tc.wantNo, tc.wantKey)
+	f.Fuzz(func(t *testing.T, s string) {
+		if k := DocKey(s); k != "" && DocKey(k) != k {
+			t.Fatalf("DocKey(%q) = %q, whose key is %q", s, k, DocKey(k))
 		}
-	}
+		_ = DocNoFromTitle(s)
+		_ = IsPrintedDocNo(s)
+		_ = FindDocNo(s)
+		_ = TitleKey(s, s)
+	})
 }
