@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gyeco/syndicator/crawler/extract"
 	"github.com/gyeco/syndicator/syndicator/relevance"
 )
 
@@ -199,9 +198,9 @@ type Source struct {
 	BaseURL string `yaml:"base_url"`
 	// List and Detail override the preset's rules field by field: what is
 	// given replaces the preset's value, the rest is kept.
-	List     *extract.ListRule   `yaml:"list"`
-	Detail   *extract.DetailRule `yaml:"detail"`
-	Interval time.Duration       `yaml:"interval"` // default 15m
+	List     *ListRule     `yaml:"list"`
+	Detail   *DetailRule   `yaml:"detail"`
+	Interval time.Duration `yaml:"interval"` // default 15m
 	// Jitter is the largest random delay added to each poll. Default 10% of Interval.
 	Jitter time.Duration `yaml:"jitter"`
 	Column string        `yaml:"column"` // committee-site column; default the first column

@@ -54,16 +54,39 @@ const (
 	maxNodes     = 100_000
 )
 
+// Option adjusts how Load and Parse check a configuration.
+type Option func(*options)
+
+type options struct {
+	rules RuleValidator // nil: list and detail rules are not checked
+}
+
+// WithRuleValidator has v check every source's list and detail rules, as
+// the programs that crawl must (cmd/syndicator passes crawler/extract's).
+// Without it those rules are taken as written: a bad selector shows only
+// when the crawler reads a page.
+func WithRuleValidator(v RuleValidator) Option {
+	return func(o *options) { o.rules = v }
+}
+
+func collect(opts []Option) options {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
 // Load reads path strictly: unknown keys, wrong types and invalid values
 // are all reported with file:line and the key. Relative paths in the file
 // (data_dir, nats.store_dir, archive.dir, site.dir, file: secrets) are
 // relative to the file's directory (paths.go). An empty path returns the
 // built-in default configuration, whose paths are relative to the current
 // directory.
-func Load(path string) (*Config, error) {
+func Load(path string, opts ...Option) (*Config, error) {
 	if path == "" {
 		c := Defaults()
-		if err := c.resolve(nil); err != nil {
+		if err := c.resolve(nil, collect(opts)); err != nil {
 			return nil, err
 		}
 		return c, nil
@@ -78,13 +101,13 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(path, data)
+	return Parse(path, data, opts...)
 }
 
 // Parse is Load over bytes; file names the source in messages, and its
 // directory is where relative paths in it start. The file holds exactly
 // one YAML document, a mapping of keys.
-func Parse(file string, data []byte) (*Config, error) {
+func Parse(file string, data []byte, opts ...Option) (*Config, error) {
 	fileProblem := func(line int, msg string) (*Config, error) {
 		return nil, Problems{{File: file, Line: line, Key: "(file)", Msg: msg}}
 	}
@@ -135,7 +158,7 @@ func Parse(file string, data []byte) (*Config, error) {
 	probs = c.checkNumbers(lines)
 	c.fill()
 	c.anchorPaths(base)
-	if err := c.resolve(lines); err != nil {
+	if err := c.resolve(lines, collect(opts)); err != nil {
 		var more Problems
 		if !errors.As(err, &more) {
 			return nil, err

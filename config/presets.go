@@ -3,7 +3,6 @@ package config
 import (
 	"sort"
 
-	"github.com/gyeco/syndicator/crawler/extract"
 	"github.com/gyeco/syndicator/syndicator"
 )
 
@@ -12,8 +11,8 @@ import (
 type Preset struct {
 	BaseURL string
 	Level   string
-	List    extract.ListRule
-	Detail  extract.DetailRule
+	List    ListRule
+	Detail  DetailRule
 }
 
 // govcnLinkPattern keeps gov.cn policy pages (/zhengce/…/content_N.htm:
@@ -43,7 +42,7 @@ func Presets() map[string]Preset {
 	// stray </html>. Related links come from the div.jiedu-blk box: headed
 	// 相关解读 on 国务院文件 pages (the document's interpretations), 相关文件
 	// on 解读 pages (the document interpreted).
-	govcnDetail := extract.DetailRule{
+	govcnDetail := DetailRule{
 		Title: []string{"div.share-title", "h1#ti", "h1", "meta[name=ArticleTitle]@content", "title"},
 		TitleSuffixes: []string{"国务院文件", "国务院部门文件", "国务院公报", "政策解读", "最新政策", "滚动新闻",
 			"政府信息公开专栏"},
@@ -53,14 +52,14 @@ func Presets() map[string]Preset {
 		MetaLists:  []string{"div.pages-date", "span.font-zyygwj"},
 		Published:  []string{"meta[name=firstpublishedtime]@content", "div.pages-date"},
 		Modified:   []string{"meta[name=lastmodifiedtime]@content"},
-		Related: []extract.RelatedRule{
+		Related: []RelatedRule{
 			{Selector: "div.jiedu-blk", Heading: "相关解读", Kind: syndicator.RelInterpretation},
 			{Selector: "div.jiedu-blk", Heading: "相关文件", Kind: syndicator.RelOriginal},
 		},
 	}
-	govcnJSON := func(path string) extract.ListRule {
-		return extract.ListRule{
-			Kind:        extract.KindJSON,
+	govcnJSON := func(path string) ListRule {
+		return ListRule{
+			Kind:        KindJSON,
 			URLs:        []string{path},
 			LinkPattern: govcnLinkPattern,
 			URLField:    "URL",
@@ -71,7 +70,7 @@ func Presets() map[string]Preset {
 	govcn := func(path string) Preset {
 		return Preset{BaseURL: "https://www.gov.cn", Level: "national", List: govcnJSON(path), Detail: govcnDetail}
 	}
-	trsDetail := extract.DetailRule{
+	trsDetail := DetailRule{
 		Title:         []string{"meta[name=ArticleTitle]@content", "h1", "title"},
 		TitleSuffixes: []string{"贵州省人民政府", "贵阳市人民政府", "省政府令", "黔府发", "黔府函", "黔府办发", "黔府办函", "省政府文件"},
 		Body:          []string{"#Zoom", "div.detail-cont", ".trs_editor_view", "div.DocHtmlCon"},
@@ -79,9 +78,9 @@ func Presets() map[string]Preset {
 		MetaLists:     []string{"div.Xxgk_Info", "div.ArticleInfo"},
 		Published:     []string{"meta[name=PubDate]@content", "div.ArticleInfo"},
 	}
-	trsList := func(item string, paths ...string) extract.ListRule {
-		return extract.ListRule{
-			Kind:        extract.KindHTML,
+	trsList := func(item string, paths ...string) ListRule {
+		return ListRule{
+			Kind:        KindHTML,
 			URLs:        paths,
 			Pages:       2,
 			LinkPattern: trsLinkPattern,

@@ -7,16 +7,13 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-
-	"github.com/gyeco/syndicator/crawler/extract"
-	"github.com/gyeco/syndicator/crawler/fetch"
 )
 
 // Resolved is a source with its preset applied: what the crawler runs.
 type Resolved struct {
 	Base   *url.URL // scheme, host and optional path prefix of every list URL
-	List   extract.ListRule
-	Detail extract.DetailRule
+	List   ListRule
+	Detail DetailRule
 	// ListURLs are the absolute first-page URLs.
 	ListURLs []*url.URL
 }
@@ -25,7 +22,7 @@ var sourceIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 // resolve applies presets and validates everything, reporting every
 // problem with the line of the offending key.
-func (c *Config) resolve(lines map[string]int) error {
+func (c *Config) resolve(lines map[string]int, o options) error {
 	var probs Problems
 	add := func(key, format string, args ...any) {
 		probs = append(probs, Problem{File: c.File, Line: lineOf(lines, key), Key: key, Msg: fmt.Sprintf(format, args...)})
@@ -85,7 +82,7 @@ func (c *Config) resolve(lines map[string]int) error {
 	if c.Crawler.MissingShare > 1 {
 		add("crawler.missing_share", "%v: a share between 0 and 1, e.g. 0.2", c.Crawler.MissingShare)
 	}
-	if _, err := fetch.ParseAllowlist(c.Crawler.AllowPrivate); err != nil {
+	if _, err := ParseAllowPrivate(c.Crawler.AllowPrivate); err != nil {
 		add("crawler.allow_private", "%v", err)
 	}
 
@@ -112,7 +109,7 @@ func (c *Config) resolve(lines map[string]int) error {
 		if !columns[s.Column] {
 			add(key+".column", "%q is not a site column (site.columns)", s.Column)
 		}
-		c.resolveSource(s, key, add)
+		c.resolveSource(s, key, o.rules, add)
 	}
 	c.checkRules(columns, add)
 	c.checkSLA(add)
@@ -122,9 +119,9 @@ func (c *Config) resolve(lines map[string]int) error {
 	return nil
 }
 
-func (c *Config) resolveSource(s *Source, key string, add func(string, string, ...any)) {
+func (c *Config) resolveSource(s *Source, key string, rules RuleValidator, add func(string, string, ...any)) {
 	p, known := Presets()[s.Preset]
-	generic := oneOf(s.Preset, "html", "json", "feed")
+	generic := oneOf(s.Preset, KindHTML, KindJSON, KindFeed)
 	switch {
 	case s.Preset == "":
 		add(key+".preset", "missing: name a preset (%s) or a generic kind (html, json, feed)", strings.Join(PresetNames(), ", "))
@@ -171,11 +168,13 @@ func (c *Config) resolveSource(s *Source, key string, add func(string, string, .
 	if len(r.ListURLs) == 0 {
 		add(key+".list.urls", "no list URL")
 	}
-	if err := r.List.Validate(); err != nil {
-		add(key+".list", "%v", err)
-	}
-	if err := r.Detail.Validate(); err != nil {
-		add(key+".detail", "%v", err)
+	if rules != nil {
+		if err := rules.ValidateList(r.List); err != nil {
+			add(key+".list", "%v", err)
+		}
+		if err := rules.ValidateDetail(r.Detail); err != nil {
+			add(key+".detail", "%v", err)
+		}
 	}
 	s.Resolved = r
 }

@@ -56,3 +56,21 @@ func configCheckSaysAll(s string, subs ...string) bool {
 	}
 	return true
 }
+
+// TestConfigCheckReportsRuleProblems: config imports no crawler, so the
+// program hands it the extractor's rule check; `config check` still names
+// file:line, the key and what is wrong with a selector.
+func TestConfigCheckReportsRuleProblems(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rules.yaml")
+	yml := "sources:\n  - id: g\n    preset: guizhou-szfwj\n    list:\n      item: \"ul[\"\n"
+	if err := os.WriteFile(path, []byte(yml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"config", "check", "--config", path}, &out, &errOut); code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out.String(), errOut.String())
+	}
+	if want := path + `:4: sources[0].list: extract: list rule: item: selector "ul["`; !strings.Contains(errOut.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/config"
+	"github.com/gyeco/syndicator/crawler/extract"
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 )
@@ -182,7 +183,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
-	cfg, err := config.Load(inv.cfgPath)
+	// The extractor checks the sources' rules: their selectors mean
+	// something only to it, and config imports no crawler.
+	cfg, err := config.Load(inv.cfgPath, config.WithRuleValidator(extract.Validator{}))
 	if err != nil {
 		fmt.Fprintf(stderr, "配置有误 (configuration invalid):\n%v\n", err)
 		return 1

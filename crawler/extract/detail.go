@@ -9,6 +9,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
+	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/crawler/sanitize"
 	"github.com/gyeco/syndicator/syndicator"
 	"golang.org/x/net/html/atom"
@@ -38,7 +39,7 @@ type Page struct {
 	BodyHTML    string                  `json:"body_html"`   // sanitized, links absolute
 	BodyText    string                  `json:"body_text"`   // plain text, one paragraph a line
 	Attachments []syndicator.Attachment `json:"attachments"` // Name and absolute URL; unique by URL
-	// Related holds the links to related documents (RelatedRule), with
+	// Related holds the links to related documents (config.RelatedRule), with
 	// canonical URLs; nil when there are none.
 	Related []syndicator.Related `json:"related,omitempty"`
 	Charset string               `json:"charset"`
@@ -55,7 +56,7 @@ type Page struct {
 	Unmatched []string `json:"unmatched,omitempty"`
 }
 
-// Defaults of DetailRule fields.
+// Defaults of config.DetailRule fields.
 var (
 	defaultTitle     = []string{"h1", "meta[name=ArticleTitle]@content", "title"}
 	defaultBody      = []string{"#UCAP-CONTENT", "#Zoom", ".trs_editor_view", ".TRS_Editor", "div.detail-cont"}
@@ -88,7 +89,7 @@ func New(s *sanitize.Sanitizer) *Extractor {
 var defaultExtractor = sync.OnceValue(func() *Extractor { return New(nil) })
 
 // Detail parses a detail page with a shared default Extractor.
-func Detail(body []byte, contentType string, pageURL *url.URL, rule DetailRule) (*Page, error) {
+func Detail(body []byte, contentType string, pageURL *url.URL, rule config.DetailRule) (*Page, error) {
 	return defaultExtractor().Detail(body, contentType, pageURL, rule)
 }
 
@@ -103,7 +104,7 @@ func Detail(body []byte, contentType string, pageURL *url.URL, rule DetailRule) 
 // (both normalised). PublishedAt: the first rule.Published selector that
 // yields a date, else the metadata 发布日期, else zero (the crawler then
 // falls back to the list date or the tYYYYMMDD of the URL).
-func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, rule DetailRule) (*Page, error) {
+func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, rule config.DetailRule) (*Page, error) {
 	text, cs, err := Decode(body, contentType)
 	if err != nil {
 		return nil, err
@@ -211,7 +212,7 @@ func documentBase(root *goquery.Selection, pageURL *url.URL) *url.URL {
 
 // pageTitle returns the title; the rule's title selectors tried in vain are
 // appended to unmatched.
-func pageTitle(root *goquery.Selection, rule DetailRule, tables, lists []selector, meta metadata, unmatched *[]string) string {
+func pageTitle(root *goquery.Selection, rule config.DetailRule, tables, lists []selector, meta metadata, unmatched *[]string) string {
 	if t := collapseHTMLSpace(meta.fields[fieldTitle]); t != "" {
 		return t
 	}
@@ -229,7 +230,7 @@ func pageTitle(root *goquery.Selection, rule DetailRule, tables, lists []selecto
 }
 
 // titleBy reads a title with one selector; "" when it yields nothing usable.
-func titleBy(root *goquery.Selection, sel selector, rule DetailRule, tables, lists []selector) string {
+func titleBy(root *goquery.Selection, sel selector, rule config.DetailRule, tables, lists []selector) string {
 	var v string
 	if sel.label != "" {
 		v, _ = lookupLabel(root, sel, tables, lists)
@@ -275,7 +276,7 @@ func firstTime(root *goquery.Selection, sels, tables, lists []selector) (time.Ti
 // pageBody returns the first element of the first body selector that
 // matches, with rule.Remove applied; the selectors tried in vain are
 // appended to unmatched.
-func pageBody(root *goquery.Selection, rule DetailRule, unmatched *[]string) *goquery.Selection {
+func pageBody(root *goquery.Selection, rule config.DetailRule, unmatched *[]string) *goquery.Selection {
 	for _, spec := range cmpOrList(rule.Body, defaultBody) {
 		sel, err := parseSelector(spec)
 		if err != nil || sel.css == nil {

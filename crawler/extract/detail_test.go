@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/gyeco/syndicator/config"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -30,7 +31,7 @@ func mustURL(t testing.TB, s string) *url.URL {
 // read with rule, must give testdata/<name>.golden.json.
 var detailCases = []struct {
 	name, url, contentType string
-	rule                   DetailRule
+	rule                   config.DetailRule
 	encode                 func(testing.TB, []byte) []byte // builds the served bytes from the UTF-8 file
 }{
 	{name: "govcn-template-a", url: "https://www.gov.cn/zhengce/content/2017-06/08/content_5200760.htm",
@@ -259,7 +260,7 @@ func TestDetailFacts(t *testing.T) {
 }
 
 func TestDetailMissing(t *testing.T) {
-	p, err := Detail([]byte(`<html><body><div class="x">nothing</div></body></html>`), "", mustURL(t, "https://www.gov.cn/a.htm"), DetailRule{})
+	p, err := Detail([]byte(`<html><body><div class="x">nothing</div></body></html>`), "", mustURL(t, "https://www.gov.cn/a.htm"), config.DetailRule{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +278,7 @@ func TestDetailLabelSelectors(t *testing.T) {
 <div class="info">发布时间：2025-10-21 10:30 来源：省政府办公厅 信息分类：其他</div>
 <ul class="x"><li>名　　称：另一个名字</li><li>文号：黔府发〔2019〕4 号</li></ul>
 <div id="Zoom"><p>正文</p></div></body></html>`
-	rule := DetailRule{
+	rule := config.DetailRule{
 		Title:     []string{"ul.x label:名称"},
 		MetaLists: []string{"ul.x"},
 		Fields:    map[string]string{"名　称": "title", "有效性": ""},
@@ -292,7 +293,7 @@ func TestDetailLabelSelectors(t *testing.T) {
 		p.PublishedPrecision != "minute" || p.Validity != "unknown" {
 		t.Errorf("page = %+v", p)
 	}
-	rule = DetailRule{Title: []string{"table.bd1 label:标题"}, Published: []string{"div.info label:信息分类", "label:发布时间"}, MetaLists: []string{"div.info"}, MetaTables: []string{"table.bd1"}, Fields: map[string]string{"标题": ""}}
+	rule = config.DetailRule{Title: []string{"table.bd1 label:标题"}, Published: []string{"div.info label:信息分类", "label:发布时间"}, MetaLists: []string{"div.info"}, MetaTables: []string{"table.bd1"}, Fields: map[string]string{"标题": ""}}
 	p, err = Detail([]byte(page), "", mustURL(t, "https://www.guizhou.gov.cn/a/t20251021_1.html"), rule)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"html"
 	"net/url"
 	"regexp"
+
+	"github.com/gyeco/syndicator/config"
 )
 
 // ListDiagnose explains, in Simplified Chinese for the operator, why a list
@@ -21,7 +23,7 @@ import (
 // For a page List rejects with an error it explains the error. It returns
 // "" when the page yields at least one entry. It reads the page again, so
 // call it only after List gave no entries (a health check, source test).
-func ListDiagnose(body []byte, contentType string, pageURL *url.URL, rule ListRule) string {
+func ListDiagnose(body []byte, contentType string, pageURL *url.URL, rule config.ListRule) string {
 	entries, st, err := readList(body, contentType, pageURL, rule)
 	if err != nil {
 		var pe *pageError
@@ -45,34 +47,34 @@ func ListDiagnose(body []byte, contentType string, pageURL *url.URL, rule ListRu
 	return fmt.Sprintf("%d 个链接均不符合 link_pattern %s（如 %s）", st.usable, quote(rule.LinkPattern), quote(st.rejected))
 }
 
-func noRows(rule ListRule) string {
+func noRows(rule config.ListRule) string {
 	switch rule.Kind {
-	case KindJSON:
+	case config.KindJSON:
 		if rule.ItemsPath == "" {
 			return "JSON 顶层数组为空"
 		}
 		return fmt.Sprintf("JSON 路径 %s 的数组为空", quote(rule.ItemsPath))
-	case KindFeed:
+	case config.KindFeed:
 		return "订阅源中没有条目（RSS item 或 Atom entry）"
 	}
 	return fmt.Sprintf("列表条目选择器 %s 未匹配任何元素", quote(rule.Item))
 }
 
-func noLinks(rule ListRule, rows int) string {
+func noLinks(rule config.ListRule, rows int) string {
 	switch rule.Kind {
-	case KindJSON:
+	case config.KindJSON:
 		return fmt.Sprintf("数组有 %d 行，但字段 %s 均为空", rows, quote(cmpOr(rule.URLField, defaultURLField)))
-	case KindFeed:
+	case config.KindFeed:
 		return fmt.Sprintf("订阅源有 %d 个条目，但均没有链接", rows)
 	}
 	return fmt.Sprintf("条目选择器匹配 %d 个元素，但链接选择器 %s 在其中均未匹配", rows, quote(cmpOr(rule.Link, defaultLink)))
 }
 
-func rowsFound(rule ListRule, rows int) string {
+func rowsFound(rule config.ListRule, rows int) string {
 	switch rule.Kind {
-	case KindJSON:
+	case config.KindJSON:
 		return fmt.Sprintf("数组有 %d 行", rows)
-	case KindFeed:
+	case config.KindFeed:
 		return fmt.Sprintf("订阅源有 %d 个条目", rows)
 	}
 	return fmt.Sprintf("条目选择器匹配 %d 个元素", rows)

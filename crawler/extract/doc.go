@@ -1,12 +1,14 @@
 // Package extract reads list and detail pages of government policy sites
 // (sources.md §2–§6) into plain values: pure functions over bytes, driven by
-// rules that are plain data (ListRule, DetailRule) so presets and operators
-// write them in the same YAML vocabulary.
+// rules that are plain data (config.ListRule, config.DetailRule) so presets
+// and operators write them in the same YAML vocabulary. The rules are
+// configuration and live in config; what their selectors mean is this
+// package's, so it also checks them for config (Validator).
 //
 // # List kinds
 //
-// A ListRule reads one of three kinds of list page: "json" (an array of
-// rows at a dotted path, fields by dotted path: gov.cn's static lists and
+// A config.ListRule reads one of three kinds of list page: "json" (an array
+// of rows at a dotted path, fields by dotted path: gov.cn's static lists and
 // search APIs), "html" (rows, links, titles and dates by selector: TRS
 // columns) and "feed" (RSS 2.0, RSS 1.0 or Atom 1.0, nothing to configure).
 // When a page yields no entries, ListDiagnose says in Chinese which step
@@ -37,5 +39,5 @@
 //
 // Metadata labels are normalised (NormLabel: whitespace incl. U+00A0 and
 // U+3000, every colon form and zero-width characters deleted) and mapped to
-// page fields; see DetailRule.Fields for the built-in map.
+// page fields; see config.DetailRule.Fields for the built-in map.
 package extract

@@ -3,6 +3,8 @@ package extract
 import (
 	"strings"
 	"testing"
+
+	"github.com/gyeco/syndicator/config"
 )
 
 func TestParseFeedTime(t *testing.T) {
@@ -55,7 +57,7 @@ func TestFeedCharsets(t *testing.T) {
 	body := readListCase(t, "feed-rss-gbk.xml", gb18030)
 	page := mustURL(t, "http://www.example-xian.gov.cn/rss.xml")
 	for _, ct := range []string{"", "text/xml", "application/rss+xml; charset=utf-8", "application/xml; charset=gbk"} {
-		got, err := List(body, ct, page, ListRule{Kind: KindFeed})
+		got, err := List(body, ct, page, config.ListRule{Kind: config.KindFeed})
 		if err != nil {
 			t.Fatalf("%q: %v", ct, err)
 		}
@@ -65,7 +67,7 @@ func TestFeedCharsets(t *testing.T) {
 	}
 	// A UTF-8 feed that still declares gb2312 (the header wins when it says so).
 	utf8Body := readListCase(t, "feed-rss-gbk.xml", nil)
-	got, err := List(utf8Body, "text/xml; charset=utf-8", page, ListRule{Kind: KindFeed})
+	got, err := List(utf8Body, "text/xml; charset=utf-8", page, config.ListRule{Kind: config.KindFeed})
 	if err != nil || len(got) != 2 || !strings.Contains(got[0].Title, "吉𠮷") {
 		t.Errorf("utf-8 body: %+v, %v", got, err)
 	}

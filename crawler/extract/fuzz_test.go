@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gyeco/syndicator/config"
 )
 
 func addSeeds(f *testing.F, pattern string, add func([]byte)) {
@@ -33,7 +35,7 @@ func FuzzDetail(f *testing.F) {
 	f.Add([]byte("\xEF\xBB\xBF<p>x</p>"), "text/html; charset=gbk", 1)
 	f.Add([]byte(`<table class="bd1"><tr><td>标题：</td></tr></table>`), "", 0)
 	f.Add([]byte(`<div class="Xxgk_Info"><li>文号：黔府发〔2019〕4号</li></div><div id="Zoom"><a href="./a.pdf">a</a></div>`), "", 1)
-	rules := []DetailRule{govcnDetail, guizhouDetail, guiyangDetail, {}}
+	rules := []config.DetailRule{govcnDetail, guizhouDetail, guiyangDetail, {}}
 	page := mustURL(f, "https://www.gov.cn/zhengce/content/202609/content_7080735.htm")
 	f.Fuzz(func(t *testing.T, body []byte, contentType string, r int) {
 		rule := rules[uint(r)%uint(len(rules))]
@@ -77,13 +79,13 @@ func FuzzList(f *testing.F) {
 	f.Add([]byte(`{"a":[1,"x",null,{"URL":5}]}`), true)
 	f.Add([]byte(`<ul class="NewsList"><li><a href="//x">t</a><span>2019-02-12  16:43</span></li></ul>`), false)
 	page := mustURL(f, "https://www.guizhou.gov.cn/zwgk/zcfg/szfwj/qff/")
-	jsonRule := ListRule{Kind: KindJSON}
-	htmlRule := ListRule{Kind: KindHTML, Item: "ul.NewsList li"}
-	feedRule := ListRule{Kind: KindFeed, LinkPattern: `/t\d{8}_\d+\.html$`}
+	jsonRule := config.ListRule{Kind: config.KindJSON}
+	htmlRule := config.ListRule{Kind: config.KindHTML, Item: "ul.NewsList li"}
+	feedRule := config.ListRule{Kind: config.KindFeed, LinkPattern: `/t\d{8}_\d+\.html$`}
 	f.Fuzz(func(t *testing.T, body []byte, isJSON bool) {
-		rules := []ListRule{htmlRule, guizhouSzfwjList, feedRule}
+		rules := []config.ListRule{htmlRule, guizhouSzfwjList, feedRule}
 		if isJSON {
-			rules = []ListRule{jsonRule, govcnZuixinList, feedRule}
+			rules = []config.ListRule{jsonRule, govcnZuixinList, feedRule}
 		}
 		for _, rule := range rules {
 			entries, err := List(body, "", page, rule)

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/syndicator"
 )
 
@@ -109,7 +110,7 @@ func TestMetadataPrecedence(t *testing.T) {
 <li>主题分类：{$subject}</li>
 <li>主题分类：主题分类\综合政务</li>
 </ul></div>`
-	p, err := Detail([]byte(page), "", mustURL(t, "https://x.gov.cn/a.html"), DetailRule{MetaLists: []string{"div.m"}})
+	p, err := Detail([]byte(page), "", mustURL(t, "https://x.gov.cn/a.html"), config.DetailRule{MetaLists: []string{"div.m"}})
 	if err != nil {
 		t.Fatal(err)
 	}

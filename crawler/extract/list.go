@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/crawler/sanitize"
 	"github.com/gyeco/syndicator/syndicator"
 	"golang.org/x/net/html"
@@ -25,7 +26,7 @@ type ListEntry struct {
 	Precision syndicator.Precision `json:"precision,omitempty"`
 }
 
-// Defaults of ListRule fields.
+// Defaults of config.ListRule fields.
 const (
 	defaultURLField   = "URL"
 	defaultTitleField = "TITLE"
@@ -41,7 +42,7 @@ const (
 // (not JSON, no array at ItemsPath, not a feed) or a rule that does not
 // compile is an error naming what was expected; zero rows is not an error.
 // ListDiagnose explains, for the operator, why a page gave no entries.
-func List(body []byte, contentType string, pageURL *url.URL, rule ListRule) ([]ListEntry, error) {
+func List(body []byte, contentType string, pageURL *url.URL, rule config.ListRule) ([]ListEntry, error) {
 	entries, _, err := readList(body, contentType, pageURL, rule)
 	return entries, err
 }
@@ -94,7 +95,7 @@ func (e *pageError) Error() string {
 func (e *pageError) Unwrap() error { return e.err }
 
 // readList is List with the counts ListDiagnose needs.
-func readList(body []byte, contentType string, pageURL *url.URL, rule ListRule) ([]ListEntry, *listStats, error) {
+func readList(body []byte, contentType string, pageURL *url.URL, rule config.ListRule) ([]ListEntry, *listStats, error) {
 	st := &listStats{}
 	var pattern *regexp.Regexp
 	if rule.LinkPattern != "" {
@@ -111,15 +112,15 @@ func readList(body []byte, contentType string, pageURL *url.URL, rule ListRule) 
 	st.text = text
 	var rows []ListEntry
 	switch rule.Kind {
-	case KindJSON:
+	case config.KindJSON:
 		rows, err = jsonRows(text, pageURL, rule, st)
-	case KindHTML:
+	case config.KindHTML:
 		rows, err = htmlRows(text, pageURL, rule, st)
-	case KindFeed:
+	case config.KindFeed:
 		rows, err = feedRows(text, pageURL, st)
 	default:
 		err = &pageError{
-			msg: fmt.Sprintf("list kind %q is not %q, %q or %q", rule.Kind, KindJSON, KindHTML, KindFeed),
+			msg: fmt.Sprintf("list kind %q is not %q, %q or %q", rule.Kind, config.KindJSON, config.KindHTML, config.KindFeed),
 			zh:  fmt.Sprintf("列表类型 %q 不是 json、html 或 feed", rule.Kind),
 		}
 	}
@@ -171,7 +172,7 @@ func cmpOr(s, def string) string {
 	return s
 }
 
-func htmlRows(text string, pageURL *url.URL, rule ListRule, st *listStats) ([]ListEntry, error) {
+func htmlRows(text string, pageURL *url.URL, rule config.ListRule, st *listStats) ([]ListEntry, error) {
 	var errs []error
 	parse := func(key, s string) selector {
 		sel, err := parseSelector(s)

@@ -7,33 +7,34 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/gyeco/syndicator/config"
 )
 
 var listCases = []struct {
 	name, file, url, contentType string
-	rule                         ListRule
+	rule                         config.ListRule
 	encode                       func(testing.TB, []byte) []byte // builds the served bytes from the UTF-8 file
 }{
 	{name: "govcn-zuixin", file: "govcn-zuixin.json", url: "https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json",
 		contentType: "application/json", rule: govcnZuixinList},
 	{name: "govcn-search", file: "govcn-search.json", url: "https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary&p=1",
-		contentType: "application/json;charset=UTF-8", rule: ListRule{
-			Kind: KindJSON, ItemsPath: "searchVO.catMap.gongwen.listVO",
+		contentType: "application/json;charset=UTF-8", rule: config.ListRule{
+			Kind: config.KindJSON, ItemsPath: "searchVO.catMap.gongwen.listVO",
 			URLField: "url", TitleField: "title", DateField: "ptime",
 		}},
 	{name: "guizhou-list", file: "guizhou-list.html", url: "https://www.guizhou.gov.cn/zwgk/zcfg/szfwj/qff/",
 		contentType: "text/html", rule: guizhouSzfwjList},
 	{name: "guizhou-list-unfiltered", file: "guizhou-list.html", url: "https://www.guizhou.gov.cn/zwgk/zcfg/szfwj/qff/index.html",
-		contentType: "text/html", rule: ListRule{Kind: KindHTML, Item: "ul.NewsList li"}},
+		contentType: "text/html", rule: config.ListRule{Kind: config.KindHTML, Item: "ul.NewsList li"}},
 	{name: "feed-rss", file: "feed-rss.xml", url: "https://sthj.example.gov.cn/zwgk/zcwj/rss.xml",
-		contentType: "application/rss+xml", rule: ListRule{Kind: KindFeed}},
+		contentType: "application/rss+xml", rule: config.ListRule{Kind: config.KindFeed}},
 	{name: "feed-rss-filtered", file: "feed-rss.xml", url: "https://sthj.example.gov.cn/zwgk/zcwj/rss.xml",
-		contentType: "application/rss+xml; charset=utf-8", rule: ListRule{Kind: KindFeed, LinkPattern: `/\d{6}/t\d{8}_\d+\.html?$`}},
+		contentType: "application/rss+xml; charset=utf-8", rule: config.ListRule{Kind: config.KindFeed, LinkPattern: `/\d{6}/t\d{8}_\d+\.html?$`}},
 	{name: "feed-atom", file: "feed-atom.xml", url: "https://www.example.gov.cn/feed.xml",
-		contentType: "application/atom+xml", rule: ListRule{Kind: KindFeed}},
+		contentType: "application/atom+xml", rule: config.ListRule{Kind: config.KindFeed}},
 	// encoding="gb2312" declared, GB18030 bytes with a 4-byte character (𠮷), no charset in the header.
 	{name: "feed-rss-gbk", file: "feed-rss-gbk.xml", url: "http://www.example-xian.gov.cn/rss.xml",
-		contentType: "text/xml", rule: ListRule{Kind: KindFeed}, encode: gb18030},
+		contentType: "text/xml", rule: config.ListRule{Kind: config.KindFeed}, encode: gb18030},
 }
 
 func TestListGolden(t *testing.T) {
@@ -112,18 +113,18 @@ func TestListErrors(t *testing.T) {
 	page := mustURL(t, "https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json")
 	tests := []struct {
 		name, body string
-		rule       ListRule
+		rule       config.ListRule
 		want       string
 	}{
-		{"html served for json", `<html><body>403 Forbidden</body></html>`, ListRule{Kind: KindJSON}, "expected JSON"},
-		{"object at top level", `{"data": []}`, ListRule{Kind: KindJSON}, "expected a JSON array at top level, found an object"},
-		{"missing path", `{"data": []}`, ListRule{Kind: KindJSON, ItemsPath: "data.list"}, `at items_path "data.list", found nothing`},
-		{"unknown kind", `[]`, ListRule{Kind: "xml"}, `list kind "xml"`},
-		{"html served for a feed", `<html><body>403 Forbidden</body></html>`, ListRule{Kind: KindFeed}, "expected an RSS or Atom feed, found <html>"},
-		{"json served for a feed", `[{"URL": "x"}]`, ListRule{Kind: KindFeed}, "expected an RSS or Atom feed"},
-		{"bad pattern", `[]`, ListRule{Kind: KindJSON, LinkPattern: "("}, "link_pattern"},
-		{"bad selector", `<ul></ul>`, ListRule{Kind: KindHTML, Item: "ul["}, "item:"},
-		{"no item selector", `<ul></ul>`, ListRule{Kind: KindHTML}, "item:"},
+		{"html served for json", `<html><body>403 Forbidden</body></html>`, config.ListRule{Kind: config.KindJSON}, "expected JSON"},
+		{"object at top level", `{"data": []}`, config.ListRule{Kind: config.KindJSON}, "expected a JSON array at top level, found an object"},
+		{"missing path", `{"data": []}`, config.ListRule{Kind: config.KindJSON, ItemsPath: "data.list"}, `at items_path "data.list", found nothing`},
+		{"unknown kind", `[]`, config.ListRule{Kind: "xml"}, `list kind "xml"`},
+		{"html served for a feed", `<html><body>403 Forbidden</body></html>`, config.ListRule{Kind: config.KindFeed}, "expected an RSS or Atom feed, found <html>"},
+		{"json served for a feed", `[{"URL": "x"}]`, config.ListRule{Kind: config.KindFeed}, "expected an RSS or Atom feed"},
+		{"bad pattern", `[]`, config.ListRule{Kind: config.KindJSON, LinkPattern: "("}, "link_pattern"},
+		{"bad selector", `<ul></ul>`, config.ListRule{Kind: config.KindHTML, Item: "ul["}, "item:"},
+		{"no item selector", `<ul></ul>`, config.ListRule{Kind: config.KindHTML}, "item:"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -139,13 +140,13 @@ func TestListEmpty(t *testing.T) {
 	page := mustURL(t, "https://www.guizhou.gov.cn/zwgk/zcfg/szfwj/qff/")
 	for _, tc := range []struct {
 		body string
-		rule ListRule
+		rule config.ListRule
 	}{
-		{`[]`, ListRule{Kind: KindJSON}},
-		{`{"data":{"list":[]}}`, ListRule{Kind: KindJSON, ItemsPath: "data.list"}},
-		{`<html><body><p>暂无信息</p></body></html>`, ListRule{Kind: KindHTML, Item: "ul.NewsList li"}},
-		{`<rss version="2.0"><channel><title>空</title></channel></rss>`, ListRule{Kind: KindFeed}},
-		{`<feed xmlns="http://www.w3.org/2005/Atom"><title>空</title></feed>`, ListRule{Kind: KindFeed}},
+		{`[]`, config.ListRule{Kind: config.KindJSON}},
+		{`{"data":{"list":[]}}`, config.ListRule{Kind: config.KindJSON, ItemsPath: "data.list"}},
+		{`<html><body><p>暂无信息</p></body></html>`, config.ListRule{Kind: config.KindHTML, Item: "ul.NewsList li"}},
+		{`<rss version="2.0"><channel><title>空</title></channel></rss>`, config.ListRule{Kind: config.KindFeed}},
+		{`<feed xmlns="http://www.w3.org/2005/Atom"><title>空</title></feed>`, config.ListRule{Kind: config.KindFeed}},
 	} {
 		got, err := List([]byte(tc.body), "", page, tc.rule)
 		if err != nil || len(got) != 0 {

@@ -6,11 +6,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/gyeco/syndicator/config"
 )
 
 // jsonRows reads the rows of a JSON list: an array at rule.ItemsPath whose
 // rows hold the link, title and date at dotted paths.
-func jsonRows(text string, pageURL *url.URL, rule ListRule, st *listStats) ([]ListEntry, error) {
+func jsonRows(text string, pageURL *url.URL, rule config.ListRule, st *listStats) ([]ListEntry, error) {
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.UseNumber()
 	var doc any

@@ -10,42 +10,17 @@ import (
 	"unicode"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/syndicator"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
-// RelatedRule finds links from a detail page to other documents (its 解读,
-// the document a 解读 interprets), e.g.
-//
-//	related:
-//	  - {selector: "div.jiedu-blk", heading: 相关文件, kind: original}
-//	  - {selector: "div.xgjd a", kind: interpretation}
-//
-// Only links to detail pages are kept: http(s) URLs whose path ends in
-// .htm, .html or .shtml and that are not an index page (index.htm,
-// index_1.html, default.htm, …), so a box linking to columns such as
-// /zhengce/jiedu/ gives nothing. Links to the page itself and repeated
-// links are dropped.
-type RelatedRule struct {
-	// Selector picks links (a[href], or "sel@attr" to read the URL from
-	// another attribute) or containers whose a[href] links are taken.
-	// "" = the whole page; Heading is then required.
-	Selector string `yaml:"selector"`
-	// Heading keeps only the links of sections headed by this text inside
-	// the selected elements: the links that follow the heading (a text of
-	// its own, compared without white space and punctuation, so "【相关
-	// 解读】：" reads as 相关解读) up to the next heading.
-	Heading string `yaml:"heading"`
-	// Kind of the links: interpretation | original | repeals | repealed_by.
-	Kind string `yaml:"kind"`
-}
-
 // defaultRelated is the generic fallback, used when a rule has no related
 // selectors or they find nothing: sections headed 相关解读 hold the
 // document's interpretations, sections headed 相关文件 or 相关政策 the
 // document a 解读 interprets.
-var defaultRelated = []RelatedRule{
+var defaultRelated = []config.RelatedRule{
 	{Heading: "相关解读", Kind: syndicator.RelInterpretation},
 	{Heading: "相关文件", Kind: syndicator.RelOriginal},
 	{Heading: "相关政策", Kind: syndicator.RelOriginal},
@@ -55,8 +30,8 @@ var defaultRelated = []RelatedRule{
 // own siblings hold no link (<div class="tit"><span>相关解读</span></div><ul>…).
 const maxHeadingClimb = 3
 
-// validate reports what is wrong with one related rule.
-func (r RelatedRule) validate() []error {
+// validateRelated reports what is wrong with one related rule.
+func validateRelated(r config.RelatedRule) []error {
 	var errs []error
 	switch r.Kind {
 	case syndicator.RelInterpretation, syndicator.RelOriginal, syndicator.RelRepeals, syndicator.RelRepealedBy:
@@ -88,13 +63,13 @@ func (r RelatedRule) validate() []error {
 
 // relatedLinks returns the related documents of the page: the links the
 // rule's related selectors find, else those of the generic fallback.
-func relatedLinks(root *goquery.Selection, base, pageURL *url.URL, rules []RelatedRule) []syndicator.Related {
+func relatedLinks(root *goquery.Selection, base, pageURL *url.URL, rules []config.RelatedRule) []syndicator.Related {
 	self := ""
 	if pageURL != nil {
 		self, _ = syndicator.CanonicalURL(pageURL.String(), nil)
 	}
 	headings := map[string]bool{}
-	for _, r := range append(append([]RelatedRule(nil), defaultRelated...), rules...) {
+	for _, r := range append(append([]config.RelatedRule(nil), defaultRelated...), rules...) {
 		if k := headingKey(r.Heading); k != "" {
 			headings[k] = true
 		}
@@ -119,7 +94,7 @@ type relatedCollector struct {
 	out      []syndicator.Related
 }
 
-func (c *relatedCollector) collect(root *goquery.Selection, r RelatedRule) {
+func (c *relatedCollector) collect(root *goquery.Selection, r config.RelatedRule) {
 	scopes := []*html.Node{root.Get(0)}
 	attr := "href"
 	if strings.TrimSpace(r.Selector) != "" {

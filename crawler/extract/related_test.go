@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/syndicator"
 	"gopkg.in/yaml.v3"
 )
@@ -12,9 +13,9 @@ import (
 // govcnRelatedDetail is govcnDetail with the related links of the gov.cn
 // presets: the div.jiedu-blk box, headed 相关解读 on 国务院文件 pages and
 // 相关文件 on 解读 pages.
-var govcnRelatedDetail = func() DetailRule {
+var govcnRelatedDetail = func() config.DetailRule {
 	r := govcnDetail
-	r.Related = []RelatedRule{
+	r.Related = []config.RelatedRule{
 		{Selector: "div.jiedu-blk", Heading: "相关解读", Kind: syndicator.RelInterpretation},
 		{Selector: "div.jiedu-blk", Heading: "相关文件", Kind: syndicator.RelOriginal},
 	}
@@ -26,7 +27,7 @@ var govcnRelatedDetail = func() DetailRule {
 // cmd/govsim (seed 3) and saved unchanged.
 var relatedCases = []struct {
 	name, url string
-	rule      DetailRule
+	rule      config.DetailRule
 }{
 	// Template B 解读: div.jiedu-blk headed 相关文件, a link relative to a
 	// mirror prefix.
@@ -52,7 +53,7 @@ func TestRelatedGolden(t *testing.T) {
 
 // TestRelatedFacts states what the goldens must show.
 func TestRelatedFacts(t *testing.T) {
-	get := func(name string, rule DetailRule) []syndicator.Related {
+	get := func(name string, rule config.DetailRule) []syndicator.Related {
 		t.Helper()
 		for _, tc := range relatedCases {
 			if tc.name == name {
@@ -82,7 +83,7 @@ func TestRelatedFacts(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		rule DetailRule
+		rule config.DetailRule
 		want []syndicator.Related
 	}{
 		{"govsim-jiedu", govcnRelatedDetail, jiedu},
@@ -93,7 +94,7 @@ func TestRelatedFacts(t *testing.T) {
 		{"govsim-template-a", govcnDetail, nil},
 		{"govcn-template-a-jiedu", govcnDetail, templateA},
 		// A rule that says every jiedu-blk link is an original.
-		{"govsim-jiedu", withRelated(govcnDetail, RelatedRule{Selector: "div.jiedu-blk a", Kind: "original"}), jiedu},
+		{"govsim-jiedu", withRelated(govcnDetail, config.RelatedRule{Selector: "div.jiedu-blk a", Kind: "original"}), jiedu},
 	} {
 		if diff := cmp.Diff(tc.want, get(tc.name, tc.rule)); diff != "" {
 			t.Errorf("%s, %d related rules (-want +got):\n%s", tc.name, len(tc.rule.Related), diff)
@@ -101,7 +102,7 @@ func TestRelatedFacts(t *testing.T) {
 	}
 }
 
-func withRelated(r DetailRule, rel ...RelatedRule) DetailRule {
+func withRelated(r config.DetailRule, rel ...config.RelatedRule) config.DetailRule {
 	r.Related = rel
 	return r
 }
@@ -111,7 +112,7 @@ func TestRelatedRules(t *testing.T) {
 	tests := []struct {
 		name string
 		page string
-		rule []RelatedRule
+		rule []config.RelatedRule
 		want []string // kind + " " + URL
 	}{
 		{"inline heading in the body, fallback",
@@ -133,19 +134,19 @@ func TestRelatedRules(t *testing.T) {
 			nil, nil},
 		{"selector without heading takes every link of the match",
 			`<div class="box"><a href="/a/t1_1.html">a</a><a href="/b/t2_2.html">b</a></div><p>相关解读：<a href="/c/t3_3.html">c</a></p>`,
-			[]RelatedRule{{Selector: "div.box", Kind: "original"}},
+			[]config.RelatedRule{{Selector: "div.box", Kind: "original"}},
 			[]string{"original https://www.guizhou.gov.cn/a/t1_1.html", "original https://www.guizhou.gov.cn/b/t2_2.html"}},
 		{"a selector finding nothing falls back to the headings",
 			`<p>相关解读：<a href="/c/t3_3.html">c</a></p>`,
-			[]RelatedRule{{Selector: "div.box", Kind: "original"}},
+			[]config.RelatedRule{{Selector: "div.box", Kind: "original"}},
 			[]string{"interpretation https://www.guizhou.gov.cn/c/t3_3.html"}},
 		{"an attribute selector reads another attribute",
 			`<ul class="jd"><li data-url="/a/t1_1.html">a</li><li>b</li></ul>`,
-			[]RelatedRule{{Selector: "ul.jd li@data-url", Kind: "interpretation"}},
+			[]config.RelatedRule{{Selector: "ul.jd li@data-url", Kind: "interpretation"}},
 			[]string{"interpretation https://www.guizhou.gov.cn/a/t1_1.html"}},
 		{"an operator's heading over the whole page",
 			`<div><span>政策解读</span></div><div class="l"><a href="/a/t1_1.html">a</a></div>`,
-			[]RelatedRule{{Heading: "政策解读", Kind: "interpretation"}},
+			[]config.RelatedRule{{Heading: "政策解读", Kind: "interpretation"}},
 			[]string{"interpretation https://www.guizhou.gov.cn/a/t1_1.html"}},
 		{"a heading followed by links only after climbing out of two wrappers",
 			`<div class="t"><p><b>相关解读</b></p></div><ul><li><a href="/a/t1_1.html">a</a></li></ul>`,
@@ -153,7 +154,7 @@ func TestRelatedRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := Detail([]byte("<html><body>"+tt.page+"</body></html>"), "", mustURL(t, pageURL), DetailRule{Related: tt.rule})
+			p, err := Detail([]byte("<html><body>"+tt.page+"</body></html>"), "", mustURL(t, pageURL), config.DetailRule{Related: tt.rule})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,21 +174,21 @@ func TestRelatedRules(t *testing.T) {
 
 func TestRelatedValidate(t *testing.T) {
 	tests := []struct {
-		rel  RelatedRule
+		rel  config.RelatedRule
 		want string // "" = valid
 	}{
-		{RelatedRule{Selector: "div.jiedu-blk", Heading: "相关文件", Kind: "original"}, ""},
-		{RelatedRule{Heading: "【相关解读】", Kind: "interpretation"}, ""},
-		{RelatedRule{Selector: "a@data-url", Kind: "repeals"}, ""},
-		{RelatedRule{Selector: "div.x", Kind: "see_also"}, `related[0]: kind: "see_also"`},
-		{RelatedRule{Kind: "original"}, "related[0]: selector and heading are both empty"},
-		{RelatedRule{Selector: "div[", Kind: "original"}, "related[0]: selector:"},
-		{RelatedRule{Selector: "div label:标题", Kind: "original"}, "related[0]: selector: label:"},
-		{RelatedRule{Selector: "@href", Kind: "original"}, "selects no elements"},
-		{RelatedRule{Heading: "：【】", Kind: "original"}, "related[0]: heading:"},
+		{config.RelatedRule{Selector: "div.jiedu-blk", Heading: "相关文件", Kind: "original"}, ""},
+		{config.RelatedRule{Heading: "【相关解读】", Kind: "interpretation"}, ""},
+		{config.RelatedRule{Selector: "a@data-url", Kind: "repeals"}, ""},
+		{config.RelatedRule{Selector: "div.x", Kind: "see_also"}, `related[0]: kind: "see_also"`},
+		{config.RelatedRule{Kind: "original"}, "related[0]: selector and heading are both empty"},
+		{config.RelatedRule{Selector: "div[", Kind: "original"}, "related[0]: selector:"},
+		{config.RelatedRule{Selector: "div label:标题", Kind: "original"}, "related[0]: selector: label:"},
+		{config.RelatedRule{Selector: "@href", Kind: "original"}, "selects no elements"},
+		{config.RelatedRule{Heading: "：【】", Kind: "original"}, "related[0]: heading:"},
 	}
 	for _, tt := range tests {
-		err := DetailRule{Related: []RelatedRule{tt.rel}}.Validate()
+		err := ValidateDetail(config.DetailRule{Related: []config.RelatedRule{tt.rel}})
 		switch {
 		case tt.want == "" && err != nil:
 			t.Errorf("%+v: %v", tt.rel, err)
@@ -199,16 +200,16 @@ func TestRelatedValidate(t *testing.T) {
 
 // TestRelatedYAML: operators write related rules in the preset vocabulary.
 func TestRelatedYAML(t *testing.T) {
-	var r DetailRule
+	var r config.DetailRule
 	src := "related:\n  - {selector: \"div.jiedu-blk a\", kind: original}\n  - {heading: 相关解读, kind: interpretation}\n"
 	if err := yaml.Unmarshal([]byte(src), &r); err != nil {
 		t.Fatal(err)
 	}
-	want := []RelatedRule{{Selector: "div.jiedu-blk a", Kind: "original"}, {Heading: "相关解读", Kind: "interpretation"}}
+	want := []config.RelatedRule{{Selector: "div.jiedu-blk a", Kind: "original"}, {Heading: "相关解读", Kind: "interpretation"}}
 	if diff := cmp.Diff(want, r.Related); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if err := r.Validate(); err != nil {
+	if err := ValidateDetail(r); err != nil {
 		t.Error(err)
 	}
 }

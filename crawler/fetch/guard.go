@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/gyeco/syndicator/config"
 )
 
 // ErrPrivateAddress is returned when a URL resolves to an address the
@@ -21,20 +23,16 @@ type Allowlist struct {
 	prefixes  []netip.Prefix
 }
 
-// ParseAllowlist reads allow_private entries. Each is "host:port" or a CIDR.
+// ParseAllowlist reads allow_private entries. Each is "host:port" or a
+// CIDR; the grammar is config's, which checks the key with it.
 func ParseAllowlist(entries []string) (Allowlist, error) {
-	a := Allowlist{hostPorts: map[string]bool{}}
-	for _, e := range entries {
-		e = strings.TrimSpace(e)
-		if p, err := netip.ParsePrefix(e); err == nil {
-			a.prefixes = append(a.prefixes, p.Masked())
-			continue
-		}
-		host, port, err := net.SplitHostPort(e)
-		if err != nil || host == "" || port == "" {
-			return Allowlist{}, fmt.Errorf("allow_private entry %q: want host:port or a CIDR such as 10.1.0.0/16", e)
-		}
-		a.hostPorts[strings.ToLower(net.JoinHostPort(host, port))] = true
+	parsed, err := config.ParseAllowPrivate(entries)
+	if err != nil {
+		return Allowlist{}, err
+	}
+	a := Allowlist{hostPorts: map[string]bool{}, prefixes: parsed.Prefixes}
+	for _, hp := range parsed.HostPorts {
+		a.hostPorts[hp] = true
 	}
 	return a, nil
 }

@@ -24,7 +24,7 @@ func TestPresetReadsLifecycle(t *testing.T) {
 	}
 	rule := p.List
 	rule.URLs = []string{strings.TrimPrefix(guizhouGWYWJ, "/guizhou")}
-	if err := rule.Validate(); err != nil {
+	if err := extract.ValidateList(rule); err != nil {
 		t.Fatal(err)
 	}
 	orig := s.PublishGovDoc()

@@ -1,4 +1,4 @@
-package config
+package extract_test
 
 import (
 	"cmp"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gyeco/syndicator/cmd/govsim/sim"
+	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/crawler/extract"
 	"github.com/gyeco/syndicator/syndicator"
 )
@@ -41,7 +42,7 @@ func TestPresetsReadGovsim(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.preset, func(t *testing.T) {
 			t.Parallel() // large bodies make each subtest slow under -race
-			p := Presets()[tt.preset]
+			p := config.Presets()[tt.preset]
 			// The releases govsim lists on the preset's lists, by detail URL.
 			want := map[string]sim.Release{}
 			firsts := map[string]bool{}
@@ -92,7 +93,7 @@ func TestPresetsReadGovsim(t *testing.T) {
 						}
 						checkDetail(t, ext, site, host, srv.URL, r, p.Detail)
 					}
-					if p.List.Kind != extract.KindHTML {
+					if p.List.Kind != config.KindHTML {
 						break // one JSON file holds the whole list
 					}
 				}
@@ -106,7 +107,7 @@ func TestPresetsReadGovsim(t *testing.T) {
 	}
 }
 
-func checkDetail(t *testing.T, ext *extract.Extractor, site *sim.Site, host, base string, r sim.Release, rule extract.DetailRule) {
+func checkDetail(t *testing.T, ext *extract.Extractor, site *sim.Site, host, base string, r sim.Release, rule config.DetailRule) {
 	t.Helper()
 	body, ctype, _ := site.Body(host, r.Path)
 	pageURL, _ := url.Parse(base + r.Path)
@@ -193,9 +194,9 @@ func TestPresetsShape(t *testing.T) {
 		}},
 		"guiyang-gfxwj": {"municipal", []string{"https://www.guiyang.gov.cn/zwgk/zfxxgks/fdzdgknr/lzyj/gfxwj/szfgfxwj/"}},
 	}
-	presets := Presets()
+	presets := config.Presets()
 	if len(presets) != len(want) {
-		t.Errorf("presets %v, want %d", PresetNames(), len(want))
+		t.Errorf("presets %v, want %d", config.PresetNames(), len(want))
 	}
 	keep := map[string][]string{
 		"govcn": {
@@ -228,10 +229,10 @@ func TestPresetsShape(t *testing.T) {
 			if strings.Join(lists, " ") != strings.Join(w.lists, " ") {
 				t.Errorf("list URLs %v, want %v", lists, w.lists)
 			}
-			if err := p.List.Validate(); err != nil {
+			if err := extract.ValidateList(p.List); err != nil {
 				t.Error(err)
 			}
-			if err := p.Detail.Validate(); err != nil {
+			if err := extract.ValidateDetail(p.Detail); err != nil {
 				t.Error(err)
 			}
 			family := "trs"
@@ -264,24 +265,24 @@ func TestPresetsDiagnoseRedesign(t *testing.T) {
 	tests := []struct {
 		preset, site, list string
 		why                string
-		fix                func(*extract.ListRule) // what the operator writes under list:
+		fix                func(*config.ListRule) // what the operator writes under list:
 	}{
 		{"govcn-zuixin", sim.GovCN, "/govcn/zhengce/zuixin/ZUIXINZHENGCE.json", `JSON 顶层不是数组（是对象）`,
-			func(r *extract.ListRule) {
+			func(r *config.ListRule) {
 				r.ItemsPath, r.URLField, r.TitleField, r.DateField = "data.list", "url", "title", "docRelPubTime"
 			}},
 		{"guizhou-szfwj", sim.Guizhou, "/guizhou/zwgk/zcfg/szfwj/qff/",
 			`列表条目选择器 "ul.NewsList li" 未匹配任何元素；页面标题 "黔府发_省政府文件_贵州省人民政府"`,
-			func(r *extract.ListRule) { r.Item, r.Date = "div.news-list-v2 dd", "em.date" }},
+			func(r *config.ListRule) { r.Item, r.Date = "div.news-list-v2 dd", "em.date" }},
 		{"guiyang-gfxwj", sim.Guiyang, "/guiyang/zwgk/zfxxgks/fdzdgknr/lzyj/gfxwj/szfgfxwj/",
 			`列表条目选择器 "ul.NewsList li, div.right-cont ul li" 未匹配任何元素；页面标题 "市政府文件_规范性文件_贵阳市人民政府"`,
-			func(r *extract.ListRule) { r.Item, r.Date = "div.news-list-v2 dd", "em.date" }},
+			func(r *config.ListRule) { r.Item, r.Date = "div.news-list-v2 dd", "em.date" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.preset, func(t *testing.T) {
-			p := Presets()[tt.preset]
+			p := config.Presets()[tt.preset]
 			pageURL, _ := url.Parse(srv.URL + tt.list)
-			read := func(rule extract.ListRule) ([]extract.ListEntry, string) {
+			read := func(rule config.ListRule) ([]extract.ListEntry, string) {
 				body, ctype, ok := site.Body(host, pageURL.Path)
 				if !ok {
 					t.Fatalf("govsim does not serve %s", pageURL.Path)
@@ -314,18 +315,18 @@ func TestGenericRulesReadCounty(t *testing.T) {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	host := strings.TrimPrefix(srv.URL, "http://")
-	list := extract.ListRule{
-		Kind: extract.KindHTML, LinkPattern: `/\d{6}/t\d{8}_\d+\.html?$`,
+	list := config.ListRule{
+		Kind: config.KindHTML, LinkPattern: `/\d{6}/t\d{8}_\d+\.html?$`,
 		Item: "table.zcwj-list tr", Title: "td.bt a@title", Date: "td.rq",
 	}
-	detail := extract.DetailRule{
+	detail := config.DetailRule{
 		Title:      []string{"div.article-title"},
 		Body:       []string{"div.article-content"},
 		MetaTables: []string{"div.xxgk-meta table"},
 		MetaLists:  []string{"div.article-info"},
 		Published:  []string{"div.article-info label:发布时间"},
 	}
-	if err := errors.Join(list.Validate(), detail.Validate()); err != nil {
+	if err := errors.Join(extract.ValidateList(list), extract.ValidateDetail(detail)); err != nil {
 		t.Fatal(err)
 	}
 	truth := map[string]sim.Release{}

@@ -1,4 +1,4 @@
-package config
+package extract_test
 
 import (
 	"net/url"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/gyeco/syndicator/cmd/govsim/sim"
+	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/crawler/extract"
 	"github.com/gyeco/syndicator/syndicator"
 )
@@ -19,7 +20,7 @@ func TestPresetsRelatedGovsim(t *testing.T) {
 	site := sim.New(sim.Options{Seed: 8, Items: 40, LargeEvery: -1, Sites: []string{sim.GovCNAll}})
 	const base = "http://127.0.0.1:8090"
 	host := strings.TrimPrefix(base, "http://")
-	rule := Presets()["govcn-jiedu"].Detail
+	rule := config.Presets()["govcn-jiedu"].Detail
 	ext := extract.New(nil)
 	var jiedu, others int
 	for _, r := range site.Releases() {
