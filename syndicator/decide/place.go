@@ -9,7 +9,7 @@ import (
 
 // Verdict is what the relevance rules say about an item.
 type Verdict struct {
-	Class  string
+	Class  syndicator.Class
 	Rule   string
 	Column string
 	Score  float64
