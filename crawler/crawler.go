@@ -57,13 +57,6 @@ type Deps struct {
 	Log     zerolog.Logger
 }
 
-// Buckets used by the crawler; they match natsbus's names without
-// importing it (only natsbus imports nats.go).
-const (
-	bucketItems   = "synd_items"
-	bucketSources = "synd_sources"
-)
-
 // Crawler polls one source. Build it with New; Run it until ctx ends.
 type Crawler struct {
 	src    config.Source
@@ -180,5 +173,5 @@ type ItemState struct {
 
 func (c *Crawler) known(ctx context.Context, id string) (bool, error) {
 	var st ItemState
-	return c.state.GetState(ctx, bucketItems, id, &st)
+	return c.state.GetState(ctx, syndicator.BucketItems, id, &st)
 }

@@ -62,7 +62,7 @@ func (c *Crawler) discoverItem(ctx context.Context, e extract.ListEntry, m marks
 	}
 	st := ItemState{ID: id, Source: c.src.ID, URL: canon, Revision: it.Revision,
 		ContentSHA256: it.ContentSHA256, DiscoveredAt: discoveredAt, Backfilled: it.Backfilled, Baseline: it.Baseline}
-	if _, err := c.state.CreateState(ctx, bucketItems, id, &st); err != nil {
+	if _, err := c.state.CreateState(ctx, syndicator.BucketItems, id, &st); err != nil {
 		return nil, false, fmt.Errorf("record %s as seen: %w", id, err)
 	}
 	c.log.Info().Str("item_id", id).Str("url", canon).Str("title", it.Title).Bool("baseline", it.Baseline).Msg("discovered")

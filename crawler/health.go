@@ -72,7 +72,7 @@ func (c *Crawler) recordHealth(ctx context.Context, prev SourceState, res PollRe
 		st.State = HealthOK
 		st.LastOK = st.LastPoll
 	}
-	if err := c.state.PutState(ctx, bucketSources, c.src.ID, &st); err != nil {
+	if err := c.state.PutState(ctx, syndicator.BucketSources, c.src.ID, &st); err != nil {
 		c.log.Warn().Err(err).Msg("cannot record source state")
 	}
 	if st.State == prev.State && st.Reason == prev.Reason {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/crawler/extract"
+	"github.com/gyeco/syndicator/syndicator"
 )
 
 // PollResult sums up one poll.
@@ -52,7 +53,7 @@ type PollResult struct {
 func (c *Crawler) Poll(ctx context.Context) PollResult {
 	start := time.Now()
 	var prev SourceState
-	found, err := c.state.GetState(ctx, bucketSources, c.src.ID, &prev)
+	found, err := c.state.GetState(ctx, syndicator.BucketSources, c.src.ID, &prev)
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {

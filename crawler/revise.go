@@ -85,7 +85,7 @@ func (c *Crawler) recheck(ctx context.Context, recent []RecentItem, res *PollRes
 // between repeats the same revision, which JetStream deduplicates.
 func (c *Crawler) revise(ctx context.Context, r RecentItem) (bool, error) {
 	var st ItemState
-	found, err := c.state.GetState(ctx, bucketItems, r.ID, &st)
+	found, err := c.state.GetState(ctx, syndicator.BucketItems, r.ID, &st)
 	if err != nil || !found {
 		return false, err
 	}
@@ -111,7 +111,7 @@ func (c *Crawler) revise(ctx context.Context, r RecentItem) (bool, error) {
 		return false, err
 	}
 	st.Revision, st.ContentSHA256 = it.Revision, it.ContentSHA256
-	if err := c.state.PutState(ctx, bucketItems, r.ID, &st); err != nil {
+	if err := c.state.PutState(ctx, syndicator.BucketItems, r.ID, &st); err != nil {
 		return false, fmt.Errorf("record revision %d of %s: %w", it.Revision, r.ID, err)
 	}
 	c.log.Info().Str("item_id", r.ID).Str("url", r.URL).Int("revision", it.Revision).Msg("revised")
@@ -133,7 +133,7 @@ func (c *Crawler) gone(ctx context.Context, r *RecentItem, cause error) error {
 		return nil
 	}
 	var st ItemState
-	found, err := c.state.GetState(ctx, bucketItems, r.ID, &st)
+	found, err := c.state.GetState(ctx, syndicator.BucketItems, r.ID, &st)
 	if err != nil || !found {
 		return err
 	}

@@ -2,36 +2,42 @@ package syndicator
 
 import "time"
 
-// Relevance classes (DESIGN §6). The class decides the republication
-// deadline (issue 6) and whether an item is published at all.
+// Class is a relevance class (DESIGN §6). The class decides the
+// republication deadline (issue 6) and whether an item is published at all.
+type Class string
+
 const (
-	ClassSync   = "sync"   // ecological/environmental: in step with the municipal site
-	ClassTimely = "timely" // broad guiding policies: promptly (24 h benchmark)
-	ClassReview = "review" // an operator decides
-	ClassIgnore = "ignore" // not republished
+	ClassSync   Class = "sync"   // ecological/environmental: in step with the municipal site
+	ClassTimely Class = "timely" // broad guiding policies: promptly (24 h benchmark)
+	ClassReview Class = "review" // an operator decides
+	ClassIgnore Class = "ignore" // not republished
 )
 
-// Decision steps: the relevance rules, then (for class review, or a source
-// page that disappeared) an operator.
+// Step is who decided: the relevance rules, then (for class review, or a
+// source page that disappeared) an operator.
+type Step string
+
 const (
-	StepRules  = "rules"
-	StepReview = "review"
+	StepRules  Step = "rules"
+	StepReview Step = "review"
 )
 
-// Review outcomes.
+// Outcome is an operator's review decision.
+type Outcome string
+
 const (
-	OutcomeApproved = "approved"
-	OutcomeRejected = "rejected"
-	OutcomeWithdraw = "withdraw" // a disappeared source page: take the copy down
-	OutcomeKeep     = "keep"     // a disappeared source page: keep the copy
+	OutcomeApproved Outcome = "approved"
+	OutcomeRejected Outcome = "rejected"
+	OutcomeWithdraw Outcome = "withdraw" // a disappeared source page: take the copy down
+	OutcomeKeep     Outcome = "keep"     // a disappeared source page: keep the copy
 )
 
 // Decision is carried by synd.item.decided.<source>: what the relevance
 // rules or an operator decided about one revision of one item, and whether
 // the committee site should carry it.
 type Decision struct {
-	Step   string  `json:"step"`            // rules | review
-	Class  string  `json:"class"`           // sync | timely | review | ignore
+	Step   Step    `json:"step"`            // rules | review
+	Class  Class   `json:"class"`           // sync | timely | review | ignore
 	Rule   string  `json:"rule"`            // name of the rule that matched
 	Score  float64 `json:"score,omitempty"` // keyword hits of the matching rule
 	Column string  `json:"column,omitempty"`
@@ -46,7 +52,7 @@ type Decision struct {
 	// Reason explains a decision in Chinese for operators and auditors.
 	Reason string `json:"reason,omitempty"`
 	// Review step only.
-	Outcome    string    `json:"outcome,omitempty"`
+	Outcome    Outcome   `json:"outcome,omitempty"`
 	Reviewer   string    `json:"reviewer,omitempty"`
 	Comment    string    `json:"comment,omitempty"`
 	ReviewedAt time.Time `json:"reviewed_at,omitzero"`

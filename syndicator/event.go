@@ -71,10 +71,7 @@ type Capture struct {
 // Subject is where the event is published: synd.item.<kind>.<source>, and
 // synd.item.published.<sink>.<source> for published.
 func (e *Event) Subject() string {
-	if e.Kind == KindPublished {
-		return fmt.Sprintf("synd.item.%s.%s.%s", e.Kind, e.Sink, e.Source)
-	}
-	return fmt.Sprintf("synd.item.%s.%s", e.Kind, e.Source)
+	return Subject{Kind: e.Kind, Sink: e.Sink, Source: e.Source}.String()
 }
 
 // MsgID is the Nats-Msg-Id that lets JetStream drop a repeated publish:
@@ -91,7 +88,7 @@ func (e *Event) MsgID() string {
 		if e.Decision.Step == StepReview {
 			return base + ".review." + e.Decision.ReviewedAt.UTC().Format("20060102T150405.000000000")
 		}
-		return base + "." + e.Decision.Step
+		return base + "." + string(e.Decision.Step)
 	case e.Kind == KindValidity && e.Validity != nil:
 		if e.Validity.Gone {
 			return fmt.Sprintf("%s.gone%d", base, e.Validity.Status)

@@ -103,7 +103,7 @@ type Attachment struct {
 
 // Relevance is the outcome of the relevance rules.
 type Relevance struct {
-	Class string  `json:"class"`
+	Class Class   `json:"class"`
 	Rule  string  `json:"rule"`
 	Score float64 `json:"score"`
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/crawler"
+	"github.com/gyeco/syndicator/syndicator"
 	"github.com/rs/zerolog"
 )
 
@@ -44,7 +45,7 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 			v.Lists = append(v.Lists, u.String())
 		}
 		var st crawler.SourceState
-		found, err := s.states.GetState(ctx, "synd_sources", src.ID, &st)
+		found, err := s.states.GetState(ctx, syndicator.BucketSources, src.ID, &st)
 		if err != nil {
 			writeJSONError(w, http.StatusServiceUnavailable, "读取来源状态失败："+err.Error())
 			return

@@ -288,7 +288,7 @@ func rowOf(r audit.Report, id string) *audit.ItemRow {
 // time (of its first sighting for an item that went through review).
 func independentCounts(entries []ledger.Entry) (onTime, late int) {
 	upstream, seen, published := map[string]time.Time{}, map[string]time.Time{}, map[string]time.Time{}
-	class := map[string]string{}
+	class := map[string]syndicator.Class{}
 	for _, e := range entries {
 		f := e.Fact
 		switch f.Kind {

@@ -72,7 +72,7 @@ func claimsReleased(t *testing.T, bus *natsbus.Bus) {
 	t.Helper()
 	ctx := context.Background()
 	reviewed := map[string]bool{}
-	if err := bus.EachState(ctx, natsbus.BucketReview, ">", func(_ string, v []byte) error {
+	if err := bus.EachState(ctx, syndicator.BucketReview, ">", func(_ string, v []byte) error {
 		var r struct {
 			ItemRef string `json:"item_ref"`
 		}

@@ -125,7 +125,7 @@ func (l *lifeEnv) decisions(t *testing.T, id string) []syndicator.Event {
 func (l *lifeEnv) page(t *testing.T, id string) string {
 	t.Helper()
 	var rec render.Article
-	found, err := l.bus.GetState(context.Background(), natsbus.BucketSite, id, &rec)
+	found, err := l.bus.GetState(context.Background(), syndicator.BucketSite, id, &rec)
 	if err != nil {
 		t.Fatal(err)
 	}

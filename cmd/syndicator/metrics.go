@@ -11,6 +11,7 @@ import (
 	"github.com/gyeco/syndicator/crawler"
 	"github.com/gyeco/syndicator/sinks/archive"
 	"github.com/gyeco/syndicator/sinks/site"
+	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 )
 
@@ -42,17 +43,19 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	b.WriteString("syndicator_jetstream_available 1\n")
 	b.WriteString("# HELP syndicator_events Events stored in SYND_EVENTS, by kind, source and sink.\n# TYPE syndicator_events gauge\n")
 	for _, subj := range sortedKeys(st.Subjects) {
-		parts := strings.Split(subj, ".")
+		sub, ok := syndicator.ParseSubject(subj)
 		switch {
-		case len(parts) == 5 && parts[0] == "synd" && parts[1] == "item" && parts[2] == "published":
-			fmt.Fprintf(&b, "syndicator_events{kind=\"published\",sink=%q,source=%q} %d\n", parts[3], parts[4], st.Subjects[subj])
-		case len(parts) == 4 && parts[0] == "synd" && parts[1] == "item":
-			fmt.Fprintf(&b, "syndicator_events{kind=%q,source=%q} %d\n", parts[2], parts[3], st.Subjects[subj])
+		case !ok:
+			// not an item event: source health, or a dead letter (below)
+		case sub.Kind == syndicator.KindPublished:
+			fmt.Fprintf(&b, "syndicator_events{kind=%q,sink=%q,source=%q} %d\n", sub.Kind, sub.Sink, sub.Source, st.Subjects[subj])
+		default:
+			fmt.Fprintf(&b, "syndicator_events{kind=%q,source=%q} %d\n", sub.Kind, sub.Source, st.Subjects[subj])
 		}
 	}
 	b.WriteString("# HELP syndicator_dead_letters Messages a sink gave up on (stream SYND_DEAD).\n# TYPE syndicator_dead_letters gauge\n")
 	for _, subj := range sortedKeys(st.Subjects) {
-		if c, ok := strings.CutPrefix(subj, "synd.dead."); ok {
+		if c, ok := syndicator.ParseDeadLetter(subj); ok {
 			fmt.Fprintf(&b, "syndicator_dead_letters{consumer=%q} %d\n", c, st.Subjects[subj])
 		}
 	}
@@ -64,7 +67,7 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	b.WriteString("# HELP syndicator_source_last_poll_seconds Unix time of the source's last poll.\n# TYPE syndicator_source_last_poll_seconds gauge\n")
 	for _, src := range s.sources {
 		var hs crawler.SourceState
-		found, err := s.states.GetState(ctx, "synd_sources", src.ID, &hs)
+		found, err := s.states.GetState(ctx, syndicator.BucketSources, src.ID, &hs)
 		if err != nil || !found {
 			continue
 		}

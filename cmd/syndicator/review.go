@@ -29,7 +29,7 @@ func (s *Server) apiReviewList(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusServiceUnavailable, "未连接 NATS，无法读取审核队列：请为 serve 配置 nats.url")
 		return
 	}
-	state := r.URL.Query().Get("state")
+	state := syndicator.Outcome(r.URL.Query().Get("state"))
 	switch state {
 	case "":
 		state = decide.StatePending
@@ -41,7 +41,7 @@ func (s *Server) apiReviewList(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
 	out := []decide.Review{}
-	err := s.lister.EachState(ctx, "synd_review", ">", func(_ string, value []byte) error {
+	err := s.lister.EachState(ctx, syndicator.BucketReview, ">", func(_ string, value []byte) error {
 		var e decide.Review
 		if err := json.Unmarshal(value, &e); err != nil {
 			return err
@@ -79,11 +79,12 @@ func (s *Server) apiReviewDecide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Comment = strings.TrimSpace(req.Comment)
+	outcome := syndicator.Outcome(req.Outcome)
 	switch {
-	case req.Outcome == syndicator.OutcomeRejected && req.Comment == "":
+	case outcome == syndicator.OutcomeRejected && req.Comment == "":
 		writeJSONError(w, http.StatusBadRequest, "驳回须填写意见（comment），说明不转载的理由")
 		return
-	case req.Outcome == syndicator.OutcomeWithdraw && req.Comment == "":
+	case outcome == syndicator.OutcomeWithdraw && req.Comment == "":
 		writeJSONError(w, http.StatusBadRequest, "撤回须填写意见（comment），说明撤回的理由")
 		return
 	case req.Column != "" && !slices.ContainsFunc(s.columns, func(c string) bool { return c == req.Column }):
@@ -93,7 +94,7 @@ func (s *Server) apiReviewDecide(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
 	e, err := s.reviews.Review(ctx, r.PathValue("key"), decide.Input{
-		Outcome: req.Outcome, Column: req.Column, Comment: req.Comment, Reviewer: caller(r).name,
+		Outcome: outcome, Column: req.Column, Comment: req.Comment, Reviewer: caller(r).name,
 	})
 	switch {
 	case errors.Is(err, decide.ErrNoEntry):
@@ -105,7 +106,7 @@ func (s *Server) apiReviewDecide(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		writeJSONError(w, http.StatusServiceUnavailable, "记录审核决定失败，请重试："+err.Error())
 	default:
-		s.log.Info().Str("item_id", e.ItemID).Str("reviewer", e.Reviewer).Str("outcome", e.State).Msg("review decided")
+		s.log.Info().Str("item_id", e.ItemID).Str("reviewer", e.Reviewer).Str("outcome", string(e.State)).Msg("review decided")
 		writeJSON(w, http.StatusOK, e)
 	}
 }

@@ -65,7 +65,7 @@ func New(store Store, bus Bus, claims Claims, log zerolog.Logger) *Sink {
 
 // Subjects are the events the archive consumes.
 func Subjects() []string {
-	return []string{"synd.item.discovered.>", "synd.item.revised.>"}
+	return syndicator.ItemFilter(syndicator.KindDiscovered, syndicator.KindRevised)
 }
 
 // Response is response.json: how the original was served.

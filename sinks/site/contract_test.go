@@ -59,7 +59,7 @@ func (h *siteHarness) Effects(t *testing.T, id string, rev int) int {
 		}
 	}
 	var rec record
-	found, err := h.e.bus.GetState(context.Background(), bucketSite, id, &rec)
+	found, err := h.e.bus.GetState(context.Background(), syndicator.BucketSite, id, &rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func (h *siteHarness) Effects(t *testing.T, id string, rev int) int {
 func (h *siteHarness) Current(t *testing.T, id string) int {
 	t.Helper()
 	var rec record
-	if _, err := h.e.bus.GetState(context.Background(), bucketSite, id, &rec); err != nil {
+	if _, err := h.e.bus.GetState(context.Background(), syndicator.BucketSite, id, &rec); err != nil {
 		t.Fatal(err)
 	}
 	return rec.Item.Revision

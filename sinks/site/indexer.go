@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/sinks/site/render"
+	"github.com/gyeco/syndicator/syndicator"
 	"github.com/rs/zerolog"
 )
 
@@ -47,7 +48,7 @@ func (x *Indexer) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
-		watchErr <- x.watch.WatchState(ctx, bucketSite, ">", func(key string, value []byte, deleted bool) {
+		watchErr <- x.watch.WatchState(ctx, syndicator.BucketSite, ">", func(key string, value []byte, deleted bool) {
 			if strings.HasPrefix(key, relPrefix) {
 				return // relations, not articles
 			}

@@ -68,7 +68,7 @@ func (s *Sink) links(ctx context.Context, it *syndicator.Item) ([]render.Related
 	var rel []render.RelatedLink
 	var basis *render.Link
 	var back relations
-	if _, err := s.records.GetState(ctx, bucketSite, relPrefix+it.ID, &back); err != nil {
+	if _, err := s.records.GetState(ctx, syndicator.BucketSite, relPrefix+it.ID, &back); err != nil {
 		return nil, nil, err
 	}
 	all := syndicator.MergeRelated(it.Related, back.From...)
@@ -81,7 +81,7 @@ func (s *Sink) links(ctx context.Context, it *syndicator.Item) ([]render.Related
 		l := render.Link{Name: r.Title, Href: r.URL}
 		if r.ID != "" {
 			var other record
-			found, err := s.records.GetState(ctx, bucketSite, r.ID, &other)
+			found, err := s.records.GetState(ctx, syndicator.BucketSite, r.ID, &other)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -119,7 +119,7 @@ func inverse(kind string) string {
 // those it names, and those that named it before it was published.
 func (s *Sink) linkRelated(ctx context.Context, rec *record) error {
 	var named relations
-	if _, err := s.records.GetState(ctx, bucketSite, relPrefix+rec.Item.ID, &named); err != nil {
+	if _, err := s.records.GetState(ctx, syndicator.BucketSite, relPrefix+rec.Item.ID, &named); err != nil {
 		return err
 	}
 	for _, r := range named.From {
@@ -133,12 +133,12 @@ func (s *Sink) linkRelated(ctx context.Context, rec *record) error {
 		}
 		back := syndicator.Related{Kind: inverse(r.Kind), ID: rec.Item.ID, URL: rec.Item.URL, Title: rec.Item.Title}
 		var rels relations
-		if _, err := s.records.GetState(ctx, bucketSite, relPrefix+r.ID, &rels); err != nil {
+		if _, err := s.records.GetState(ctx, syndicator.BucketSite, relPrefix+r.ID, &rels); err != nil {
 			return err
 		}
 		if !syndicator.HasRelated(rels.From, back) {
 			rels.From = append(rels.From, back)
-			if err := s.records.PutState(ctx, bucketSite, relPrefix+r.ID, &rels); err != nil {
+			if err := s.records.PutState(ctx, syndicator.BucketSite, relPrefix+r.ID, &rels); err != nil {
 				return err
 			}
 		}
@@ -154,7 +154,7 @@ func (s *Sink) linkRelated(ctx context.Context, rec *record) error {
 // on the site is left alone.
 func (s *Sink) rerender(ctx context.Context, id string, change func(*record) bool) error {
 	var rec record
-	return s.records.UpdateState(ctx, bucketSite, id, &rec, func(found bool) (bool, error) {
+	return s.records.UpdateState(ctx, syndicator.BucketSite, id, &rec, func(found bool) (bool, error) {
 		if !found || !change(&rec) {
 			return false, nil
 		}

@@ -189,7 +189,7 @@ func TestDecisionsNotToPublishAreIgnored(t *testing.T) {
 	ev.Decision = &syndicator.Decision{Step: syndicator.StepRules, Class: syndicator.ClassReview, Publish: false}
 	e.handle(t, ev)
 	var rec record
-	if found, err := e.bus.GetState(t.Context(), bucketSite, ev.ID, &rec); err != nil || found {
+	if found, err := e.bus.GetState(t.Context(), syndicator.BucketSite, ev.ID, &rec); err != nil || found {
 		t.Fatalf("an unpublished decision made a record: %v %v", found, err)
 	}
 	if n := len(e.published(t, ev.ID)); n != 0 {
@@ -225,7 +225,7 @@ func TestRepealRendersFromTheArchive(t *testing.T) {
 	}
 	recordOf := func(id string) record {
 		var rec record
-		if found, err := e.bus.GetState(ctx, bucketSite, id, &rec); err != nil || !found {
+		if found, err := e.bus.GetState(ctx, syndicator.BucketSite, id, &rec); err != nil || !found {
 			t.Fatalf("record of %s: found %v, err %v", id, found, err)
 		}
 		return rec
@@ -264,7 +264,7 @@ func TestRepealRendersFromTheArchive(t *testing.T) {
 			}
 		}
 		rec.ItemRef = ref
-		if err := e.bus.PutState(ctx, bucketSite, ev.ID, &rec); err != nil {
+		if err := e.bus.PutState(ctx, syndicator.BucketSite, ev.ID, &rec); err != nil {
 			t.Fatal(err)
 		}
 		return ev

@@ -59,8 +59,6 @@ type Records interface {
 	UpdateState(ctx context.Context, bucket, key string, v any, change func(found bool) (bool, error)) error
 }
 
-const bucketSite = "synd_site"
-
 // Sink publishes decided items as article pages.
 type Sink struct {
 	docroot Docroot
@@ -101,7 +99,7 @@ func New(d Deps) *Sink {
 // after archiving, so every attachment link has its archived copy),
 // validity changes and withdrawals.
 func Subjects() []string {
-	return []string{"synd.item.decided.>", "synd.item.validity.>", "synd.item.withdrawn.>"}
+	return syndicator.ItemFilter(syndicator.KindDecided, syndicator.KindValidity, syndicator.KindWithdrawn)
 }
 
 // Handle applies one event. It is idempotent on (id, revision): a revision
@@ -143,7 +141,7 @@ func (s *Sink) publish(ctx context.Context, ev *syndicator.Event, attempt int) e
 	// A redelivery of a revision already on the site only repeats its
 	// announcement: no item to read, nothing to store.
 	var rec record
-	if found, err := s.records.GetState(ctx, bucketSite, ev.ID, &rec); err != nil {
+	if found, err := s.records.GetState(ctx, syndicator.BucketSite, ev.ID, &rec); err != nil {
 		return err
 	} else if found && rec.Item.Revision >= ev.Revision {
 		return s.announce(ctx, ev, render.ArticlePath(&rec.Article), rec.PageSHA256)
@@ -158,7 +156,7 @@ func (s *Sink) publish(ctx context.Context, ev *syndicator.Event, attempt int) e
 	already := false
 	// Compare-and-set: a validity change or a related article rendered
 	// at the same time is never overwritten; the loser renders again.
-	err = s.records.UpdateState(ctx, bucketSite, ev.ID, &rec, func(found bool) (bool, error) {
+	err = s.records.UpdateState(ctx, syndicator.BucketSite, ev.ID, &rec, func(found bool) (bool, error) {
 		already = found && rec.Item.Revision >= ev.Revision
 		if already {
 			return false, nil

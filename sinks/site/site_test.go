@@ -352,7 +352,7 @@ func TestAttachmentsComeFromTheArchive(t *testing.T) {
 		t.Errorf("Handle with archived bytes of another digest = %v, want a permanent error", err)
 	}
 	for _, ev := range []*syndicator.Event{missing, other} {
-		if found, err := e.bus.GetState(context.Background(), bucketSite, ev.ID, &record{}); err != nil || found {
+		if found, err := e.bus.GetState(context.Background(), syndicator.BucketSite, ev.ID, &record{}); err != nil || found {
 			t.Errorf("%s recorded as published (found %v, err %v)", ev.Item.Title, found, err)
 		}
 	}

@@ -20,13 +20,13 @@ import (
 // of synd.item.published.<sink>.<source>.
 const Name = "webhook"
 
-// Bucket is the KV bucket of Records (natsbus.BucketWebhook).
-const Bucket = "synd_webhook"
+// Bucket is the KV bucket of Records.
+const Bucket = syndicator.BucketWebhook
 
 // Subjects are the events the webhook consumes: decisions, validity
 // changes and withdrawals.
 func Subjects() []string {
-	return []string{"synd.item.decided.>", "synd.item.validity.>", "synd.item.withdrawn.>"}
+	return syndicator.ItemFilter(syndicator.KindDecided, syndicator.KindValidity, syndicator.KindWithdrawn)
 }
 
 // Options configure the sink (config.Webhook).

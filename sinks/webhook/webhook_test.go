@@ -147,7 +147,7 @@ func (e *env) published(t *testing.T, id string) []syndicator.Event {
 func (e *env) record(t *testing.T, id string) (webhook.Record, bool) {
 	t.Helper()
 	var rec webhook.Record
-	found, err := e.bus.GetState(context.Background(), natsbus.BucketWebhook, id, &rec)
+	found, err := e.bus.GetState(context.Background(), syndicator.BucketWebhook, id, &rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,8 +155,8 @@ func (e *env) record(t *testing.T, id string) (webhook.Record, bool) {
 }
 
 func TestBucketIsTheProvisionedOne(t *testing.T) {
-	if webhook.Bucket != natsbus.BucketWebhook {
-		t.Errorf("webhook.Bucket = %q, natsbus provisions %q", webhook.Bucket, natsbus.BucketWebhook)
+	if webhook.Bucket != syndicator.BucketWebhook {
+		t.Errorf("webhook.Bucket = %q, natsbus provisions %q", webhook.Bucket, syndicator.BucketWebhook)
 	}
 }
 

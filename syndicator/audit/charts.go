@@ -17,10 +17,10 @@ type Bucket struct {
 // LagSeries is the lag distribution of the published documents of one
 // source and class.
 type LagSeries struct {
-	Source  string   `json:"source"`
-	Class   string   `json:"class"`
-	Total   int      `json:"total"`
-	Buckets []Bucket `json:"buckets"`
+	Source  string           `json:"source"`
+	Class   syndicator.Class `json:"class"`
+	Total   int              `json:"total"`
+	Buckets []Bucket         `json:"buckets"`
 }
 
 // MonthRate is the on-time rate of the documents whose clock started in
@@ -62,7 +62,7 @@ func lagBuckets(items []ItemRow) []LagSeries {
 		if it.Status != StatusOnTime && it.Status != StatusLate {
 			continue
 		}
-		k := [2]string{it.Source, it.Class}
+		k := [2]string{it.Source, string(it.Class)}
 		s := series[k]
 		if s == nil {
 			s = &LagSeries{Source: it.Source, Class: it.Class, Buckets: emptyBuckets()}

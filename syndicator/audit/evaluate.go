@@ -52,8 +52,8 @@ type Verdict struct {
 	Baseline bool `json:"baseline,omitempty"`
 	// Reason explains, in Chinese, exempt and pending verdicts and which
 	// deadline applied.
-	Reason string `json:"reason,omitempty"`
-	Class  string `json:"class,omitempty"`
+	Reason string           `json:"reason,omitempty"`
+	Class  syndicator.Class `json:"class,omitempty"`
 	// Start is when the clock started (the upstream time under the
 	// date-only rule; the first sighting for review items).
 	Start    time.Time `json:"start,omitzero"`

@@ -15,9 +15,9 @@ type doc struct {
 	precision syndicator.Precision
 	seen      string
 	lvl       syndicator.Level
-	class     string
+	class     syndicator.Class
 	dec       string
-	review    string // outcome
+	review    syndicator.Outcome // outcome
 	reviewed  string
 	pub       string
 	muni      string // a municipal copy first seen then

@@ -53,7 +53,7 @@ type ItemRow struct {
 	DocNumber string               `json:"doc_number,omitempty"`
 	Source    string               `json:"source"`
 	Level     syndicator.Level     `json:"level,omitempty"`
-	Class     string               `json:"class,omitempty"`
+	Class     syndicator.Class     `json:"class,omitempty"`
 	Rule      string               `json:"rule,omitempty"`
 	Column    string               `json:"column,omitempty"`
 	Upstream  time.Time            `json:"upstream,omitzero"`

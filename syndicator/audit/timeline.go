@@ -69,24 +69,24 @@ type Sighting struct {
 
 // Decided is the relevance decision that set the document's class.
 type Decided struct {
-	At          time.Time `json:"at"`
-	ItemID      string    `json:"item_id"`
-	Class       string    `json:"class"`
-	Rule        string    `json:"rule,omitempty"`
-	Column      string    `json:"column,omitempty"`
-	Publish     bool      `json:"publish"`
-	DuplicateOf string    `json:"duplicate_of,omitempty"`
-	Seq         uint64    `json:"seq"`
+	At          time.Time        `json:"at"`
+	ItemID      string           `json:"item_id"`
+	Class       syndicator.Class `json:"class"`
+	Rule        string           `json:"rule,omitempty"`
+	Column      string           `json:"column,omitempty"`
+	Publish     bool             `json:"publish"`
+	DuplicateOf string           `json:"duplicate_of,omitempty"`
+	Seq         uint64           `json:"seq"`
 }
 
 // Reviewed is an operator's approval or rejection.
 type Reviewed struct {
-	At       time.Time `json:"at"`
-	ItemID   string    `json:"item_id"`
-	Reviewer string    `json:"reviewer,omitempty"`
-	Outcome  string    `json:"outcome"`
-	Comment  string    `json:"comment,omitempty"`
-	Seq      uint64    `json:"seq"`
+	At       time.Time          `json:"at"`
+	ItemID   string             `json:"item_id"`
+	Reviewer string             `json:"reviewer,omitempty"`
+	Outcome  syndicator.Outcome `json:"outcome"`
+	Comment  string             `json:"comment,omitempty"`
+	Seq      uint64             `json:"seq"`
 }
 
 // Archived is one revision kept as evidence.

@@ -23,14 +23,8 @@ const Name = "decide"
 // Subjects are the events the decider consumes: archived revisions, and
 // validity events for the "gone" flags the crawler raises.
 func Subjects() []string {
-	return []string{"synd.item.archived.>", "synd.item.validity.>"}
+	return syndicator.ItemFilter(syndicator.KindArchived, syndicator.KindValidity)
 }
-
-// KV buckets the decider keeps.
-const (
-	bucketDocs   = "synd_docs"
-	bucketReview = "synd_review"
-)
 
 // Bus reads event items and publishes decisions.
 type Bus interface {
@@ -108,7 +102,7 @@ func (d *Decider) decide(ctx context.Context, ev *syndicator.Event, attempt int)
 	now := d.now()
 	var doc Doc
 	var p placement
-	err = d.state.UpdateState(ctx, bucketDocs, docRecordKey(docKeyOf(it)), &doc, func(bool) (bool, error) {
+	err = d.state.UpdateState(ctx, syndicator.BucketDocs, docRecordKey(docKeyOf(it)), &doc, func(bool) (bool, error) {
 		p = place(&doc, placeInput{
 			item: it, verdict: v, now: now, attempt: attempt,
 			wait: d.opts.WaitForOrigin, originWatched: d.watched[issuerTier(it.DocNumber, it.Issuer)],
@@ -121,7 +115,7 @@ func (d *Decider) decide(ctx context.Context, ev *syndicator.Event, attempt int)
 	if p.wait > 0 {
 		return syndicator.Later(p.wait, fmt.Sprintf("%s is a copy; waiting for the issuer's own page", it.URL))
 	}
-	if err := d.state.PutState(ctx, bucketDocs, itemRecordKey(it.ID), itemPointer{DocKey: doc.Key}); err != nil {
+	if err := d.state.PutState(ctx, syndicator.BucketDocs, itemRecordKey(it.ID), itemPointer{DocKey: doc.Key}); err != nil {
 		return err
 	}
 	if p.review {
@@ -149,7 +143,7 @@ func (d *Decider) decide(ctx context.Context, ev *syndicator.Event, attempt int)
 	}); err != nil {
 		return err
 	}
-	d.log.Info().Str("item_id", it.ID).Str("source", it.Source).Str("class", dec.Class).Str("rule", dec.Rule).
+	d.log.Info().Str("item_id", it.ID).Str("source", it.Source).Str("class", string(dec.Class)).Str("rule", dec.Rule).
 		Bool("publish", dec.Publish).Str("duplicate_of", dec.DuplicateOf).Msg("decided")
 	if p.validity != nil {
 		if err := d.announceValidity(ctx, &doc, p.validity, now); err != nil {
@@ -170,12 +164,12 @@ type itemPointer struct {
 // docOf returns the document an item belongs to.
 func (d *Decider) docOf(ctx context.Context, itemID string) (*Doc, bool, error) {
 	var ptr itemPointer
-	found, err := d.state.GetState(ctx, bucketDocs, itemRecordKey(itemID), &ptr)
+	found, err := d.state.GetState(ctx, syndicator.BucketDocs, itemRecordKey(itemID), &ptr)
 	if err != nil || !found {
 		return nil, false, err
 	}
 	var doc Doc
-	found, err = d.state.GetState(ctx, bucketDocs, docRecordKey(ptr.DocKey), &doc)
+	found, err = d.state.GetState(ctx, syndicator.BucketDocs, docRecordKey(ptr.DocKey), &doc)
 	if err != nil || !found {
 		return nil, false, err
 	}

@@ -20,11 +20,11 @@ type Doc struct {
 	Sightings []Sighting `json:"sightings,omitempty"`
 	// Canonical is the item republished (or waiting for review): the
 	// issuer's own page when it was seen in time, else the first copy.
-	Canonical string  `json:"canonical,omitempty"`
-	Class     string  `json:"class,omitempty"`
-	Rule      string  `json:"rule,omitempty"`
-	Score     float64 `json:"score,omitempty"`
-	Column    string  `json:"column,omitempty"`
+	Canonical string           `json:"canonical,omitempty"`
+	Class     syndicator.Class `json:"class,omitempty"`
+	Rule      string           `json:"rule,omitempty"`
+	Score     float64          `json:"score,omitempty"`
+	Column    string           `json:"column,omitempty"`
 	// Operator decisions (review step).
 	Approved  bool `json:"approved,omitempty"`
 	Rejected  bool `json:"rejected,omitempty"`

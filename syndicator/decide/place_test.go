@@ -18,8 +18,8 @@ func govDoc(source string, level syndicator.Level, n int) *syndicator.Item {
 	}
 }
 
-func in(it *syndicator.Item, class string, now time.Time) placeInput {
-	return placeInput{item: it, verdict: relevance.Result{Class: class, Rule: "r-" + class, Column: "zcwj"}, now: now, attempt: 1, wait: 2 * time.Hour, originWatched: true}
+func in(it *syndicator.Item, class syndicator.Class, now time.Time) placeInput {
+	return placeInput{item: it, verdict: relevance.Result{Class: class, Rule: "r-" + string(class), Column: "zcwj"}, now: now, attempt: 1, wait: 2 * time.Hour, originWatched: true}
 }
 
 func TestPlaceOriginFirstIsPublishedCopiesAreSightings(t *testing.T) {
@@ -96,7 +96,7 @@ func TestPlaceCopyPublishedWhenTheOriginNeverComes(t *testing.T) {
 
 func TestPlaceClasses(t *testing.T) {
 	for _, tt := range []struct {
-		class            string
+		class            syndicator.Class
 		approved, reject bool
 		publish, review  bool
 	}{

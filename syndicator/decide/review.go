@@ -17,9 +17,10 @@ const (
 	kindGone      = "gone"
 )
 
-// Review states.
+// Review states: an entry is pending until an operator decides, then its
+// state is the outcome, so StatePending shares the outcomes' type.
 const (
-	StatePending = "pending"
+	StatePending syndicator.Outcome = "pending"
 )
 
 // Review is one entry of the review queue (KV synd_review, by Key): what
@@ -44,10 +45,10 @@ type Review struct {
 	ItemRef   string    `json:"item_ref,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 
-	State     string    `json:"state"` // pending | approved | rejected | keep | withdraw
-	Reviewer  string    `json:"reviewer,omitempty"`
-	Comment   string    `json:"comment,omitempty"`
-	DecidedAt time.Time `json:"decided_at,omitzero"`
+	State     syndicator.Outcome `json:"state"` // pending | approved | rejected | keep | withdraw
+	Reviewer  string             `json:"reviewer,omitempty"`
+	Comment   string             `json:"comment,omitempty"`
+	DecidedAt time.Time          `json:"decided_at,omitzero"`
 	// DecidedColumn is where an approved item goes.
 	DecidedColumn string `json:"decided_column,omitempty"`
 	// Announced is set once the decision's event is published; a retried
@@ -64,7 +65,7 @@ func (d *Decider) enqueue(ctx context.Context, it *syndicator.Item, doc *Doc, ki
 	}
 	var r Review
 	key := reviewKey(it.ID, kind)
-	return d.state.UpdateState(ctx, bucketReview, key, &r, func(found bool) (bool, error) {
+	return d.state.UpdateState(ctx, syndicator.BucketReview, key, &r, func(found bool) (bool, error) {
 		if found && (r.State != StatePending || r.Revision > it.Revision || (r.Revision == it.Revision && r.Kind == kind)) {
 			return false, nil
 		}
@@ -123,8 +124,8 @@ var ErrBadOutcome = errors.New("outcome not allowed for this entry")
 
 // Input is an operator's decision.
 type Input struct {
-	Outcome  string // approved | rejected (relevance); keep | withdraw (gone)
-	Column   string // approved: where it goes ("" = the suggested column)
+	Outcome  syndicator.Outcome // approved | rejected (relevance); keep | withdraw (gone)
+	Column   string             // approved: where it goes ("" = the suggested column)
 	Comment  string
 	Reviewer string // the token's name
 }
@@ -137,7 +138,7 @@ func (d *Decider) Review(ctx context.Context, key string, in Input) (*Review, er
 		return nil, ErrNoEntry
 	}
 	var r Review
-	err := d.state.UpdateState(ctx, bucketReview, key, &r, func(found bool) (bool, error) {
+	err := d.state.UpdateState(ctx, syndicator.BucketReview, key, &r, func(found bool) (bool, error) {
 		switch {
 		case !found:
 			return false, ErrNoEntry
@@ -165,14 +166,14 @@ func (d *Decider) Review(ctx context.Context, key string, in Input) (*Review, er
 		return nil, err
 	}
 	r.Announced = true
-	err = d.state.UpdateState(ctx, bucketReview, key, &r, func(bool) (bool, error) {
+	err = d.state.UpdateState(ctx, syndicator.BucketReview, key, &r, func(bool) (bool, error) {
 		r.Announced = true
 		return true, nil
 	})
 	return &r, err
 }
 
-func allowed(kind, outcome string) bool {
+func allowed(kind string, outcome syndicator.Outcome) bool {
 	switch kind {
 	case kindRelevance:
 		return outcome == syndicator.OutcomeApproved || outcome == syndicator.OutcomeRejected
@@ -185,7 +186,7 @@ func allowed(kind, outcome string) bool {
 // applyReview marks the document and publishes the decision's event.
 func (d *Decider) applyReview(ctx context.Context, r *Review) error {
 	var doc Doc
-	err := d.state.UpdateState(ctx, bucketDocs, docRecordKey(r.DocKey), &doc, func(bool) (bool, error) {
+	err := d.state.UpdateState(ctx, syndicator.BucketDocs, docRecordKey(r.DocKey), &doc, func(bool) (bool, error) {
 		switch r.State {
 		case syndicator.OutcomeApproved:
 			doc.Approved, doc.Column = true, r.DecidedColumn
@@ -229,7 +230,7 @@ func (d *Decider) applyReview(ctx context.Context, r *Review) error {
 	}
 	_, err = d.bus.Publish(ctx, ev)
 	if err == nil {
-		d.log.Info().Str("item_id", r.ItemID).Str("source", r.Source).Str("outcome", r.State).
+		d.log.Info().Str("item_id", r.ItemID).Str("source", r.Source).Str("outcome", string(r.State)).
 			Str("reviewer", r.Reviewer).Msg("reviewed")
 	}
 	return err

@@ -45,7 +45,7 @@ func (d *Decider) applyRepeals(ctx context.Context, decision *syndicator.Item, r
 		}
 		var doc Doc
 		var changed bool
-		err := d.state.UpdateState(ctx, bucketDocs, docRecordKey(r.DocKey), &doc, func(bool) (bool, error) {
+		err := d.state.UpdateState(ctx, syndicator.BucketDocs, docRecordKey(r.DocKey), &doc, func(bool) (bool, error) {
 			changed = false
 			if doc.Key == "" {
 				doc.Key, doc.Title, doc.DocNumber = r.DocKey, r.Title, r.DocNumber

@@ -56,14 +56,14 @@ type Fact struct {
 	ContentSHA   string               `json:"content_sha256,omitempty"`
 
 	// Decisions (decided).
-	Step        string `json:"step,omitempty"`
-	Class       string `json:"class,omitempty"`
-	Rule        string `json:"rule,omitempty"`
-	Publish     bool   `json:"publish,omitempty"`
-	DuplicateOf string `json:"duplicate_of,omitempty"`
-	Outcome     string `json:"outcome,omitempty"`
-	Reviewer    string `json:"reviewer,omitempty"`
-	Comment     string `json:"comment,omitempty"`
+	Step        syndicator.Step    `json:"step,omitempty"`
+	Class       syndicator.Class   `json:"class,omitempty"`
+	Rule        string             `json:"rule,omitempty"`
+	Publish     bool               `json:"publish,omitempty"`
+	DuplicateOf string             `json:"duplicate_of,omitempty"`
+	Outcome     syndicator.Outcome `json:"outcome,omitempty"`
+	Reviewer    string             `json:"reviewer,omitempty"`
+	Comment     string             `json:"comment,omitempty"`
 
 	// Validity changes (validity).
 	ValidityTo     syndicator.Validity `json:"validity_to,omitempty"`

@@ -5,15 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/ledger"
 	"github.com/nats-io/nats.go/jetstream"
-)
-
-// Subjects of stream SYND_AUDIT: the ledger entries, and the index of the
-// anchors written to the archive (which cannot be listed).
-const (
-	SubjectAuditEntry  = "synd.audit.entry"
-	SubjectAuditAnchor = "synd.audit.anchor"
 )
 
 // LastEntry returns the last ledger entry and its sequence in SYND_AUDIT,
@@ -23,7 +17,7 @@ func (b *Bus) LastEntry(ctx context.Context) ([]byte, uint64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("stream %s: %w", StreamAudit, err)
 	}
-	m, err := s.GetLastMsgForSubject(ctx, SubjectAuditEntry)
+	m, err := s.GetLastMsgForSubject(ctx, syndicator.SubjectAuditEntry)
 	if err != nil {
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
 			return nil, 0, nil
@@ -38,8 +32,8 @@ func (b *Bus) LastEntry(ctx context.Context) ([]byte, uint64, error) {
 // entry subject rather than the whole stream, so anchor records in the same
 // stream do not disturb recorders.
 func (b *Bus) AppendEntry(ctx context.Context, data []byte, expectLast uint64) (uint64, error) {
-	ack, err := b.js.Publish(ctx, SubjectAuditEntry, data,
-		jetstream.WithExpectLastSequenceForSubject(expectLast, SubjectAuditEntry))
+	ack, err := b.js.Publish(ctx, syndicator.SubjectAuditEntry, data,
+		jetstream.WithExpectLastSequenceForSubject(expectLast, syndicator.SubjectAuditEntry))
 	if err != nil {
 		var apiErr *jetstream.APIError
 		if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
@@ -60,7 +54,7 @@ func (b *Bus) FollowEvents(ctx context.Context, from uint64, fn func(seq uint64,
 	if err != nil {
 		return fmt.Errorf("stream %s: %w", StreamEvents, err)
 	}
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{"synd.item.>"}, DeliverPolicy: jetstream.DeliverAllPolicy}
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{syndicator.SubjectItems}, DeliverPolicy: jetstream.DeliverAllPolicy}
 	if from > 1 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
 	}
@@ -96,18 +90,18 @@ func (b *Bus) FollowEvents(ctx context.Context, from uint64, fn func(seq uint64,
 // ReadEntries calls fn with every ledger entry as stored, oldest first, up
 // to the last one present when it started.
 func (b *Bus) ReadEntries(ctx context.Context, fn func(data []byte) error) error {
-	return b.ReadAll(ctx, StreamAudit, SubjectAuditEntry, func(_ string, data []byte) error { return fn(data) })
+	return b.ReadAll(ctx, StreamAudit, syndicator.SubjectAuditEntry, func(_ string, data []byte) error { return fn(data) })
 }
 
 // AppendAnchor records that an anchor was written to the archive under key
 // (ledger.AnchorIndex); a repeat inside the duplicate window is dropped.
 func (b *Bus) AppendAnchor(ctx context.Context, key string, data []byte) error {
-	_, err := b.publishRaw(ctx, SubjectAuditAnchor, key, data)
+	_, err := b.publishRaw(ctx, syndicator.SubjectAuditAnchor, key, data)
 	return err
 }
 
 // ReadAnchors calls fn with every anchor record, oldest first
 // (ledger.AnchorIndex).
 func (b *Bus) ReadAnchors(ctx context.Context, fn func(data []byte) error) error {
-	return b.ReadAll(ctx, StreamAudit, SubjectAuditAnchor, func(_ string, data []byte) error { return fn(data) })
+	return b.ReadAll(ctx, StreamAudit, syndicator.SubjectAuditAnchor, func(_ string, data []byte) error { return fn(data) })
 }

@@ -8,24 +8,18 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gyeco/syndicator/syndicator"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 )
 
-// Names of the JetStream resources (DESIGN §5).
+// Names of the JetStream streams (DESIGN §5). Subjects and bucket names
+// are shared with the roles and live in package syndicator (subject.go).
 const (
-	StreamEvents   = "SYND_EVENTS"
-	StreamAudit    = "SYND_AUDIT"
-	StreamDead     = "SYND_DEAD"
-	BucketItems    = "synd_items"
-	BucketSources  = "synd_sources"
-	BucketLeases   = "synd_leases"
-	BucketSite     = "synd_site"
-	BucketDocs     = "synd_docs"
-	BucketReview   = "synd_review"
-	BucketWebhook  = "synd_webhook"
-	ObjectCaptures = "synd_captures"
+	StreamEvents = "SYND_EVENTS"
+	StreamAudit  = "SYND_AUDIT"
+	StreamDead   = "SYND_DEAD"
 )
 
 // Options tune the topology; the zero value gives the DESIGN defaults.
@@ -140,7 +134,7 @@ func (b *Bus) provision(ctx context.Context) error {
 		{
 			Name:        StreamEvents,
 			Description: "syndicator item and source events",
-			Subjects:    []string{"synd.item.>", "synd.source.>"},
+			Subjects:    []string{syndicator.SubjectItems, syndicator.SubjectSources},
 			Storage:     jetstream.FileStorage,
 			Retention:   jetstream.LimitsPolicy,
 			Discard:     jetstream.DiscardNew,
@@ -150,7 +144,7 @@ func (b *Bus) provision(ctx context.Context) error {
 		{
 			Name:        StreamAudit,
 			Description: "syndicator audit ledger",
-			Subjects:    []string{"synd.audit.>"},
+			Subjects:    []string{syndicator.SubjectAudit},
 			Storage:     jetstream.FileStorage,
 			Retention:   jetstream.LimitsPolicy,
 			Discard:     jetstream.DiscardNew,
@@ -159,7 +153,7 @@ func (b *Bus) provision(ctx context.Context) error {
 		{
 			Name:        StreamDead,
 			Description: "dead-letter records: messages a sink gave up on",
-			Subjects:    []string{"synd.dead.>"},
+			Subjects:    []string{syndicator.SubjectDead},
 			Storage:     jetstream.FileStorage,
 			Retention:   jetstream.LimitsPolicy,
 			Discard:     jetstream.DiscardNew,
@@ -172,13 +166,13 @@ func (b *Bus) provision(ctx context.Context) error {
 		}
 	}
 	buckets := []jetstream.KeyValueConfig{
-		{Bucket: BucketItems, Description: "item state by id", Storage: jetstream.FileStorage, History: 5},
-		{Bucket: BucketSources, Description: "per-source crawl state and health", Storage: jetstream.FileStorage},
-		{Bucket: BucketLeases, Description: "which crawler instance owns a source", Storage: jetstream.FileStorage, TTL: leaseTTL},
-		{Bucket: BucketSite, Description: "articles on the committee site by item id", Storage: jetstream.FileStorage},
-		{Bucket: BucketDocs, Description: "documents by doc_key: sightings, canonical item, validity", Storage: jetstream.FileStorage, History: 5},
-		{Bucket: BucketReview, Description: "review queue and operator decisions by item id", Storage: jetstream.FileStorage, History: 10},
-		{Bucket: BucketWebhook, Description: "what the CMS has accepted, by item id", Storage: jetstream.FileStorage},
+		{Bucket: syndicator.BucketItems, Description: "item state by id", Storage: jetstream.FileStorage, History: 5},
+		{Bucket: syndicator.BucketSources, Description: "per-source crawl state and health", Storage: jetstream.FileStorage},
+		{Bucket: syndicator.BucketLeases, Description: "which crawler instance owns a source", Storage: jetstream.FileStorage, TTL: leaseTTL},
+		{Bucket: syndicator.BucketSite, Description: "articles on the committee site by item id", Storage: jetstream.FileStorage},
+		{Bucket: syndicator.BucketDocs, Description: "documents by doc_key: sightings, canonical item, validity", Storage: jetstream.FileStorage, History: 5},
+		{Bucket: syndicator.BucketReview, Description: "review queue and operator decisions by item id", Storage: jetstream.FileStorage, History: 10},
+		{Bucket: syndicator.BucketWebhook, Description: "what the CMS has accepted, by item id", Storage: jetstream.FileStorage},
 	}
 	for _, cfg := range buckets {
 		kv, err := b.js.CreateOrUpdateKeyValue(ctx, cfg)
@@ -188,17 +182,17 @@ func (b *Bus) provision(ctx context.Context) error {
 		b.kv[cfg.Bucket] = kv
 	}
 	obs, err := b.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
-		Bucket:      ObjectCaptures,
+		Bucket:      syndicator.ObjectCaptures,
 		Description: "claim checks: original pages, attachments and large items",
 		Storage:     jetstream.FileStorage,
 		TTL:         b.opts.CaptureTTL,
 	})
 	if err != nil {
-		return fmt.Errorf("provision object store %s: %w", ObjectCaptures, err)
+		return fmt.Errorf("provision object store %s: %w", syndicator.ObjectCaptures, err)
 	}
 	b.captures = obs
 	if b.captureStream, err = b.js.Stream(ctx, objectStream); err != nil {
-		return fmt.Errorf("provision object store %s: stream %s: %w", ObjectCaptures, objectStream, err)
+		return fmt.Errorf("provision object store %s: stream %s: %w", syndicator.ObjectCaptures, objectStream, err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
 )
@@ -22,7 +23,7 @@ func TestBusCallsReturnWhenCancelledWhileServerIsSilent(t *testing.T) {
 	if err := direct.PutClaim(ctx, "orig/a", []byte("<html>正文</html>")); err != nil {
 		t.Fatal(err)
 	}
-	if err := direct.PutState(ctx, natsbus.BucketDocs, "d1", map[string]int{"n": 1}); err != nil {
+	if err := direct.PutState(ctx, syndicator.BucketDocs, "d1", map[string]int{"n": 1}); err != nil {
 		t.Fatal(err)
 	}
 	var v map[string]int
@@ -51,27 +52,27 @@ func TestBusCallsReturnWhenCancelledWhileServerIsSilent(t *testing.T) {
 			return b.PutClaim(ctx, "orig/c", claimWithMarker("c"))
 		}, false, `"stream":"OBJ_synd_captures"`},
 		{"GetState", "$JS.API.DIRECT.GET.KV_synd_docs", func(ctx context.Context, b *natsbus.Bus) error {
-			_, err := b.GetState(ctx, natsbus.BucketDocs, "d1", &v)
+			_, err := b.GetState(ctx, syndicator.BucketDocs, "d1", &v)
 			return err
 		}, false, ""},
 		{"PutState", "$KV.synd_docs.d2", func(ctx context.Context, b *natsbus.Bus) error {
-			return b.PutState(ctx, natsbus.BucketDocs, "d2", map[string]int{"n": 2})
+			return b.PutState(ctx, syndicator.BucketDocs, "d2", map[string]int{"n": 2})
 		}, false, ""},
 		{"CreateState", "$KV.synd_docs.d3", func(ctx context.Context, b *natsbus.Bus) error {
-			_, err := b.CreateState(ctx, natsbus.BucketDocs, "d3", map[string]int{"n": 3})
+			_, err := b.CreateState(ctx, syndicator.BucketDocs, "d3", map[string]int{"n": 3})
 			return err
 		}, false, ""},
 		{"UpdateState", "$JS.API.DIRECT.GET.KV_synd_docs", func(ctx context.Context, b *natsbus.Bus) error {
-			return b.UpdateState(ctx, natsbus.BucketDocs, "d1", &v, func(bool) (bool, error) { return true, nil })
+			return b.UpdateState(ctx, syndicator.BucketDocs, "d1", &v, func(bool) (bool, error) { return true, nil })
 		}, false, ""},
 		{"EachState", "$JS.API.CONSUMER.CREATE.KV_synd_docs", func(ctx context.Context, b *natsbus.Bus) error {
-			return b.EachState(ctx, natsbus.BucketDocs, ">", func(string, []byte) error { return nil })
+			return b.EachState(ctx, syndicator.BucketDocs, ">", func(string, []byte) error { return nil })
 		}, false, ""},
 		{"LastEntry", "$JS.API.STREAM.INFO.SYND_AUDIT", func(ctx context.Context, b *natsbus.Bus) error {
 			_, _, err := b.LastEntry(ctx)
 			return err
 		}, false, ""},
-		{"AppendEntry", natsbus.SubjectAuditEntry, func(ctx context.Context, b *natsbus.Bus) error {
+		{"AppendEntry", syndicator.SubjectAuditEntry, func(ctx context.Context, b *natsbus.Bus) error {
 			_, err := b.AppendEntry(ctx, []byte("{}"), 0)
 			return err
 		}, false, ""},

@@ -59,7 +59,7 @@ func (b *Bus) GetClaim(ctx context.Context, name string) ([]byte, error) {
 	info, err := b.captures.GetInfo(ctx, name)
 	if err != nil {
 		if IsNotFound(err) {
-			return nil, syndicator.Permanent(fmt.Errorf("claim %s is gone from %s (deleted once archived, expired, or never stored): %w: %w", name, ObjectCaptures, syndicator.ErrClaimGone, err))
+			return nil, syndicator.Permanent(fmt.Errorf("claim %s is gone from %s (deleted once archived, expired, or never stored): %w: %w", name, syndicator.ObjectCaptures, syndicator.ErrClaimGone, err))
 		}
 		return nil, fmt.Errorf("read claim %s: %w", name, err)
 	}
@@ -91,7 +91,7 @@ func (b *Bus) readChunks(ctx context.Context, info *jetstream.ObjectInfo) ([]byt
 	var data []byte
 	if info.Size > 0 {
 		s := b.captureStream
-		subject := fmt.Sprintf("$O.%s.C.%s", ObjectCaptures, info.NUID)
+		subject := fmt.Sprintf("$O.%s.C.%s", syndicator.ObjectCaptures, info.NUID)
 		data = make([]byte, 0, min(info.Size, maxPrealloc))
 		seq := uint64(1)
 		for i := range info.Chunks {
@@ -125,7 +125,7 @@ func claimDigest(data []byte) string {
 }
 
 // objectStream is the stream behind the claim-check store.
-const objectStream = "OBJ_" + ObjectCaptures
+const objectStream = "OBJ_" + syndicator.ObjectCaptures
 
 // maxPrealloc bounds what a claim's recorded size reserves up front.
 const maxPrealloc = 64 << 20

@@ -229,7 +229,7 @@ func (b *Bus) deadLetter(ctx context.Context, spec ConsumerSpec, m jetstream.Msg
 	}
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), wait)
 	defer cancel()
-	_, err := b.publishRaw(pctx, "synd.dead."+spec.Durable, fmt.Sprintf("%s.%d", spec.Durable, rec.StreamSeq), data)
+	_, err := b.publishRaw(pctx, syndicator.SubjectDeadLetter(spec.Durable), fmt.Sprintf("%s.%d", spec.Durable, rec.StreamSeq), data)
 	if err != nil {
 		// Keep the message: without its dead-letter record it must not vanish.
 		log.Error().Err(err).AnErr("cause", cause).Msg("cannot write dead letter; message kept for redelivery")

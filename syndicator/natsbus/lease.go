@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gyeco/syndicator/syndicator"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -20,7 +21,7 @@ const leaseTTL = 30 * time.Second
 // finds another owner), fn's context is cancelled. It is released when fn
 // returns.
 func (b *Bus) Hold(ctx context.Context, key, owner string, fn func(context.Context) error) (held bool, err error) {
-	kv, err := b.bucket(BucketLeases)
+	kv, err := b.bucket(syndicator.BucketLeases)
 	if err != nil {
 		return false, err
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
 	"github.com/nats-io/nats.go"
@@ -28,7 +29,7 @@ func leases(t *testing.T, url string) jetstream.KeyValue {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	kv, err := js.KeyValue(ctx, natsbus.BucketLeases)
+	kv, err := js.KeyValue(ctx, syndicator.BucketLeases)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func (b *Bus) PublishHealth(ctx context.Context, h *syndicator.HealthEvent) erro
 	if err != nil {
 		return fmt.Errorf("encode health of %s: %w", h.Source, err)
 	}
-	_, err = b.publishRaw(ctx, "synd.source.health."+h.Source, "", data)
+	_, err = b.publishRaw(ctx, syndicator.SubjectHealth(h.Source), "", data)
 	return err
 }
 

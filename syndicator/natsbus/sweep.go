@@ -169,7 +169,7 @@ func (s *Sweeper) deletePassed(ctx context.Context, passed map[string]bool) (int
 	if len(passed) == 0 {
 		return 0, nil
 	}
-	if err := s.bus.EachState(ctx, BucketReview, ">", func(_ string, value []byte) error {
+	if err := s.bus.EachState(ctx, syndicator.BucketReview, ">", func(_ string, value []byte) error {
 		var r struct {
 			ItemRef string `json:"item_ref"`
 		}
@@ -311,7 +311,7 @@ func (b *Bus) readEvents(ctx context.Context, from, to uint64, fn func(seq uint6
 		return fmt.Errorf("stream %s: %w", StreamEvents, err)
 	}
 	cons, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{"synd.item.>"},
+		FilterSubjects: []string{syndicator.SubjectItems},
 		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:    max(from, 1),
 		// Stopping the iterator leaves the server's consumer behind;

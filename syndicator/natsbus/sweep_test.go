@@ -53,7 +53,7 @@ func TestSweeperDeletesWhatEveryReaderPassed(t *testing.T) {
 		t.Fatalf("the same item claim-checked as %s and %s", refB, again)
 	}
 	refC := publish(syndicator.KindDiscovered, x3)
-	if err := b.PutState(ctx, natsbus.BucketReview, x3.ID, map[string]string{"item_ref": refC}); err != nil {
+	if err := b.PutState(ctx, syndicator.BucketReview, x3.ID, map[string]string{"item_ref": refC}); err != nil {
 		t.Fatal(err)
 	}
 

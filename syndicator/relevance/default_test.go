@@ -19,8 +19,8 @@ type defaultCase struct {
 	Body      string `yaml:"body"`
 	Source    string `yaml:"source"`
 	Want      struct {
-		Class string `yaml:"class"`
-		Rule  string `yaml:"rule"`
+		Class syndicator.Class `yaml:"class"`
+		Rule  string           `yaml:"rule"`
 	} `yaml:"want"`
 }
 
@@ -54,7 +54,7 @@ func TestDefaultRules(t *testing.T) {
 	if len(cases) < 40 {
 		t.Fatalf("only %d cases, want at least 40", len(cases))
 	}
-	perClass := map[string]int{}
+	perClass := map[syndicator.Class]int{}
 	for _, c := range cases {
 		t.Run(c.Title, func(t *testing.T) {
 			it := &syndicator.Item{
@@ -71,7 +71,7 @@ func TestDefaultRules(t *testing.T) {
 		})
 		perClass[c.Want.Class]++
 	}
-	for _, class := range []string{syndicator.ClassSync, syndicator.ClassTimely, syndicator.ClassReview, syndicator.ClassIgnore} {
+	for _, class := range []syndicator.Class{syndicator.ClassSync, syndicator.ClassTimely, syndicator.ClassReview, syndicator.ClassIgnore} {
 		if perClass[class] < 4 {
 			t.Errorf("only %d cases of class %s", perClass[class], class)
 		}

@@ -22,7 +22,7 @@ type Rule struct {
 	// unique within one list.
 	Name string `yaml:"name"`
 	// Class is sync | timely | review | ignore.
-	Class string `yaml:"class"`
+	Class syndicator.Class `yaml:"class"`
 	// Column is the committee-site column for the item; "" keeps the
 	// source's column.
 	Column string `yaml:"column"`
@@ -175,7 +175,7 @@ func compileList(rules []Rule, source string) ([]compiled, Errors) {
 	return out, errs
 }
 
-func validClass(c string) bool {
+func validClass(c syndicator.Class) bool {
 	switch c {
 	case syndicator.ClassSync, syndicator.ClassTimely, syndicator.ClassReview, syndicator.ClassIgnore:
 		return true

@@ -11,9 +11,9 @@ const NoMatch = "无匹配规则"
 
 // Result is the decision of a rule set about one item.
 type Result struct {
-	Class  string // sync | timely | review | ignore
-	Rule   string // name of the rule that held, or NoMatch
-	Column string // "" = the source's column
+	Class  syndicator.Class // sync | timely | review | ignore
+	Rule   string           // name of the rule that held, or NoMatch
+	Column string           // "" = the source's column
 	// Score is the keyword hits of the rule that held (a condition holding
 	// on regex, in or none alone counts 1); 0 for NoMatch.
 	Score float64
@@ -21,8 +21,9 @@ type Result struct {
 
 // compiled is a checked rule; source limits it to one source's items.
 type compiled struct {
-	name, class, column, source string
-	when, any, unless           []cond
+	name, column, source string
+	class                syndicator.Class
+	when, any, unless    []cond
 }
 
 // Set is a compiled, ordered rule list. It is immutable and safe for

@@ -48,7 +48,7 @@ func CSV(r audit.Report) ([]byte, error) {
 		if it.DateOnly {
 			lagRange = num(it.LagMinHours) + "–" + num(it.LagMaxHours)
 		}
-		err := w.Write([]string{cell(it.ItemID), cell(it.DocKey), cell(it.Title), cell(it.DocNumber), cell(it.Source), cell(it.Class),
+		err := w.Write([]string{cell(it.ItemID), cell(it.DocKey), cell(it.Title), cell(it.DocNumber), cell(it.Source), cell(string(it.Class)),
 			isoTime(it.Upstream), cell(string(it.Precision)), isoTime(it.FirstSeen), isoTime(it.Published), num(it.LagHours), lagRange,
 			isoTime(it.Deadline), cell(rowStatus(it)), cell(it.Where), cell(strings.Join(it.ArchiveKeys, " ")), cell(it.WARC),
 			cell(it.OriginalSHA256), cell(it.PublishedSHA256)})
@@ -110,7 +110,7 @@ func rowStatus(it audit.ItemRow) string {
 }
 
 // className is a relevance class in Chinese.
-func className(c string) string {
+func className(c syndicator.Class) string {
 	switch c {
 	case syndicator.ClassSync:
 		return "同步（生态环境）"
@@ -123,5 +123,5 @@ func className(c string) string {
 	case "":
 		return "未判定"
 	}
-	return c
+	return string(c)
 }

