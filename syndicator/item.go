@@ -36,6 +36,23 @@ const (
 	ValidityUnknown   Validity = "unknown"
 )
 
+// Label is the 有效性 as readers see it (sources.md §7.5), one wording
+// for the site's pages and for `source test`: anything but the four known
+// values reads 未知.
+func (v Validity) Label() string {
+	switch v {
+	case ValidityEffective:
+		return "有效"
+	case ValidityAmended:
+		return "已修改"
+	case ValidityRepealed:
+		return "已废止"
+	case ValidityExpired:
+		return "已失效"
+	}
+	return "未知"
+}
+
 // Level is the administrative level of a source.
 type Level string
 

@@ -115,6 +115,7 @@ site:
 		f.Fatal(err)
 	}
 	dir := f.TempDir()
+	reports := testReports(f)
 	if err := os.WriteFile(dir+"/index.html", []byte("<p>首页</p>"), 0o644); err != nil {
 		f.Fatal(err)
 	}
@@ -133,7 +134,7 @@ site:
 		}
 		fb := fuzzBackends{t: t, entries: entries}
 		s := &Server{
-			site: blob.NewFS(dir), tokens: tokensOf(cfg), columns: []string{"zcwj"}, app: &App{Config: cfg},
+			site: blob.NewFS(dir), tokens: tokensOf(cfg), columns: []string{"zcwj"}, app: &App{Config: cfg}, reports: reports,
 			states: fb, stats: fb, jetstream: fb, lister: fb, entries: fb, reviews: fb, connected: func() bool { return true },
 		}
 		req := httptest.NewRequest(method, "http://syndicator.test"+u.RequestURI(), bytes.NewReader(body))

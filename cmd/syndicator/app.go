@@ -23,6 +23,7 @@ import (
 	"github.com/gyeco/syndicator/sinks/site/render"
 	"github.com/gyeco/syndicator/sinks/webhook"
 	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/backoff"
 	"github.com/gyeco/syndicator/syndicator/decide"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/rs/zerolog"
@@ -162,7 +163,7 @@ func (a *App) runBus(ctx context.Context, natsURL string, parts *roleParts, ref 
 // dial connects to NATS, waiting for it with backoff while it is not
 // there, so roles may start in any order. It fails only when ctx ends.
 func (a *App) dial(ctx context.Context, natsURL string) (*natsbus.Bus, error) {
-	delay := max(a.RestartDelay, 500*time.Millisecond)
+	wait := backoff.New(max(a.RestartDelay, 500*time.Millisecond), 30*time.Second)
 	for {
 		bus, err := natsbus.Connect(ctx, natsURL, "syndicator", natsbus.Options{}, a.Log)
 		if err == nil {
@@ -171,15 +172,10 @@ func (a *App) dial(ctx context.Context, natsURL string) (*natsbus.Bus, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		a.Log.Warn().Err(err).Stringer("retry_in", delay).Msg("waiting for NATS")
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		a.Log.Warn().Err(err).Stringer("retry_in", wait.Next()).Msg("waiting for NATS")
+		if !wait.Wait(ctx) {
 			return nil, ctx.Err()
-		case <-t.C:
 		}
-		delay = min(2*delay, 30*time.Second)
 	}
 }
 
@@ -358,7 +354,7 @@ func (a *App) store(what, backend, dir string, s3 config.S3) (st blobStore, read
 		return nil, nil, fmt.Errorf("%s store: %w", what, err)
 	}
 	ready = func(ctx context.Context) error {
-		delay := time.Second
+		wait := backoff.New(time.Second, 30*time.Second)
 		for {
 			err := b.Ensure(ctx)
 			if err == nil {
@@ -367,13 +363,10 @@ func (a *App) store(what, backend, dir string, s3 config.S3) (st blobStore, read
 			if syndicator.IsPermanent(err) {
 				return fmt.Errorf("%s store: %w (check %s.s3 in the configuration)", what, err, what)
 			}
-			a.Log.Warn().Err(err).Str("sink", what).Stringer("retry_in", delay).Msg("object store unreachable; waiting for it")
-			select {
-			case <-ctx.Done():
+			a.Log.Warn().Err(err).Str("sink", what).Stringer("retry_in", wait.Next()).Msg("object store unreachable; waiting for it")
+			if !wait.Wait(ctx) {
 				return nil
-			case <-time.After(delay):
 			}
-			delay = min(2*delay, 30*time.Second)
 		}
 	}
 	return b, ready, nil

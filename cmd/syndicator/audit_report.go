@@ -78,30 +78,40 @@ func parsePeriod(from, to string, now time.Time) (time.Time, time.Time, error) {
 	return f, t, nil
 }
 
-// renderReport formats a report; the content type goes with it for the
-// API. An unknown format is the caller's error; a report the format
-// cannot hold is returned as an error too, never a panic.
-func renderReport(r audit.Report, format string) ([]byte, string, error) {
-	return renderReportNamed(r, format, report.Names{})
-}
-
-// renderReportNamed is renderReport with the names people read in place
-// of ids (the HTML report shows column names).
-func renderReportNamed(r audit.Report, format string, names report.Names) ([]byte, string, error) {
-	var render func(audit.Report) ([]byte, error)
-	var ctype string
+// reportType is the content type of a report format; an unknown format
+// is the caller's error.
+func reportType(format string) (string, error) {
 	switch format {
 	case "", "html":
-		render = func(r audit.Report) ([]byte, error) { return report.HTMLNamed(r, names) }
-		ctype = "text/html; charset=utf-8"
+		return "text/html; charset=utf-8", nil
 	case "csv":
-		render, ctype = report.CSV, "text/csv; charset=utf-8"
+		return "text/csv; charset=utf-8", nil
 	case "json":
-		render, ctype = report.JSON, "application/json"
-	default:
-		return nil, "", fmt.Errorf("--format %q: 可选 html、csv、json", format)
+		return "application/json", nil
 	}
-	data, err := render(r)
+	return "", fmt.Errorf("--format %q: 可选 html、csv、json", format)
+}
+
+// renderReport formats a report, with the names people read in place of
+// ids (the HTML report shows column names); the content type goes with it
+// for the API. html renders the HTML format: it is built once, not per
+// report, and only the HTML format uses it. An unknown format is the
+// caller's error; a report the format cannot hold is returned as an error
+// too, never a panic.
+func renderReport(html *report.Renderer, r audit.Report, format string, names report.Names) ([]byte, string, error) {
+	ctype, err := reportType(format)
+	if err != nil {
+		return nil, "", err
+	}
+	var data []byte
+	switch format {
+	case "", "html":
+		data, err = html.HTML(r, names)
+	case "csv":
+		data, err = report.CSV(r)
+	case "json":
+		data, err = report.JSON(r)
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("生成报告失败：%w", err)
 	}
@@ -148,11 +158,16 @@ func (a *App) judge(entries []ledger.Entry, from, to time.Time) (audit.Report, e
 func (a *App) AuditReport(ctx context.Context, fromDay, toDay, format, out string, stdout, stderr io.Writer) int {
 	from, to, err := parsePeriod(fromDay, toDay, time.Now())
 	if err == nil {
-		_, _, err = renderReport(audit.Report{}, format)
+		_, err = reportType(format)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "audit report:", err)
 		return 2
+	}
+	html, err := report.NewRenderer()
+	if err != nil {
+		fmt.Fprintln(stderr, "audit report:", err)
+		return 1
 	}
 	bus, closeBus, err := a.connect(ctx)
 	if err != nil {
@@ -175,7 +190,7 @@ func (a *App) AuditReport(ctx context.Context, fromDay, toDay, format, out strin
 		fmt.Fprintln(stderr, "audit report:", err)
 		return 1
 	}
-	data, _, err := renderReportNamed(r, format, a.reportNames())
+	data, _, err := renderReport(html, r, format, a.reportNames())
 	if err != nil {
 		fmt.Fprintln(stderr, "audit report:", err)
 		return 1
@@ -211,7 +226,7 @@ func (s *Server) apiAuditReport(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = "json"
 	}
-	if _, _, err := renderReport(audit.Report{}, format); err != nil {
+	if _, err := reportType(format); err != nil {
 		writeJSONError(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -222,7 +237,7 @@ func (s *Server) apiAuditReport(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusServiceUnavailable, "生成报告失败："+err.Error())
 		return
 	}
-	data, ctype, err := renderReportNamed(rep, format, s.app.reportNames())
+	data, ctype, err := renderReport(s.reports, rep, format, s.app.reportNames())
 	if err != nil {
 		writeJSONError(w, http.StatusInternalServerError, err.Error())
 		return

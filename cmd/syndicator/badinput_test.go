@@ -15,6 +15,7 @@ import (
 	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/audit"
+	"github.com/gyeco/syndicator/syndicator/audit/report"
 )
 
 // ledgerStub is an empty audit ledger.
@@ -67,7 +68,7 @@ func TestAPIAuditReportBadPeriod(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{entries: ledgerStub{}, app: &App{Config: cfg}}
+	s := &Server{entries: ledgerStub{}, app: &App{Config: cfg}, reports: testReports(t)}
 	get := func(query string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		s.apiAuditReport(rec, httptest.NewRequest(http.MethodGet, "/api/v1/audit/report?"+query, nil))
@@ -85,14 +86,24 @@ func TestAPIAuditReportBadPeriod(t *testing.T) {
 	}
 }
 
+// testReports is the HTML audit report renderer of a test's Server.
+func testReports(t testing.TB) *report.Renderer {
+	t.Helper()
+	r, err := report.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // TestRenderReportReturnsErrors: a report JSON cannot hold is an error
 // of renderReport, not a panic.
 func TestRenderReportReturnsErrors(t *testing.T) {
 	r := audit.Report{To: time.Date(10000, 1, 1, 0, 0, 0, 0, syndicator.Shanghai)}
-	if data, _, err := renderReport(r, "json"); err == nil || data != nil || !strings.Contains(err.Error(), "生成报告失败") {
+	if data, _, err := renderReport(nil, r, "json", report.Names{}); err == nil || data != nil || !strings.Contains(err.Error(), "生成报告失败") {
 		t.Errorf("year 10000 as JSON: %d bytes, err %v", len(data), err)
 	}
-	if _, _, err := renderReport(audit.Report{}, "pdf"); err == nil || !strings.Contains(err.Error(), "html、csv、json") {
+	if _, _, err := renderReport(nil, audit.Report{}, "pdf", report.Names{}); err == nil || !strings.Contains(err.Error(), "html、csv、json") {
 		t.Errorf("format pdf: err %v", err)
 	}
 }

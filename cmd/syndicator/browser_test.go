@@ -182,7 +182,7 @@ func browserServer(t *testing.T) (*httptest.Server, string) {
 			led.lines = append(led.lines, append([]byte(nil), sc.Bytes()...))
 		}
 	}
-	s := &Server{site: blob.NewFS(dir), tokens: tokensOf(cfg), columns: []string{"zcwj", "sthj"}, app: app, entries: led, log: zerolog.Nop()}
+	s := &Server{site: blob.NewFS(dir), tokens: tokensOf(cfg), columns: []string{"zcwj", "sthj"}, app: app, entries: led, log: zerolog.Nop(), reports: testReports(t)}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return srv, article

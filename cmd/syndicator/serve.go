@@ -15,6 +15,7 @@ import (
 	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/sinks/site/render"
+	"github.com/gyeco/syndicator/syndicator/audit/report"
 	"github.com/rs/zerolog"
 )
 
@@ -42,6 +43,7 @@ type Server struct {
 	lister    lister           // nil when no NATS is configured for serve
 	entries   entryReader      // nil when no NATS is configured for serve
 	app       *App             // the audit policy and calendar
+	reports   *report.Renderer // the HTML audit report, parsed once per server
 	columns   []string
 	limits    serverLimits
 	ready     readyLog // /readyz failures, logged at a bounded rate (api.go)
@@ -93,7 +95,11 @@ func (a *App) server(bus *busRef) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{listen: cfg.HTTP.Listen, site: st, sources: cfg.Sources, tokens: tokensOf(cfg), limits: defaultServerLimits(), log: a.Log, app: a}
+	reports, err := report.NewRenderer()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{listen: cfg.HTTP.Listen, site: st, sources: cfg.Sources, tokens: tokensOf(cfg), limits: defaultServerLimits(), log: a.Log, app: a, reports: reports}
 	s.limits.PerClient = max(cfg.HTTP.MaxConnsPerClient, 0) // -1: no cap
 	for _, c := range cfg.Site.Columns {
 		s.columns = append(s.columns, c.ID)

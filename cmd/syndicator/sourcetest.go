@@ -110,7 +110,7 @@ func printDryRun(w io.Writer, src config.Source, d *crawler.DryRun) {
 			published = fmt.Sprintf("%s（精确到%s）", it.PublishedAt.In(syndicator.Shanghai).Format("2006-01-02 15:04:05"), precisionCN[it.PublishedPrecision])
 		}
 		field("发布日期", published)
-		field("有 效 性", validityCN[it.Validity])
+		field("有 效 性", it.Validity.Label())
 		field("正　　文", fmt.Sprintf("%d 字：%s", utf8.RuneCountInString(it.BodyText), preview(it.BodyText, 60)))
 		names := make([]string, len(it.Attachments))
 		for j, at := range it.Attachments {
@@ -128,15 +128,9 @@ func printDryRun(w io.Writer, src config.Source, d *crawler.DryRun) {
 	}
 }
 
-var (
-	precisionCN = map[syndicator.Precision]string{
-		syndicator.PrecisionDay: "日", syndicator.PrecisionMinute: "分钟", syndicator.PrecisionSecond: "秒",
-	}
-	validityCN = map[syndicator.Validity]string{
-		syndicator.ValidityEffective: "有效", syndicator.ValidityAmended: "已修改", syndicator.ValidityRepealed: "已废止",
-		syndicator.ValidityExpired: "已失效", syndicator.ValidityUnknown: "未知",
-	}
-)
+var precisionCN = map[syndicator.Precision]string{
+	syndicator.PrecisionDay: "日", syndicator.PrecisionMinute: "分钟", syndicator.PrecisionSecond: "秒",
+}
 
 func preview(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/gyeco/syndicator/syndicator/backoff"
 	"github.com/rs/zerolog"
 )
 
@@ -44,7 +45,7 @@ func (s supervisor) withDefaults() supervisor {
 // run runs c until ctx ends.
 func (s supervisor) run(ctx context.Context, c component) {
 	s = s.withDefaults()
-	delay := s.First
+	wait := backoff.New(s.First, s.Max)
 	for {
 		start := time.Now()
 		err := runRecovered(ctx, c)
@@ -52,21 +53,16 @@ func (s supervisor) run(ctx context.Context, c component) {
 			return
 		}
 		if time.Since(start) >= s.Stable {
-			delay = s.First
+			wait.Reset()
 		}
 		ev := s.log.Error().Err(err)
 		if err == nil {
 			ev = s.log.Warn()
 		}
-		ev.Str("component", c.name).Stringer("restart_in", delay).Msg("component stopped; restarting it")
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		ev.Str("component", c.name).Stringer("restart_in", wait.Next()).Msg("component stopped; restarting it")
+		if !wait.Wait(ctx) {
 			return
-		case <-t.C:
 		}
-		delay = min(2*delay, s.Max)
 	}
 }
 

@@ -32,16 +32,12 @@ func attachments(body *goquery.Selection, base *url.URL, selSpec string) []syndi
 		if !ok {
 			return
 		}
-		abs, ok := sanitize.Resolve(base, href)
-		if !ok {
-			return
-		}
-		u, err := url.Parse(abs)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !reAttachment.MatchString(u.Path) {
+		u, ok := resolveHTTP(base, href)
+		if !ok || !reAttachment.MatchString(u.Path) {
 			return
 		}
 		u.Fragment, u.RawFragment = "", ""
-		abs = u.String()
+		abs := u.String()
 		if seen[abs] {
 			return
 		}
@@ -70,16 +66,12 @@ func images(body *goquery.Selection, base *url.URL, docs []syndicator.Attachment
 	}
 	var out []syndicator.Attachment
 	body.Find("img[src]").Each(func(_ int, img *goquery.Selection) {
-		abs, ok := sanitize.Resolve(base, img.AttrOr("src", ""))
+		u, ok := resolveHTTP(base, img.AttrOr("src", ""))
 		if !ok {
 			return
 		}
-		u, err := url.Parse(abs)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			return
-		}
 		u.Fragment, u.RawFragment = "", ""
-		abs = u.String()
+		abs := u.String()
 		if seen[abs] {
 			return
 		}
@@ -91,4 +83,21 @@ func images(body *goquery.Selection, base *url.URL, docs []syndicator.Attachment
 		out = append(out, syndicator.Attachment{Name: name, URL: abs, Inline: true})
 	})
 	return out
+}
+
+// resolveHTTP resolves the link raw against base as the sanitizer does
+// (so a page links to what its republished copy links to) and parses the
+// result; ok is false unless it is an http(s) URL: a mailto: link is
+// neither a file nor a document base. The fragment is kept: the base of a
+// document passes it on to a bare "#" link.
+func resolveHTTP(base *url.URL, raw string) (*url.URL, bool) {
+	abs, ok := sanitize.Resolve(base, raw)
+	if !ok {
+		return nil, false
+	}
+	u, err := url.Parse(abs)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, false
+	}
+	return u, true
 }

@@ -201,10 +201,8 @@ func docNumber(field, title, issuer string, body []string) (number, key string) 
 // it is an absolute http(s) URL, else the page URL.
 func documentBase(root *goquery.Selection, pageURL *url.URL) *url.URL {
 	if href, ok := root.Find("base[href]").First().Attr("href"); ok && pageURL != nil {
-		if abs, ok := sanitize.Resolve(pageURL, href); ok {
-			if u, err := url.Parse(abs); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-				return u
-			}
+		if u, ok := resolveHTTP(pageURL, href); ok {
+			return u
 		}
 	}
 	return pageURL

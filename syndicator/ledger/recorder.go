@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/backoff"
 	"github.com/rs/zerolog"
 )
 
@@ -68,21 +69,16 @@ type head struct {
 // Run records events until ctx ends. Failures (NATS down, a claim check
 // that cannot be read yet) are logged and retried from the stored head.
 func (r *Recorder) Run(ctx context.Context) error {
-	delay := time.Second
+	wait := backoff.New(time.Second, 30*time.Second)
 	for {
 		err := r.follow(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
-		r.log.Warn().Err(err).Stringer("retry_in", delay).Msg("audit recorder interrupted; resuming from the ledger head")
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		r.log.Warn().Err(err).Stringer("retry_in", wait.Next()).Msg("audit recorder interrupted; resuming from the ledger head")
+		if !wait.Wait(ctx) {
 			return nil
-		case <-t.C:
 		}
-		delay = min(2*delay, 30*time.Second)
 	}
 }
 

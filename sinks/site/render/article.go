@@ -216,7 +216,7 @@ func attributionRows(a *Article) []row {
 	rows = append(rows, row{Label: "发布日期", Value: pubDateCN(it.PublishedAt, it.PublishedPrecision)})
 	// An unknown validity is left out rather than shown as 未知.
 	if known(it.Validity) {
-		rows = append(rows, row{Label: "有效性", Value: validityLabel(it.Validity)})
+		rows = append(rows, row{Label: "有效性", Value: it.Validity.Label()})
 	}
 	first := a.FirstPublishedAt
 	if first.IsZero() {

@@ -61,22 +61,6 @@ func writtenDateCN(s string) string {
 // listDate is the date shown in article lists: "2026-09-11".
 func listDate(t time.Time) string { return beijing(t).Format(layoutMetaDay) }
 
-// validityLabel is the 有效性 shown on pages (sources.md §7.5).
-func validityLabel(v syndicator.Validity) string {
-	switch v {
-	case syndicator.ValidityEffective:
-		return "有效"
-	case syndicator.ValidityAmended:
-		return "已修改"
-	case syndicator.ValidityRepealed:
-		return "已废止"
-	case syndicator.ValidityExpired:
-		return "已失效"
-	default:
-		return "未知"
-	}
-}
-
 // known reports whether v is a validity worth showing (not unknown).
 func known(v syndicator.Validity) bool {
 	switch v {
@@ -114,7 +98,7 @@ func validityBadge(v syndicator.Validity) *banner {
 	if validityBanner(v) == nil {
 		return nil
 	}
-	return &banner{Class: "badge-" + string(v), Text: validityLabel(v)}
+	return &banner{Class: "badge-" + string(v), Text: v.Label()}
 }
 
 // contentSource is the ContentSource meta tag: the origin (来源) given by

@@ -17,7 +17,7 @@ func TestBaselineShownAsBaseline(t *testing.T) {
 		t.Fatalf("input report counts %d baseline documents, want 1", r.Baseline)
 	}
 
-	page := string(render(t, HTML, r))
+	page := string(render(t, htmlOf(Names{}), r))
 	for _, want := range []string{
 		`<th>其中基线</th>`, `<td data-count="baseline">1</td>`,
 		`<tr data-item="j1"><td>贵阳市饮用水水源保护区管理办法<br>筑府发〔2026〕4号<br><code>j1</code></td><td>基线<br>`,

@@ -56,16 +56,49 @@ type page struct {
 	Missed   []audit.ItemRow
 	Pending  []audit.ItemRow
 	DateOnly []audit.ItemRow
+	names    Names
 }
 
-// HTML renders the report as one self-contained page, columns shown by
-// their ids; HTMLNamed shows their names.
-func HTML(r audit.Report) ([]byte, error) { return HTMLNamed(r, Names{}) }
+// ColumnName is the name of column id, for the template: the names are
+// data of the page, not functions of the template, so one parsed
+// template serves every report.
+func (p page) ColumnName(id string) string { return name(p.names.Columns, id) }
 
-// HTMLNamed renders the report as one self-contained page, with the names
-// of n wherever a person reads an id.
-func HTMLNamed(r audit.Report, n Names) ([]byte, error) {
-	p := page{Style: template.CSS(style), R: r, Month: monthChart(r.OnTimeByMonth)}
+// SourceName is the name of source id, for the template.
+func (p page) SourceName(id string) string { return name(p.names.Sources, id) }
+
+// Renderer renders reports as self-contained HTML pages. Its template is
+// parsed once, by NewRenderer, rather than for every report; a Renderer
+// is safe for concurrent use.
+type Renderer struct {
+	tmpl *template.Template
+}
+
+// NewRenderer parses the report's template.
+func NewRenderer() (*Renderer, error) {
+	tmpl, err := template.New("report").Funcs(template.FuncMap{
+		"when":   when,
+		"status": statusName,
+		"row":    rowStatus,
+		"class":  className,
+		"num":    num,
+		"pct": func(f float64) string {
+			if f < 0 {
+				return "—"
+			}
+			return strconv.FormatFloat(f*100, 'f', 1, 64) + "%"
+		},
+	}).Parse(pageTemplate)
+	if err != nil {
+		return nil, fmt.Errorf("audit report template: %w", err)
+	}
+	return &Renderer{tmpl: tmpl}, nil
+}
+
+// HTML renders the report as one self-contained page, with the names of n
+// wherever a person reads an id (an id without a name is shown as it is).
+func (rr *Renderer) HTML(r audit.Report, n Names) ([]byte, error) {
+	p := page{Style: template.CSS(style), R: r, Month: monthChart(r.OnTimeByMonth), names: n}
 	for i, s := range r.LagBuckets {
 		p.Lag = append(p.Lag, lagChart(i, s, name(n.Sources, s.Source)))
 	}
@@ -82,26 +115,8 @@ func HTMLNamed(r audit.Report, n Names) ([]byte, error) {
 			p.DateOnly = append(p.DateOnly, it)
 		}
 	}
-	tmpl, err := template.New("report").Funcs(template.FuncMap{
-		"when":   when,
-		"status": statusName,
-		"row":    rowStatus,
-		"class":  className,
-		"num":    num,
-		"column": func(id string) string { return name(n.Columns, id) },
-		"source": func(id string) string { return name(n.Sources, id) },
-		"pct": func(f float64) string {
-			if f < 0 {
-				return "—"
-			}
-			return strconv.FormatFloat(f*100, 'f', 1, 64) + "%"
-		},
-	}).Parse(pageTemplate)
-	if err != nil {
-		return nil, fmt.Errorf("audit report template: %w", err)
-	}
 	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, p); err != nil {
+	if err := rr.tmpl.Execute(&buf, p); err != nil {
 		return nil, fmt.Errorf("audit report as HTML: %w", err)
 	}
 	return buf.Bytes(), nil

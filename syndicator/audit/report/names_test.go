@@ -18,7 +18,7 @@ func TestHTMLShowsColumnNames(t *testing.T) {
 	for _, c := range r.Columns {
 		names.Columns[c.Column] = "栏目名" + c.Column
 	}
-	page := string(render(t, func(r audit.Report) ([]byte, error) { return HTMLNamed(r, names) }, r))
+	page := string(render(t, htmlOf(names), r))
 	for _, c := range r.Columns {
 		if want := `<tr data-column="` + c.Column + `" data-stale="`; !strings.Contains(page, want) {
 			t.Errorf("column row %s lost its data-column", c.Column)
@@ -50,7 +50,7 @@ func TestHTMLShowsSourceNames(t *testing.T) {
 	for id := range ids {
 		names.Sources[id] = "来源名" + id
 	}
-	page := string(render(t, func(r audit.Report) ([]byte, error) { return HTMLNamed(r, names) }, r))
+	page := string(render(t, htmlOf(names), r))
 	for _, s := range r.LagBuckets {
 		if want := "来源名" + s.Source + " · "; !strings.Contains(page, want) {
 			t.Errorf("lag chart of %s not titled by name %q", s.Source, want)

@@ -61,9 +61,21 @@ func render(t *testing.T, f func(audit.Report) ([]byte, error), r audit.Report) 
 	return b
 }
 
+// htmlOf is the HTML renderer with the names n, as a function like CSV
+// and JSON.
+func htmlOf(n Names) func(audit.Report) ([]byte, error) {
+	return func(r audit.Report) ([]byte, error) {
+		rr, err := NewRenderer()
+		if err != nil {
+			return nil, err
+		}
+		return rr.HTML(r, n)
+	}
+}
+
 func TestGolden(t *testing.T) {
 	r := input(t)
-	golden(t, "report.html", render(t, HTML, r))
+	golden(t, "report.html", render(t, htmlOf(Names{}), r))
 	golden(t, "report.csv", render(t, CSV, r))
 	golden(t, "report.json", render(t, JSON, r))
 }
@@ -105,7 +117,7 @@ func TestCSVOneRowPerItem(t *testing.T) {
 // every chart's bars against the JSON it embeds and against the report.
 func TestHTMLChartsMatchData(t *testing.T) {
 	r := input(t)
-	doc, err := html.Parse(bytes.NewReader(render(t, HTML, r)))
+	doc, err := html.Parse(bytes.NewReader(render(t, htmlOf(Names{}), r)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +218,7 @@ func TestHTMLChartsMatchData(t *testing.T) {
 
 func TestHTMLSections(t *testing.T) {
 	r := input(t)
-	page := string(render(t, HTML, r))
+	page := string(render(t, htmlOf(Names{}), r))
 	for _, want := range []string{
 		"审核 102 小时", "发布 50.5 小时", // late items say where the time went
 		`id="missed-items"`, "贵阳市河长制工作方案", // the missed item
