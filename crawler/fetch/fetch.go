@@ -94,6 +94,9 @@ type Options struct {
 	// connection to a non-loopback address ever leaves the machine.
 	lookupNetIP func(ctx context.Context, network, host string) ([]netip.Addr, error)
 	dial        func(ctx context.Context, network, addr string) (net.Conn, error)
+	// now is the clock robots.txt copies expire by (default time.Now):
+	// package tests advance it instead of sleeping through a TTL.
+	now func() time.Time
 }
 
 // robotsMaxBytes is how much of a robots.txt is read; RFC 9309 asks for at
@@ -123,6 +126,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.dial == nil {
 		o.dial = (&net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
+	}
+	if o.now == nil {
+		o.now = time.Now
 	}
 }
 

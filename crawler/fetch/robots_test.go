@@ -203,12 +203,10 @@ func TestRobotsMissingAllowsAll(t *testing.T) {
 }
 
 func TestRobotsServerErrorDisallowsUntilRetry(t *testing.T) {
-	t.Parallel() // waits on the clock
 	s, srv := newSite(t, "", nil)
 	s.set("oops", http.StatusInternalServerError)
-	// The error TTL is long against scheduling noise: only a stall of 2s
-	// between the two Gets below could let robots.txt expire in between.
-	f := newTestFetcher(t, Options{Retries: 1, RobotsErrorTTL: 2 * time.Second}, nil, srv)
+	clk := newManualClock()
+	f := newTestFetcher(t, Options{Retries: 1, RobotsErrorTTL: 2 * time.Second, now: clk.now}, nil, srv)
 	_, err := f.Get(context.Background(), srv.URL+"/page")
 	var re *RobotsError
 	if !errors.Is(err, ErrDisallowed) || !errors.As(err, &re) || syndicator.IsPermanent(err) || re.RetryAt.IsZero() {
@@ -224,13 +222,14 @@ func TestRobotsServerErrorDisallowsUntilRetry(t *testing.T) {
 		t.Errorf("robots.txt requested %d times, want 2 (one retry)", n)
 	}
 	// Cached: no new robots.txt request until RobotsErrorTTL.
+	clk.advance(1900 * time.Millisecond)
 	f.Get(context.Background(), srv.URL+"/page")
 	if n := s.hit("/robots.txt"); n != 2 {
 		t.Errorf("robots.txt requested %d times within the error TTL, want 2", n)
 	}
 	// After it, robots.txt is read again.
 	s.set("", 0)
-	time.Sleep(2500 * time.Millisecond)
+	clk.advance(600 * time.Millisecond)
 	if _, err := f.Get(context.Background(), srv.URL+"/page"); err != nil {
 		t.Fatalf("after robots.txt recovered: %v", err)
 	}
@@ -252,12 +251,13 @@ func TestRobotsUnreachableSite(t *testing.T) {
 
 func TestRobotsStaleCopyKeptWhileUnreachable(t *testing.T) {
 	s, srv := newSite(t, "User-agent: *\nDisallow: /private\n", nil)
-	f := newTestFetcher(t, Options{RobotsTTL: 100 * time.Millisecond, Retries: -1}, nil, srv)
+	clk := newManualClock()
+	f := newTestFetcher(t, Options{RobotsTTL: 100 * time.Millisecond, Retries: -1, now: clk.now}, nil, srv)
 	if _, err := f.Get(context.Background(), srv.URL+"/page"); err != nil {
 		t.Fatal(err)
 	}
 	s.set("down", http.StatusServiceUnavailable)
-	time.Sleep(150 * time.Millisecond)
+	clk.advance(150 * time.Millisecond)
 	if _, err := f.Get(context.Background(), srv.URL+"/page"); err != nil {
 		t.Errorf("allowed by the earlier copy: %v", err)
 	}
@@ -330,14 +330,13 @@ func TestRobotsFetchTakenOverWhenItsCallerGivesUp(t *testing.T) {
 }
 
 func TestRobotsCacheExpires(t *testing.T) {
-	t.Parallel() // waits on the clock
 	s, srv := newSite(t, "User-agent: *\nAllow: /\n", nil)
-	// The TTL is long against scheduling noise: only a stall of 2s between
-	// the first two Gets could let robots.txt expire in between.
-	f := newTestFetcher(t, Options{RobotsTTL: 2 * time.Second}, nil, srv)
+	clk := newManualClock()
+	f := newTestFetcher(t, Options{RobotsTTL: 2 * time.Second, now: clk.now}, nil, srv)
 	f.Get(context.Background(), srv.URL+"/1")
+	clk.advance(1900 * time.Millisecond)
 	f.Get(context.Background(), srv.URL+"/2")
-	time.Sleep(2500 * time.Millisecond)
+	clk.advance(600 * time.Millisecond)
 	f.Get(context.Background(), srv.URL+"/3")
 	if n := s.hit("/robots.txt"); n != 2 {
 		t.Errorf("robots.txt requested %d times, want 2 (once per TTL)", n)

@@ -92,7 +92,7 @@ func (f *Fetcher) robotsFor(ctx context.Context, u *url.URL) (*robotsEntry, erro
 		if e != nil {
 			select {
 			case <-e.ready:
-				if time.Now().Before(e.expires) {
+				if f.opts.now().Before(e.expires) {
 					c.mu.Unlock()
 					return e, nil
 				}
@@ -109,7 +109,7 @@ func (f *Fetcher) robotsFor(ctx context.Context, u *url.URL) (*robotsEntry, erro
 		prev := e // expired, or nil
 		fresh := &robotsEntry{ready: make(chan struct{}), url: scheme + "://" + host + "/robots.txt"}
 		c.entries[key] = fresh
-		c.pruneLocked()
+		c.pruneLocked(f.opts.now())
 		c.mu.Unlock()
 
 		err := f.loadRobots(ctx, u.Hostname(), fresh, prev)
@@ -130,12 +130,11 @@ func (f *Fetcher) robotsFor(ctx context.Context, u *url.URL) (*robotsEntry, erro
 	}
 }
 
-// pruneLocked drops expired entries once the cache is large.
-func (c *robotsCache) pruneLocked() {
+// pruneLocked drops the entries expired at now once the cache is large.
+func (c *robotsCache) pruneLocked(now time.Time) {
 	if len(c.entries) <= maxRobotsEntries {
 		return
 	}
-	now := time.Now()
 	for k, e := range c.entries {
 		select {
 		case <-e.ready:
@@ -172,7 +171,7 @@ func (f *Fetcher) loadRobots(ctx context.Context, host string, e, prev *robotsEn
 		}
 		return resp, nil
 	})
-	now := time.Now()
+	now := f.opts.now()
 	e.expires = now.Add(f.opts.RobotsTTL)
 	var se *StatusError
 	var ue *url.Error
