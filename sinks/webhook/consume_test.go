@@ -12,6 +12,7 @@ import (
 	"github.com/gyeco/syndicator/sinks/webhook"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
+	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
 )
 
 // consume runs the sink under the real consumer, with short backoffs,
@@ -61,19 +62,11 @@ func (e *env) deadLetters(t *testing.T) []natsbus.DeadLetter {
 	return out
 }
 
+// waitFor polls every 50 ms: a condition may read a stream, which costs
+// a consumer.
 func waitFor(t *testing.T, what string, ok func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		done, state := ok()
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s: %s", what, state)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	natstest.WaitEvery(t, 50*time.Millisecond, 30*time.Second, what, ok)
 }
 
 // TestUnderTheConsumer runs the sink as deployed, against a CMS that fails,

@@ -47,15 +47,16 @@ func TestHeadersAndBody(t *testing.T) {
 	rec := &recorder{status: http.StatusInternalServerError}
 	srv := httptest.NewServer(rec)
 	t.Cleanup(srv.Close)
-	sink := webhook.New(webhook.Options{URL: srv.URL, Secret: []byte(secret)}, bus, bus, zerolog.Nop())
+	// The retry is a second later on the sink's clock: a new timestamp.
+	now := time.Now()
+	clock := func() time.Time { return now }
+	sink := webhook.New(webhook.Options{URL: srv.URL, Secret: []byte(secret), Now: clock}, bus, bus, zerolog.Nop())
 	ev := decided("4", 1)
 	for attempt := 1; attempt <= 2; attempt++ {
 		if err := sink.Handle(context.Background(), ev, attempt); err == nil {
 			t.Fatal("Handle succeeded against a 500")
 		}
-		if attempt == 1 {
-			time.Sleep(1100 * time.Millisecond) // a new timestamp for the retry
-		}
+		now = now.Add(time.Second)
 	}
 	if len(rec.bodies) != 2 {
 		t.Fatalf("%d requests, want 2", len(rec.bodies))

@@ -40,6 +40,9 @@ type Options struct {
 	// Client sends the requests; nil means a client with Timeout that
 	// does not follow redirects.
 	Client *http.Client
+	// Now stamps requests and events; nil means time.Now. Tests advance it
+	// instead of sleeping for a new timestamp.
+	Now func() time.Time
 }
 
 // Bus gives the sink the items of events and lets it announce its work.
@@ -102,10 +105,14 @@ func New(opts Options, bus Bus, records Records, log zerolog.Logger) *Sink {
 	if client == nil {
 		client = &http.Client{Timeout: opts.Timeout, CheckRedirect: noRedirect}
 	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	return &Sink{
 		opts: opts, client: client, bus: bus, records: records,
 		log: log.With().Str("sink", Name).Logger(),
-		now: func() time.Time { return time.Now().UTC() },
+		now: func() time.Time { return now().UTC() },
 	}
 }
 
