@@ -104,8 +104,7 @@ func entries(t *testing.T, bus *natsbus.Bus, anchors map[uint64]ledger.Anchor) (
 
 func waitEntries(t *testing.T, bus *natsbus.Bus, n uint64) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	natstest.WaitFor(t, 30*time.Second, fmt.Sprintf("%d ledger entries", n), func() (bool, string) {
 		data, _, err := bus.LastEntry(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -116,14 +115,8 @@ func waitEntries(t *testing.T, bus *natsbus.Bus, n uint64) {
 				t.Fatal(err)
 			}
 		}
-		if e.Seq >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ledger has %d entries after 30s, want %d", e.Seq, n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return e.Seq >= n, fmt.Sprintf("%d entries", e.Seq)
+	})
 }
 
 // runRecorder runs a recorder until the test ends or stop is called.
@@ -253,18 +246,14 @@ func TestAnchorWrittenOncePerHead(t *testing.T) {
 		runCtx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- anc.Run(runCtx) }()
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		natstest.WaitFor(t, 10*time.Second, fmt.Sprintf("head %d anchored", head), func() (bool, string) {
 			anchors, err := ledger.LoadAnchors(ctx, bus, store)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, ok := anchors[head]; ok {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("head %d not anchored within 10s", head)
-			}
-		}
+			_, ok := anchors[head]
+			return ok, fmt.Sprintf("%d anchors", len(anchors))
+		})
 		time.Sleep(150 * time.Millisecond)
 		cancel()
 		if err := <-done; err != nil {
