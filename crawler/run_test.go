@@ -10,18 +10,13 @@ import (
 	"github.com/gyeco/syndicator/cmd/govsim/sim"
 	"github.com/gyeco/syndicator/crawler"
 	"github.com/gyeco/syndicator/crawler/fetch"
+	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
 )
 
-// waitFor polls cond every 20ms until it holds or total has passed.
+// waitFor is natstest.WaitFor for a condition with nothing to report.
 func waitFor(t *testing.T, total time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(total)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", total, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	natstest.WaitFor(t, total, what, func() (bool, string) { return cond(), "not yet" })
 }
 
 // runCrawler starts c.Run and returns a channel that receives its result.
