@@ -147,13 +147,10 @@ func TestPanickingHandlerIsRetried(t *testing.T) {
 			t.Fatalf("attempt %d never came", want)
 		}
 	}
-	waitDead := time.Now().Add(10 * time.Second)
-	for deadLetters(t, b) != 1 {
-		if time.Now().After(waitDead) {
-			t.Fatal("no dead letter after the last attempt panicked")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	natstest.WaitFor(t, 10*time.Second, "a dead letter after the last attempt panicked", func() (bool, string) {
+		n := deadLetters(t, b)
+		return n == 1, fmt.Sprintf("%d dead letters", n)
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("consume returned %v", err)
