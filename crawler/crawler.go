@@ -55,6 +55,9 @@ type Deps struct {
 	// again for revisions (older ones less often). Default 1h.
 	Recheck time.Duration
 	Log     zerolog.Logger
+	// Now stamps events, health and baselines; nil means time.Now. Tests
+	// advance it instead of sleeping through service levels.
+	Now func() time.Time
 }
 
 // Crawler polls one source. Build it with New; Run it until ctx ends.
@@ -76,12 +79,16 @@ type Crawler struct {
 
 // New returns a crawler for src; it does no I/O.
 func New(src config.Source, d Deps) *Crawler {
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
 	return &Crawler{
 		src: src, fetch: d.Fetch, ext: d.Extract, pub: d.Pub, state: d.State, leases: d.Leases, owner: d.Owner,
 		missingShare: cmp.Or(d.MissingShare, 0.2), maxAttachment: d.MaxAttachmentBytes,
 		recheckBase: cmp.Or(d.Recheck, time.Hour),
 		log:         d.Log.With().Str("source", src.ID).Logger(),
-		now:         func() time.Time { return time.Now().UTC() },
+		now:         func() time.Time { return now().UTC() },
 	}
 }
 

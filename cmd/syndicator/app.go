@@ -57,6 +57,18 @@ type App struct {
 	// SweepEvery is how often the archive role deletes the claims every
 	// reader of the events is done with. Default 1 min; tests shorten it.
 	SweepEvery time.Duration
+	// Now is the clock the roles stamp their events with and audit reports
+	// are judged by; nil means time.Now. Tests advance it instead of
+	// sleeping through service levels.
+	Now func() time.Time
+}
+
+// now is the time on a.Now.
+func (a *App) now() time.Time {
+	if a.Now == nil {
+		return time.Now()
+	}
+	return a.Now()
 }
 
 // Run starts the roles and blocks until ctx ends. Nothing that happens on
@@ -266,7 +278,7 @@ func (p *roleParts) components(bus *natsbus.Bus) ([]component, *decide.Decider, 
 			out = append(out, component{"decide", consume(natsbus.ConsumerSpec{Durable: decide.Name, Subjects: decide.Subjects()}, nil, dec.Handle)})
 		case RoleArchive:
 			st, ready := p.archive.store, p.archive.ready
-			sink := archive.New(st, bus, bus, a.Log)
+			sink := archive.New(st, bus, bus, a.Log).WithClock(a.now)
 			out = append(out, component{"archive", consume(natsbus.ConsumerSpec{Durable: archive.Name, Subjects: archive.Subjects()}, ready, sink.Handle)})
 			// The audit ledger is recorded beside the archive, where its
 			// chain head is anchored.
@@ -278,7 +290,7 @@ func (p *roleParts) components(bus *natsbus.Bus) ([]component, *decide.Decider, 
 			st, ready := p.site.store, p.site.ready
 			sink := site.New(site.Deps{
 				Docroot: st, Archive: p.site.archive, Bus: bus, Claims: bus, Records: bus,
-				Render: p.site.rend, SourceNames: p.site.names, Log: a.Log,
+				Render: p.site.rend, SourceNames: p.site.names, Log: a.Log, Now: a.now,
 			})
 			idx := site.NewIndexer(st, bus, p.site.rend, a.Log)
 			out = append(out, component{"site", consume(natsbus.ConsumerSpec{Durable: site.Name, Subjects: site.Subjects()}, ready, sink.Handle)},
@@ -301,7 +313,7 @@ func (a *App) crawlers(bus *natsbus.Bus, f *fetch.Fetcher) []component {
 	deps := crawler.Deps{
 		Fetch: f, Extract: extract.New(nil), Pub: bus, State: bus, Leases: bus,
 		Owner: a.instanceID(), MissingShare: cfg.Crawler.MissingShare,
-		MaxAttachmentBytes: cfg.Crawler.MaxAttachmentBytes, Recheck: cfg.Crawler.Recheck, Log: a.Log,
+		MaxAttachmentBytes: cfg.Crawler.MaxAttachmentBytes, Recheck: cfg.Crawler.Recheck, Log: a.Log, Now: a.now,
 	}
 	out := make([]component, 0, len(cfg.Sources))
 	for _, src := range cfg.Sources {

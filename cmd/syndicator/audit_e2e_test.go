@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,13 +27,34 @@ import (
 // so that a sink held down for longer makes items late.
 const limitHours = 0.005
 
-// TestAuditReport runs govsim at real pace (releases dated when they
-// appear) through the pipeline with the site sink held down at first, one
-// item approved late and one left in review, and checks the auditor's
-// report against counts computed here from the ledger alone.
+// testClock is the wall clock plus what the test has advanced it by: the
+// pipeline stamps its events with it and the report is judged by it, so a
+// test moves past a deadline instead of sleeping through it.
+type testClock struct{ offset atomic.Int64 }
+
+func (c *testClock) now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
+
+func (c *testClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+// advanceTo moves the clock on to at, unless it is there already.
+func (c *testClock) advanceTo(at time.Time) {
+	if d := at.Sub(c.now()); d > 0 {
+		c.advance(d)
+	}
+}
+
+// TestAuditReport runs govsim through the pipeline with the site sink held
+// down at first, one item approved late and one left in review, and checks
+// the auditor's report against counts computed here from the ledger alone.
+// Time is the test's clock: each release is published when the clock
+// reaches its date, and the clock is advanced past deadlines.
 func TestAuditReport(t *testing.T) {
-	firstDay := time.Now().In(syndicator.Shanghai).Format("2006-01-02")
-	opts := sim.Options{Seed: 41, Items: -1, Sites: []string{sim.GovCN}, Start: time.Now().Truncate(time.Second), PublishEvery: 2 * time.Second}
+	t.Parallel() // own govsim, NATS, ports and data dirs: shares nothing
+	clk := &testClock{}
+	firstDay := clk.now().In(syndicator.Shanghai).Format("2006-01-02")
+	// Releases a minute apart: each is dated ahead of the clock however
+	// long the one before took to go through on a slow machine.
+	opts := sim.Options{Seed: 41, Items: -1, Sites: []string{sim.GovCN}, Start: clk.now().Truncate(time.Second), PublishEvery: time.Minute}
 	// The same seed and options give the same releases: learn the 3rd and
 	// 5th, which this source's own rule sends to review.
 	probe := sim.New(opts)
@@ -42,6 +64,11 @@ func TestAuditReport(t *testing.T) {
 	}
 	approveNo, leaveNo := want[2].DocNumber, want[4].DocNumber
 	s := sim.New(opts)
+	// publish puts the next release out when the clock reaches its date.
+	publish := func() {
+		clk.advanceTo(want[len(s.Releases())].PublishedAt)
+		s.Publish()
+	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 
@@ -82,14 +109,11 @@ sources:
 	done := make(chan error, 1)
 	// Everything but the site: it is "held down" for the first releases.
 	go func() {
-		done <- (&App{Config: cfg, Embedded: true, Log: log}).Run(ctx, RoleCrawl, RoleArchive, RoleServe)
+		done <- (&App{Config: cfg, Embedded: true, Log: log, Now: clk.now}).Run(ctx, RoleCrawl, RoleArchive, RoleServe)
 	}()
 	url := fmt.Sprintf("nats://127.0.0.1:%d", port)
 	waitFor(t, 20*time.Second, "embedded nats", func() (bool, string) { return dialable(url), "" })
 	bus := connectBus(t, url)
-	simCtx, stopSim := context.WithCancel(ctx)
-	simDone := make(chan struct{})
-	go func() { _ = s.Run(simCtx); close(simDone) }()
 
 	ids := func(rs []sim.Release) []string {
 		var out []string
@@ -117,11 +141,30 @@ sources:
 		}
 		return n == len(ids), fmt.Sprintf("%d of %d decided", n, len(ids))
 	}
-	waitFor(t, 60*time.Second, "the first two releases decided", func() (bool, string) { return allDecided(wantIDs[:2]) })
-	time.Sleep(time.Duration(limitHours*float64(time.Hour)) + 3*time.Second) // past their deadline
+	published := func() map[string]bool {
+		out := map[string]bool{}
+		for _, ev := range natstest.Events(t, bus, "synd.item.published.site.>") {
+			out[ev.ID] = true
+		}
+		return out
+	}
+	// onSite waits until the n-th release is published on the site: the
+	// clock moves on only afterwards, so that no step of it takes longer
+	// than it did.
+	onSite := func(n int) {
+		t.Helper()
+		waitFor(t, 60*time.Second, fmt.Sprintf("release %d published", n+1), func() (bool, string) {
+			return published()[wantIDs[n]], "not yet"
+		})
+	}
+	for n := range 2 {
+		publish()
+		waitFor(t, 60*time.Second, fmt.Sprintf("release %d decided", n+1), func() (bool, string) { return allDecided(wantIDs[n : n+1]) })
+	}
+	clk.advance(time.Duration(limitHours*float64(time.Hour)) + 3*time.Second) // past their deadline
 
 	// While the site is down, a relevant item past its deadline is missed.
-	held := auditReport(t, cfgPath, "json", firstDay)
+	held := auditReport(t, clk, cfgPath, "json", firstDay)
 	for _, id := range wantIDs[:2] {
 		if row := rowOf(held, id); row == nil || row.Status != audit.StatusMissed {
 			t.Errorf("%s while the site is down: %+v, want missed", id, row)
@@ -142,32 +185,37 @@ sources:
 	// stops first, as it would in a real deployment.
 	siteCtx, stopSite := context.WithCancel(ctx)
 	siteDone := make(chan error, 1)
-	go func() { siteDone <- (&App{Config: siteCfg, Log: log}).Run(siteCtx, RoleSite) }()
+	go func() { siteDone <- (&App{Config: siteCfg, Log: log, Now: clk.now}).Run(siteCtx, RoleSite) }()
+	onSite(0)
+	onSite(1)
+	publish()
 	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	waitFor(t, 60*time.Second, "the review entry to approve", func() (bool, string) {
 		_, body := getBody(t, api+"/api/v1/review", auditorToken)
 		return strings.Contains(body, wantIDs[2]), body
 	})
-	time.Sleep(time.Duration(limitHours*float64(time.Hour)) + time.Second) // approved late
+	clk.advance(time.Duration(limitHours*float64(time.Hour)) + time.Second) // approved late
 	req, _ := http.NewRequest("POST", api+"/api/v1/review/"+wantIDs[2], strings.NewReader(`{"outcome":"approved","comment":"审核通过"}`))
 	req.Header.Set("Authorization", "Bearer "+operatorToken)
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("approve: %v %v", resp, err)
 	}
+	onSite(2)
+	// The rest go out while the site is up: on time, but for the 5th, left
+	// in review.
+	for n := 3; n < len(want); n++ {
+		publish()
+		if n == 4 {
+			waitFor(t, 60*time.Second, "release 5 decided", func() (bool, string) { return allDecided(wantIDs[4:5]) })
+		} else {
+			onSite(n)
+		}
+	}
 	waitFor(t, 60*time.Second, "six releases decided", func() (bool, string) { return allDecided(wantIDs) })
-	stopSim()
-	<-simDone
 	// Every release govsim put out, also the last ones, is decided before
 	// anything is counted.
 	all := ids(s.Releases())
 	waitFor(t, 60*time.Second, "every release decided", func() (bool, string) { return allDecided(all) })
-	published := func() map[string]bool {
-		out := map[string]bool{}
-		for _, ev := range natstest.Events(t, bus, "synd.item.published.site.>") {
-			out[ev.ID] = true
-		}
-		return out
-	}
 	waitFor(t, 60*time.Second, "every item decided for publication published", func() (bool, string) {
 		pub, missing := published(), 0
 		for _, ev := range natstest.Events(t, bus, "synd.item.decided.>") {
@@ -191,7 +239,7 @@ sources:
 
 	// Counts computed from the ledger alone.
 	onTime, late := independentCounts(entries)
-	rep := auditReport(t, cfgPath, "json", firstDay)
+	rep := auditReport(t, clk, cfgPath, "json", firstDay)
 	if rep.OnTime != onTime || rep.Late != late {
 		t.Errorf("report on time %d late %d; from the ledger: on time %d late %d", rep.OnTime, rep.Late, onTime, late)
 	}
@@ -218,7 +266,7 @@ sources:
 	}
 
 	// The HTML report: its charts carry the data they draw.
-	checkHTMLReport(t, cfgPath, rep, firstDay)
+	checkHTMLReport(t, clk, cfgPath, rep, firstDay)
 
 	// The ledger verifies, live and exported; an edited export does not.
 	var out, errOut bytes.Buffer
@@ -255,23 +303,40 @@ func getBody(t *testing.T, url, token string) (int, string) {
 	return resp.StatusCode, body
 }
 
-// auditReport runs `syndicator audit report` from the day the test
-// started (from) to today, Beijing time, so a run across midnight loses
-// nothing.
-func auditReport(t *testing.T, cfgPath, format, from string) audit.Report {
+// auditReport runs `syndicator audit report` as of the test's clock, from
+// the day the test started (from) to today, Beijing time, so a run across
+// midnight loses nothing.
+func auditReport(t *testing.T, clk *testClock, cfgPath, format, from string) audit.Report {
 	t.Helper()
-	to := time.Now().In(syndicator.Shanghai).Format("2006-01-02")
-	var out, errOut bytes.Buffer
-	if code := run([]string{"audit", "report", "--from", from, "--to", to, "--format", format, "--config", cfgPath}, &out, &errOut); code != 0 {
-		t.Fatalf("audit report: exit %d: %s", code, errOut.String())
+	out, errOut := reportCmd(t, clk, cfgPath, format, from)
+	if out == nil {
+		t.Fatalf("audit report: %s", errOut)
 	}
 	var r audit.Report
 	if format == "json" {
-		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		if err := json.Unmarshal(out, &r); err != nil {
 			t.Fatalf("report json: %v", err)
 		}
 	}
 	return r
+}
+
+// reportCmd is `syndicator audit report --from from --to <today> --format
+// format --config cfgPath` run as of the test's clock: its output, nil on a
+// non-zero exit, and its stderr.
+func reportCmd(t *testing.T, clk *testClock, cfgPath, format, from string) ([]byte, string) {
+	t.Helper()
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := clk.now().In(syndicator.Shanghai).Format("2006-01-02")
+	app := &App{Config: cfg, Log: zerolog.Nop(), Now: clk.now}
+	var out, errOut bytes.Buffer
+	if code := app.AuditReport(context.Background(), from, to, format, "", &out, &errOut); code != 0 {
+		return nil, fmt.Sprintf("exit %d: %s", code, errOut.String())
+	}
+	return out.Bytes(), errOut.String()
 }
 
 func rowOf(r audit.Report, id string) *audit.ItemRow {
@@ -321,14 +386,13 @@ func independentCounts(entries []ledger.Entry) (onTime, late int) {
 
 // checkHTMLReport parses the HTML report and compares every chart's bars
 // with the data embedded beside them.
-func checkHTMLReport(t *testing.T, cfgPath string, rep audit.Report, from string) {
+func checkHTMLReport(t *testing.T, clk *testClock, cfgPath string, rep audit.Report, from string) {
 	t.Helper()
-	to := time.Now().In(syndicator.Shanghai).Format("2006-01-02")
-	var out, errOut bytes.Buffer
-	if code := run([]string{"audit", "report", "--from", from, "--to", to, "--config", cfgPath}, &out, &errOut); code != 0 {
-		t.Fatalf("html report: %d %s", code, errOut.String())
+	out, errOut := reportCmd(t, clk, cfgPath, "html", from)
+	if out == nil {
+		t.Fatalf("html report: %s", errOut)
 	}
-	doc, err := html.Parse(bytes.NewReader(out.Bytes()))
+	doc, err := html.Parse(bytes.NewReader(out))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,7 +423,7 @@ func checkHTMLReport(t *testing.T, cfgPath string, rep audit.Report, from string
 			t.Errorf("chart data is not JSON: %.80s", c)
 		}
 	}
-	page := out.String()
+	page := string(out)
 	for _, r := range rep.Items {
 		if r.Status == audit.StatusLate && (!strings.Contains(page, html.EscapeString(r.Title)) || !strings.Contains(page, r.Where)) {
 			t.Errorf("html report lacks late item %s (%s)", r.Title, r.Where)

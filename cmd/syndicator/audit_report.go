@@ -149,14 +149,14 @@ func (a *App) judge(entries []ledger.Entry, from, to time.Time) (audit.Report, e
 	if err != nil {
 		return audit.Report{}, err
 	}
-	return audit.Build(entries, a.Config.AuditPolicy(), cal, from, to, time.Now())
+	return audit.Build(entries, a.Config.AuditPolicy(), cal, from, to, a.now())
 }
 
 // AuditReport is `syndicator audit report`. It fails when there is no
 // store to read (connect never creates one) and says on stderr when the
 // ledger it read is empty.
 func (a *App) AuditReport(ctx context.Context, fromDay, toDay, format, out string, stdout, stderr io.Writer) int {
-	from, to, err := parsePeriod(fromDay, toDay, time.Now())
+	from, to, err := parsePeriod(fromDay, toDay, a.now())
 	if err == nil {
 		_, err = reportType(format)
 	}
@@ -217,7 +217,7 @@ func (s *Server) apiAuditReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	from, to, err := parsePeriod(q.Get("from"), q.Get("to"), time.Now())
+	from, to, err := parsePeriod(q.Get("from"), q.Get("to"), s.app.now())
 	if err != nil {
 		writeJSONError(w, http.StatusBadRequest, err.Error())
 		return

@@ -22,7 +22,7 @@ func (a *App) decider(bus *natsbus.Bus) (*decide.Decider, error) {
 		levels = append(levels, syndicator.Level(src.Level))
 	}
 	return decide.New(decide.Options{
-		Rules: set, Levels: levels, WaitForOrigin: cfg.Identity.WaitForOrigin,
+		Rules: set, Levels: levels, WaitForOrigin: cfg.Identity.WaitForOrigin, Now: a.now,
 	}, bus, bus, a.Log), nil
 }
 

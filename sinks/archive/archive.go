@@ -63,6 +63,14 @@ func New(store Store, bus Bus, claims Claims, log zerolog.Logger) *Sink {
 	return &Sink{store: store, bus: bus, claims: claims, log: log.With().Str("sink", Name).Logger(), now: func() time.Time { return time.Now().UTC() }}
 }
 
+// WithClock makes the sink stamp its events with now instead of
+// time.Now, so that tests can advance time instead of sleeping through
+// service levels. It returns s.
+func (s *Sink) WithClock(now func() time.Time) *Sink {
+	s.now = func() time.Time { return now().UTC() }
+	return s
+}
+
 // Subjects are the events the archive consumes.
 func Subjects() []string {
 	return syndicator.ItemFilter(syndicator.KindDiscovered, syndicator.KindRevised)

@@ -83,15 +83,22 @@ type Deps struct {
 	// SourceNames maps source ids to the names shown as 来源.
 	SourceNames map[string]string
 	Log         zerolog.Logger
+	// Now stamps publications; nil means time.Now. Tests advance it
+	// instead of sleeping through service levels.
+	Now func() time.Time
 }
 
 // New returns the site sink; it does no I/O.
 func New(d Deps) *Sink {
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
 	return &Sink{
 		docroot: d.Docroot, archive: d.Archive, bus: d.Bus, claims: d.Claims, records: d.Records,
 		render: d.Render, sources: d.SourceNames,
 		log: d.Log.With().Str("sink", Name).Logger(),
-		now: func() time.Time { return time.Now().UTC() },
+		now: func() time.Time { return now().UTC() },
 	}
 }
 

@@ -50,6 +50,9 @@ type Options struct {
 	Levels []syndicator.Level
 	// WaitForOrigin bounds that wait.
 	WaitForOrigin time.Duration
+	// Now stamps decisions and reviews; nil means time.Now. Tests advance
+	// it instead of sleeping through service levels.
+	Now func() time.Time
 }
 
 // Decider decides about archived revisions.
@@ -68,10 +71,14 @@ func New(opts Options, bus Bus, state State, log zerolog.Logger) *Decider {
 	for _, l := range opts.Levels {
 		watched[levelTier(l)] = true
 	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	return &Decider{
 		opts: opts, bus: bus, state: state, watched: watched,
 		log: log.With().Str("sink", Name).Logger(),
-		now: func() time.Time { return time.Now().UTC() },
+		now: func() time.Time { return now().UTC() },
 	}
 }
 
