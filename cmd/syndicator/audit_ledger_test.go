@@ -26,6 +26,7 @@ import (
 // the untouched export and the live ledger, and names the entry in a
 // tampered export.
 func TestAuditLedgerExportTamperVerify(t *testing.T) {
+	t.Parallel() // own NATS and data dir: shares nothing
 	natsURL := natstest.Embedded(t)
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "c.yaml")

@@ -202,11 +202,13 @@ func (p *pipeline) itemIDOf(t testing.TB, r sim.Release) (id, canon string) {
 	return syndicator.ItemID(canon), canon
 }
 
-// waitFor polls cond every 200 ms (site listings read many files) until
-// it holds or the deadline passes.
+// waitFor polls cond every 50 ms until it holds or the deadline passes:
+// often enough that a test goes on soon after the pipeline is done, not
+// so often that reading site listings and event streams (a few files, a
+// few hundred messages) takes the pipeline's CPU on a small machine.
 func waitFor(t testing.TB, total time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
-	natstest.WaitEvery(t, 200*time.Millisecond, total, what, cond)
+	natstest.WaitEvery(t, 50*time.Millisecond, total, what, cond)
 }
 
 // verify checks the acceptance invariants for every release govsim has

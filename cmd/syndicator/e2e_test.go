@@ -18,9 +18,11 @@ import (
 // TestEndToEnd runs govsim → crawler → NATS → archive + site on real
 // servers, in both NATS modes and with both archive backends.
 func TestEndToEnd(t *testing.T) {
+	t.Parallel() // own govsim, NATS, ports and data dirs: shares nothing
 	for _, mode := range []string{"embedded", "external"} {
 		for _, backend := range []string{"fs", "s3"} {
 			t.Run(mode+"/"+backend, func(t *testing.T) {
+				t.Parallel() // each its own pipeline
 				natsURL, port := "", natstest.FreePort(t)
 				if mode == "external" {
 					natsURL, port = natstest.External(t), 0

@@ -177,6 +177,7 @@ func (l *lifeEnv) nextOn(t *testing.T, site, prefix string) sim.Release {
 // sites, a repeal decision, a revision, a no-op re-crawl, review decisions
 // and a disappeared page, with the site and the webhook CMS checked.
 func TestLifecycle(t *testing.T) {
+	t.Parallel() // own govsim, NATS, ports and data dirs: shares nothing
 	l := startLifecycle(t)
 
 	// One 国发 document on gov.cn, Guizhou and Guiyang.

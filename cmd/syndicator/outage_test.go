@@ -69,6 +69,7 @@ func (p *switchProxy) serve() {
 // or published, and once MinIO is back every item flows through exactly
 // once.
 func TestArchiveOutageLosesNothing(t *testing.T) {
+	t.Parallel() // own govsim, NATS, ports and data dirs: shares nothing
 	port := natstest.FreePort(t)
 	p := newPipeline(t, sim.Options{Seed: 13, Items: 6}, "", port, "s3")
 	real := strings.Split(strings.SplitN(p.yaml, "archive: {backend: s3, s3: {endpoint: \"", 2)[1], "\"")[0]

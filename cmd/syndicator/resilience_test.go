@@ -78,6 +78,7 @@ func (p *pipeline) publishesNewRelease(t *testing.T, within time.Duration) {
 // control line to a running `run`. They used to make nats-server drop the
 // connection, after which nats.go gave up for good and `run` exited.
 func TestLongKeysDoNotStopRun(t *testing.T) {
+	t.Parallel() // own govsim, NATS, ports and data dirs: shares nothing
 	p := newPipeline(t, sim.Options{Seed: 11, Items: 4}, "", natstest.FreePort(t), "fs")
 	p.yaml = strings.Replace(p.yaml, "http: {", "http: {tokens: [{name: 信息中心, role: operator, token: "+operatorToken+"}, {name: 审计, role: auditor, token: "+auditorToken+"}], ", 1)
 	cfg := p.config(t)
@@ -112,6 +113,7 @@ func TestLongKeysDoNotStopRun(t *testing.T) {
 // exceeded": the client gives up instead of reconnecting). The roles must
 // dial again and carry on.
 func TestRunSurvivesAClosedConnection(t *testing.T) {
+	t.Parallel() // own govsim, NATS, ports and data dirs: shares nothing
 	proxy := newNATSProxy(t, natstest.External(t))
 	p := newPipeline(t, sim.Options{Seed: 12, Items: 3}, proxy.URL(), 0, "fs")
 	cfg := p.config(t)
@@ -292,6 +294,7 @@ func (p *natsProxy) Fail(line string) {
 // freed the pipeline resumes by itself and publishes a release made while
 // the disk was full, without a restart.
 func TestRunRecoversFromFullDisk(t *testing.T) {
+	t.Parallel() // own tmpfs, govsim, NATS, ports and data dirs: shares nothing
 	disk := natstest.Tmpfs(t, "160m")
 	p := newPipeline(t, sim.Options{Seed: 14, Items: 3}, "", natstest.FreePort(t), "fs")
 	dataDir := regexp.MustCompile(`(?m)^data_dir: .*$`)

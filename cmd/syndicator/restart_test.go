@@ -18,6 +18,7 @@ import (
 // and starts it again on the same data: nothing may be lost, archived or
 // published twice, or announced twice.
 func TestRestartAfterSIGKILL(t *testing.T) {
+	t.Parallel() // own govsim, NATS, ports and data dirs: shares nothing
 	port := natstest.FreePort(t)
 	p := newPipeline(t, sim.Options{Seed: 11, Items: 40}, "", port, "fs")
 	// Slow the crawl so the kill lands mid-flight.

@@ -20,6 +20,7 @@ import (
 // nats-server, as docker-compose deploys them: crawl, sink archive, sink
 // site and serve.
 func TestSeparateRoles(t *testing.T) {
+	t.Parallel() // own govsim, ports and data dirs; the only user of natstest.Shared
 	natsURL := natstest.Shared(t)
 	p := newPipeline(t, sim.Options{Seed: 5, Items: 8}, natsURL, 0, "fs")
 	cfg := p.config(t)
