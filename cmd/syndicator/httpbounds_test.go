@@ -125,6 +125,7 @@ func closedWithin(t *testing.T, c net.Conn, d time.Duration, what string) {
 }
 
 func TestServerCutsStalledRequests(t *testing.T) {
+	t.Parallel() // own servers; it waits out their timeouts
 	addr := boundedServer(t, testLimits())
 
 	// A body announced but never sent.

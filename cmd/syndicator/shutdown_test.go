@@ -32,6 +32,9 @@ const defaultShutdownGrace = 15 * time.Second
 // server→client direction the moment the claim's bytes come back, so the
 // worker is inside the claim read when SIGTERM arrives.
 func TestSIGTERMEndsArchiveSinkStuckInClaimRead(t *testing.T) {
+	// Own NATS, proxy, ports and child process; most of it is the child
+	// waiting out its shutdown grace, which other tests can use.
+	t.Parallel()
 	srv := natstest.Embedded(t)
 	proxy := natstest.NewProxy(t, srv)
 	p := newPipeline(t, sim.Options{Seed: 3, Items: 1}, proxy.URL(), 0, "fs")
