@@ -189,6 +189,7 @@ func TestUnchangedListCostsOne304(t *testing.T) {
 // crawler off the detail pages (and the health says why) unless the source
 // states a reason to ignore it; a 429 with Retry-After is waited out.
 func TestRobotsAndRetryAfterWithGovsim(t *testing.T) {
+	t.Parallel() // waits on the clock; own govsim and NATS
 	h := newHarness(t, sim.Options{Seed: 43, Items: 4, LargeEvery: -1})
 	var mu sync.Mutex
 	details, throttled := 0, false
@@ -243,6 +244,7 @@ func TestRobotsAndRetryAfterWithGovsim(t *testing.T) {
 // TestCrawlDelayWithGovsim: a robots.txt Crawl-delay spaces every request
 // to the host.
 func TestCrawlDelayWithGovsim(t *testing.T) {
+	t.Parallel() // waits on the clock; own govsim and NATS
 	h := newHarness(t, sim.Options{Seed: 59, Items: 1, LargeEvery: -1})
 	var mu sync.Mutex
 	var times []time.Time
