@@ -204,13 +204,20 @@ type roleParts struct {
 	site struct {
 		store blobStore
 		ready func(context.Context) error
-		// archive is read for the attachments the site copies; its
-		// readiness is the archive role's concern (a read that fails
-		// is retried).
-		archive blobStore
-		rend    *render.Renderer
-		names   map[string]string
+		rend  *render.Renderer
+		names map[string]string
 	}
+}
+
+// openArchive builds the archive store once, for the roles that use it.
+func (p *roleParts) openArchive() error {
+	if p.archive.store != nil {
+		return nil
+	}
+	cfg := p.app.Config
+	var err error
+	p.archive.store, p.archive.ready, err = p.app.store("archive", cfg.Archive.Backend, cfg.Archive.Dir, cfg.Archive.S3)
+	return err
 }
 
 func (a *App) prepare(roles []Role) (*roleParts, error) {
@@ -224,14 +231,17 @@ func (a *App) prepare(roles []Role) (*roleParts, error) {
 				return nil, err
 			}
 		case RoleArchive:
-			if p.archive.store, p.archive.ready, err = a.store("archive", cfg.Archive.Backend, cfg.Archive.Dir, cfg.Archive.S3); err != nil {
+			if err := p.openArchive(); err != nil {
 				return nil, err
 			}
 		case RoleSite:
 			if p.site.store, p.site.ready, err = a.store("site", cfg.Site.Backend, cfg.Site.Dir, cfg.Site.S3); err != nil {
 				return nil, err
 			}
-			if p.site.archive, _, err = a.store("archive", cfg.Archive.Backend, cfg.Archive.Dir, cfg.Archive.S3); err != nil {
+			// The site reads the archive (attachments, item.json); its
+			// readiness is the archive role's concern: a failed read is
+			// retried.
+			if err := p.openArchive(); err != nil {
 				return nil, err
 			}
 			if p.site.rend, err = a.renderer(); err != nil {
@@ -289,7 +299,7 @@ func (p *roleParts) components(bus *natsbus.Bus) ([]component, *decide.Decider, 
 		case RoleSite:
 			st, ready := p.site.store, p.site.ready
 			sink := site.New(site.Deps{
-				Docroot: st, Archive: p.site.archive, Bus: bus, Claims: bus, Records: bus,
+				Docroot: st, Archive: p.archive.store, Bus: bus, Claims: bus, Records: bus,
 				Render: p.site.rend, SourceNames: p.site.names, Log: a.Log, Now: a.now,
 			})
 			idx := site.NewIndexer(st, bus, p.site.rend, a.Log)

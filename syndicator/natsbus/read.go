@@ -3,6 +3,7 @@ package natsbus
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -11,25 +12,44 @@ import (
 // matches filter, oldest first, and returns once it has reached the last
 // matching message present when it started. Audits and tests read the record this way.
 func (b *Bus) ReadAll(ctx context.Context, stream, filter string, fn func(subject string, data []byte) error) error {
+	return b.readRange(ctx, stream, filter, 1, 0, func(_ uint64, subject string, data []byte) error {
+		return fn(subject, data)
+	})
+}
+
+// readRange calls fn for every message of stream matching filter with a
+// sequence from from through to (to 0: the last matching message present
+// when it started), oldest first.
+func (b *Bus) readRange(ctx context.Context, stream, filter string, from, to uint64, fn func(seq uint64, subject string, data []byte) error) error {
+	if to != 0 && from > to {
+		return nil
+	}
 	s, err := b.js.Stream(ctx, stream)
 	if err != nil {
 		return fmt.Errorf("stream %s: %w", stream, err)
 	}
-	cons, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+	cfg := jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{filter},
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
-	})
+		// Stopping the iterator leaves the server's consumer behind;
+		// this lets the server drop it soon after.
+		InactiveThreshold: 30 * time.Second,
+	}
+	if from > 1 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
+	}
+	cons, err := s.OrderedConsumer(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", stream, err)
+		return fmt.Errorf("read %s from %d: %w", stream, from, err)
 	}
 	iter, err := cons.Messages()
 	if err != nil {
-		return fmt.Errorf("read %s: %w", stream, err)
+		return fmt.Errorf("read %s from %d: %w", stream, from, err)
 	}
 	defer iter.Stop()
 	ci, err := cons.Info(ctx)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", stream, err)
+		return fmt.Errorf("read %s from %d: %w", stream, from, err)
 	}
 	if ci.NumPending == 0 {
 		return nil
@@ -37,16 +57,20 @@ func (b *Bus) ReadAll(ctx context.Context, stream, filter string, fn func(subjec
 	for {
 		m, err := iter.Next(jetstream.NextContext(ctx))
 		if err != nil {
-			return fmt.Errorf("read %s: %w", stream, err)
+			return fmt.Errorf("read %s from %d: %w", stream, from, err)
 		}
 		md, err := m.Metadata()
 		if err != nil {
-			return fmt.Errorf("read %s: %w", stream, err)
+			return fmt.Errorf("read %s from %d: %w", stream, from, err)
 		}
-		if err := fn(m.Subject(), m.Data()); err != nil {
+		seq := md.Sequence.Stream
+		if to != 0 && seq > to {
+			return nil
+		}
+		if err := fn(seq, m.Subject(), m.Data()); err != nil {
 			return err
 		}
-		if md.NumPending == 0 {
+		if seq == to || md.NumPending == 0 {
 			return nil
 		}
 	}

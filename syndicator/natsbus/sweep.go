@@ -306,52 +306,11 @@ func (b *Bus) readEvents(ctx context.Context, from, to uint64, fn func(seq uint6
 	if from > to {
 		return nil
 	}
-	s, err := b.js.Stream(ctx, StreamEvents)
-	if err != nil {
-		return fmt.Errorf("stream %s: %w", StreamEvents, err)
-	}
-	cons, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{syndicator.SubjectItems},
-		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
-		OptStartSeq:    max(from, 1),
-		// Stopping the iterator leaves the server's consumer behind;
-		// this lets the server drop it soon after each sweep.
-		InactiveThreshold: 30 * time.Second,
-	})
-	if err != nil {
-		return fmt.Errorf("read %s from %d: %w", StreamEvents, from, err)
-	}
-	iter, err := cons.Messages()
-	if err != nil {
-		return fmt.Errorf("read %s from %d: %w", StreamEvents, from, err)
-	}
-	defer iter.Stop()
-	ci, err := cons.Info(ctx)
-	if err != nil {
-		return fmt.Errorf("read %s from %d: %w", StreamEvents, from, err)
-	}
-	if ci.NumPending == 0 {
-		return nil
-	}
-	for {
-		m, err := iter.Next(jetstream.NextContext(ctx))
-		if err != nil {
-			return fmt.Errorf("read %s from %d: %w", StreamEvents, from, err)
-		}
-		md, err := m.Metadata()
-		if err != nil {
-			return fmt.Errorf("read %s from %d: %w", StreamEvents, from, err)
-		}
-		seq := md.Sequence.Stream
-		if seq > to {
-			return nil
-		}
+	return b.readRange(ctx, StreamEvents, syndicator.SubjectItems, from, to, func(seq uint64, subject string, data []byte) error {
 		var ev syndicator.Event
-		if json.Unmarshal(m.Data(), &ev) == nil {
-			fn(seq, m.Subject(), &ev)
+		if json.Unmarshal(data, &ev) == nil {
+			fn(seq, subject, &ev)
 		}
-		if seq == to || md.NumPending == 0 {
-			return nil
-		}
-	}
+		return nil
+	})
 }
