@@ -52,6 +52,11 @@ type NATS struct {
 	StoreDir string `yaml:"store_dir"`
 	// Port of the embedded server on 127.0.0.1; 0 picks a free one.
 	Port int `yaml:"port"`
+	// AckWait is how long an event handed to a worker that died (kill -9,
+	// lost connection) waits before JetStream hands it to another worker.
+	// A live worker extends it while its handler runs, so it does not bound
+	// how long a handler may take. Default 30s, at least 1s.
+	AckWait time.Duration `yaml:"ack_wait"`
 }
 
 // S3 is an S3-compatible bucket (MinIO).
@@ -291,6 +296,9 @@ func (c *Config) fill() {
 	}
 	if c.Webhook.Timeout <= 0 {
 		c.Webhook.Timeout = 30 * time.Second
+	}
+	if c.NATS.AckWait <= 0 {
+		c.NATS.AckWait = 30 * time.Second
 	}
 	if c.Archive.AnchorEvery <= 0 {
 		c.Archive.AnchorEvery = time.Hour

@@ -59,6 +59,8 @@ func TestNumbersThatMeanNothingAreRefused(t *testing.T) {
 		{"http:\n  max_conns_per_client: 0\n", 2, "http.max_conns_per_client", "不限"},
 		{"http:\n  max_conns_per_client: -2\n", 2, "http.max_conns_per_client", "不限"},
 		{"nats:\n  port: -1\n", 2, "nats.port", "1..65535"},
+		{"nats:\n  ack_wait: 0s\n", 2, "nats.ack_wait", "正的时长"},
+		{"nats:\n  ack_wait: 500ms\n", 2, "nats.ack_wait", "至少 1s"},
 		{"nats:\n  port: 70000\n", 2, "nats.port", "1..65535"},
 		{"archive:\n  s3:\n    object_lock_days: -1\n", 3, "archive.s3.object_lock_days", "不锁定"},
 		{"site:\n  s3: {object_lock_days: -7}\n", 2, "site.s3.object_lock_days", "不锁定"},

@@ -89,6 +89,13 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err != nil || c.Archive.AnchorEvery != 10*time.Minute {
 		t.Errorf("archive.anchor_every: 10m → %v, %v", c.Archive.AnchorEvery, err)
 	}
+	if c.NATS.AckWait != 30*time.Second {
+		t.Errorf("nats.ack_wait default = %s, want 30s", c.NATS.AckWait)
+	}
+	c, err = Parse("a.yml", []byte("nats: {ack_wait: 2s}\n"))
+	if err != nil || c.NATS.AckWait != 2*time.Second {
+		t.Errorf("nats.ack_wait: 2s → %v, %v", c.NATS.AckWait, err)
+	}
 }
 
 func TestMissingSecretEnvIsAnError(t *testing.T) {

@@ -53,6 +53,10 @@ func (c *Config) checkNumbers(lines map[string]int) Problems {
 	if n := c.HTTP.MaxConnsPerClient; n < -1 || n == 0 && given("http.max_conns_per_client") {
 		add("http.max_conns_per_client", "%d：须为正整数（-1：不限；不写则为默认值 64）", n)
 	}
+	duration("nats.ack_wait", c.NATS.AckWait, "30s")
+	if w := c.NATS.AckWait; w > 0 && w < time.Second {
+		add("nats.ack_wait", "%s：至少 1s（不写则为默认值 30s）", w)
+	}
 	duration("archive.anchor_every", c.Archive.AnchorEvery, "1h")
 	count("site.page_size", int64(c.Site.PageSize), "20")
 	positive("crawler.per_host_rps", c.Crawler.PerHostRPS, "1")

@@ -54,6 +54,10 @@ type App struct {
 	// (it doubles up to a minute) and before NATS is dialled again.
 	// Default 1s; tests shorten it.
 	RestartDelay time.Duration
+	// RetryCap is the longest wait between two tries to reach NATS or an
+	// unreachable object store: how soon after an outage ends the roles
+	// notice. Default 30s; tests shorten it.
+	RetryCap time.Duration
 	// SweepEvery is how often the archive role deletes the claims every
 	// reader of the events is done with. Default 1 min; tests shorten it.
 	SweepEvery time.Duration
@@ -61,6 +65,14 @@ type App struct {
 	// are judged by; nil means time.Now. Tests advance it instead of
 	// sleeping through service levels.
 	Now func() time.Time
+}
+
+// retryCap is a.RetryCap or its default.
+func (a *App) retryCap() time.Duration {
+	if a.RetryCap <= 0 {
+		return 30 * time.Second
+	}
+	return a.RetryCap
 }
 
 // now is the time on a.Now.
@@ -175,7 +187,7 @@ func (a *App) runBus(ctx context.Context, natsURL string, parts *roleParts, ref 
 // dial connects to NATS, waiting for it with backoff while it is not
 // there, so roles may start in any order. It fails only when ctx ends.
 func (a *App) dial(ctx context.Context, natsURL string) (*natsbus.Bus, error) {
-	wait := backoff.New(max(a.RestartDelay, 500*time.Millisecond), 30*time.Second)
+	wait := backoff.New(max(a.RestartDelay, 500*time.Millisecond), a.retryCap())
 	for {
 		bus, err := natsbus.Connect(ctx, natsURL, "syndicator", natsbus.Options{}, a.Log)
 		if err == nil {
@@ -269,6 +281,7 @@ func (p *roleParts) components(bus *natsbus.Bus) ([]component, *decide.Decider, 
 		return nil, nil, err
 	}
 	consume := func(spec natsbus.ConsumerSpec, ready func(context.Context) error, h natsbus.Handler) func(context.Context) error {
+		spec.AckWait = a.Config.NATS.AckWait
 		return func(ctx context.Context) error {
 			if ready != nil {
 				if err := ready(ctx); err != nil {
@@ -376,7 +389,7 @@ func (a *App) store(what, backend, dir string, s3 config.S3) (st blobStore, read
 		return nil, nil, fmt.Errorf("%s store: %w", what, err)
 	}
 	ready = func(ctx context.Context) error {
-		wait := backoff.New(time.Second, 30*time.Second)
+		wait := backoff.New(min(time.Second, a.retryCap()), a.retryCap())
 		for {
 			err := b.Ensure(ctx)
 			if err == nil {
