@@ -26,6 +26,7 @@ import (
 // shown, every release is announced once and marked as backfilled, and a
 // second backfill adds nothing.
 func TestBackfillThousandItems(t *testing.T) {
+	t.Parallel() // own stores, ports and data dirs
 	natsURL := natstest.Embedded(t)
 	p := newPipeline(t, sim.Options{Seed: 19, Items: 1000, LargeEvery: -1}, natsURL, 0, "fs")
 	p.yaml = strings.Replace(p.yaml, "per_host_rps: 200", "per_host_rps: 100000", 1)

@@ -222,6 +222,7 @@ const measure = `(() => {
 // styled, and saves full-page screenshots (in a temporary directory, and
 // in $SYND_SCREENSHOT_DIR when set).
 func TestBrowserScreenshots(t *testing.T) {
+	t.Parallel() // own stores, ports and data dirs
 	bin := chromium(t)
 	srv, article := browserServer(t)
 

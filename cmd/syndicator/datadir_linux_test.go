@@ -24,17 +24,6 @@ import (
 // These tests run the built command as separate processes, stop them with
 // signals and read /proc: Linux only.
 
-// buildSyndicator builds the command into a temporary directory.
-func buildSyndicator(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "syndicator")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // runBinary runs bin to its end, killing it after limit, and returns its
 // exit code, combined output and how long it ran.
 func runBinary(t *testing.T, limit time.Duration, bin string, args ...string) (int, string, time.Duration) {
@@ -134,6 +123,7 @@ func processStopped(t *testing.T, pid int) (bool, string) {
 // (PID and address), and changes no file of the store. The first is
 // stopped (SIGSTOP) meanwhile, so that any change is the second's.
 func TestSecondRunOnDataDirExits(t *testing.T) {
+	t.Parallel() // own stores, ports and data dirs
 	bin := buildSyndicator(t)
 	p := newPipeline(t, sim.Options{Seed: 3, Items: 4}, "", 0, "fs")
 	cfg := p.config(t)
@@ -231,6 +221,7 @@ func TestSecondRunOnDataDirExits(t *testing.T) {
 // on a read-only file system: it exits at once with the system's reason,
 // not after 30 s with a guess about the port.
 func TestRunOnReadOnlyDataDirFailsFast(t *testing.T) {
+	t.Parallel() // own stores, ports and data dirs
 	bin := buildSyndicator(t)
 	disk := natstest.Tmpfs(t, "8m")
 	data := filepath.Join(disk, "data")

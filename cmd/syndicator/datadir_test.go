@@ -218,6 +218,7 @@ func TestBackfillJoinsOrQueues(t *testing.T) {
 // and another one-off command waits too instead of joining a server that
 // is about to vanish.
 func TestOneOffHolderIsWaitedFor(t *testing.T) {
+	t.Parallel() // own stores, ports and data dirs
 	for _, who := range []string{"run", "audit"} {
 		t.Run(who, func(t *testing.T) {
 			dataDir := filepath.Join(t.TempDir(), "data")

@@ -30,7 +30,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("SYNDICATOR_TEST_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	built.remove()
+	os.Exit(code)
 }
 
 // pipeline is one test deployment: govsim, a config and its stores.

@@ -27,7 +27,10 @@ func TestEndToEnd(t *testing.T) {
 				if mode == "external" {
 					natsURL, port = natstest.External(t), 0
 				}
-				p := newPipeline(t, sim.Options{Seed: 7, Items: 12}, natsURL, port, backend)
+				// One large release (1.5 MB, claim-checked) per run: the one
+				// published while the pipeline runs, the 13th of its site.
+				// Each large body costs about 7 s of CPU under -race.
+				p := newPipeline(t, sim.Options{Seed: 7, Items: 12, LargeEvery: 13}, natsURL, port, backend)
 				cfg := p.config(t)
 				ctx, cancel := context.WithCancel(context.Background())
 				done := make(chan error, 1)
@@ -56,6 +59,9 @@ func TestEndToEnd(t *testing.T) {
 
 				// A release published while the pipeline runs shows up too.
 				fresh := p.sim.Publish()
+				if !fresh.Large {
+					t.Fatal("the fresh release is not large: the large-body path would go untested")
+				}
 				freshID, _ := p.itemIDOf(t, fresh)
 				waitFor(t, 30*time.Second, "the new release on the site", func() (bool, string) {
 					return siteListing(t, p.site)[freshID] == 1, fresh.Title

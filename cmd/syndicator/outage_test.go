@@ -23,6 +23,9 @@ type switchProxy struct {
 	target string
 	up     atomic.Bool
 	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	conns map[net.Conn]bool // open client and upstream connections
 }
 
 func newSwitchProxy(t testing.TB, target string) *switchProxy {
@@ -31,13 +34,36 @@ func newSwitchProxy(t testing.TB, target string) *switchProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &switchProxy{ln: ln, target: target}
+	p := &switchProxy{ln: ln, target: target, conns: map[net.Conn]bool{}}
 	p.wg.Go(p.serve)
-	t.Cleanup(func() { ln.Close(); p.wg.Wait() })
+	// Idle keep-alive connections would hold the copies open until the
+	// server's idle timeout (30 s): close them with the proxy.
+	t.Cleanup(func() {
+		ln.Close()
+		p.mu.Lock()
+		for c := range p.conns {
+			c.Close()
+		}
+		p.mu.Unlock()
+		p.wg.Wait()
+	})
 	return p
 }
 
 func (p *switchProxy) addr() string { return p.ln.Addr().String() }
+
+// track records c as open until the returned func is called.
+func (p *switchProxy) track(c net.Conn) func() {
+	p.mu.Lock()
+	p.conns[c] = true
+	p.mu.Unlock()
+	return func() {
+		p.mu.Lock()
+		delete(p.conns, c)
+		p.mu.Unlock()
+		c.Close()
+	}
+}
 
 func (p *switchProxy) serve() {
 	for {
@@ -50,12 +76,12 @@ func (p *switchProxy) serve() {
 			continue
 		}
 		p.wg.Go(func() {
-			defer c.Close()
+			defer p.track(c)()
 			u, err := net.Dial("tcp", p.target)
 			if err != nil {
 				return
 			}
-			defer u.Close()
+			defer p.track(u)()
 			done := make(chan struct{}, 2)
 			go func() { io.Copy(u, c); done <- struct{}{} }()
 			go func() { io.Copy(c, u); done <- struct{}{} }()
@@ -79,7 +105,10 @@ func TestArchiveOutageLosesNothing(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	app := &App{Config: cfg, Embedded: true, Log: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)}
+	// The archive tries MinIO again at least every 2 s (30 s by default),
+	// so the wait below is for the flow, not for a long backoff.
+	app := &App{Config: cfg, Embedded: true, Log: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel),
+		RetryCap: 2 * time.Second}
 	go func() { done <- app.Run(ctx, RoleCrawl, RoleArchive, RoleSite, RoleServe) }()
 	defer func() {
 		cancel()

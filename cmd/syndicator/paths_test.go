@@ -84,6 +84,7 @@ func listDir(t *testing.T, dir string) []string {
 // while no store exists: each fails, names the store under A, and creates
 // nothing, neither in B nor in A.
 func TestAuditFromAnotherDirWithoutStore(t *testing.T) {
+	t.Parallel() // own stores, ports and data dirs
 	a, b := t.TempDir(), t.TempDir()
 	cfg := pathsTestConfig(t, a)
 	store := filepath.Join(a, "data", "nats")
@@ -109,6 +110,7 @@ func TestAuditFromAnotherDirWithoutStore(t *testing.T) {
 // read that store, say that its ledger is empty instead of passing, and
 // create nothing in B.
 func TestAuditFromAnotherDirFindsTheStore(t *testing.T) {
+	t.Parallel() // own stores, ports and data dirs
 	a, b := t.TempDir(), t.TempDir()
 	cfg := pathsTestConfig(t, a)
 	store := filepath.Join(a, "data", "nats")

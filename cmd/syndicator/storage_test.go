@@ -60,6 +60,7 @@ func (r readyReport) check(name string) readyCheck {
 // learns it is JetStream), syndicator_jetstream_available drops to 0, and
 // once space is freed both recover and a new event is stored.
 func TestStorageFullShowsInReadyzAndMetrics(t *testing.T) {
+	t.Parallel() // own stores, ports and data dirs
 	disk := natstest.Tmpfs(t, "8m")
 	var logs natstest.LogBuffer
 	emb := natsbus.NewEmbedded(natsbus.EmbeddedOptions{
