@@ -17,6 +17,7 @@ import (
 // next poll turns the source degraded with a reason naming what stopped
 // matching, and flipping it back restores ok on the next poll.
 func TestRedesignDegradesWithinOnePoll(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		site, tmpl, id string
 		wantReason     []string
@@ -75,6 +76,7 @@ const countySource = `
 `
 
 func TestCountySiteByConfigurationOnly(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, sim.Options{Seed: 37, Items: 25, Sites: []string{sim.County}})
 	c := h.crawler(t, source(t, countySource, "xiuwen", h.srv.URL), "owner")
 	releases := releasesOf(h.sim, sim.County)

@@ -56,6 +56,7 @@ func wantBaseline(t *testing.T, st crawler.SourceState, pending bool, note strin
 // TestFirstPollIsTheBaseline: what is on a new source's lists at its first
 // poll is history, marked baseline; a release published afterwards is not.
 func TestFirstPollIsTheBaseline(t *testing.T) {
+	t.Parallel()
 	for _, tt := range sources {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, sim.Options{Seed: 3, Items: 4, LargeEvery: -1})
@@ -88,6 +89,7 @@ func TestFirstPollIsTheBaseline(t *testing.T) {
 // new releases, and records that the first poll is over, so turning the
 // key on later does not make the next poll a baseline.
 func TestBaselineOff(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, sim.Options{Seed: 3, Items: 4, LargeEvery: -1})
 	src := source(t, govcnSource+"    baseline: false\n", "src", h.srv.URL)
 	if src.TakesBaseline() {
@@ -119,6 +121,7 @@ func TestBaselineOff(t *testing.T) {
 // list takes no baseline; the first poll that can takes it. With two
 // lists, one unreadable, the baseline waits for both.
 func TestBaselineWaitsForAReadableList(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, sim.Options{Seed: 11, Items: 8, LargeEvery: -1})
 	src := source(t, guizhouSource, "gz", h.srv.URL)
 	c := h.crawler(t, src, "owner-1")
@@ -173,6 +176,7 @@ func TestBaselineWaitsForAReadableList(t *testing.T) {
 // could not be read is announced as baseline when a later poll reads it,
 // while a release published meanwhile is not.
 func TestFailedBaselineItemStaysBaseline(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, sim.Options{Seed: 5, Items: 6, LargeEvery: -1})
 	c := h.crawler(t, source(t, govcnSource, "src", h.srv.URL), "owner-1")
 	all := releasesOf(h.sim, sim.GovCN)
@@ -219,6 +223,7 @@ func (s *crashingState) PutState(ctx context.Context, bucket, key string, v any)
 // recorded is done again as baseline; the item it had not reached is
 // marked baseline too.
 func TestCrashDuringTheBaselineRedoesIt(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, sim.Options{Seed: 5, Items: 6, LargeEvery: -1})
 	state := &crashingState{StateStore: h.bus, crash: true}
 	f, err := fetch.New(fetch.Options{AllowPrivate: []string{h.host}, BackoffBase: time.Millisecond})
@@ -256,6 +261,7 @@ func TestCrashDuringTheBaselineRedoesIt(t *testing.T) {
 // given one: its next poll's new release is a normal one. A source whose
 // old state never listed anything still takes its baseline.
 func TestUpgradeKeepsAnExistingSourceNormal(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	// legacy rewrites the state as a version without baselines wrote it.
 	legacy := func(t *testing.T, h *harness, id string) {
@@ -306,6 +312,7 @@ func TestUpgradeKeepsAnExistingSourceNormal(t *testing.T) {
 // TestCorruptStateTakesNoBaseline: a source whose state cannot be decoded
 // was crawled before; its items are not turned into a baseline.
 func TestCorruptStateTakesNoBaseline(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, sim.Options{Seed: 3, Items: 3, LargeEvery: -1})
 	if err := h.bus.PutState(context.Background(), "synd_sources", "src", map[string]any{"listed": "many"}); err != nil {
 		t.Fatal(err)

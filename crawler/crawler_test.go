@@ -23,6 +23,7 @@ var sources = []struct {
 }
 
 func TestPollAnnouncesEveryReleaseOnce(t *testing.T) {
+	t.Parallel()
 	for _, tt := range sources {
 		t.Run(tt.name, func(t *testing.T) {
 			// On gov.cn the newest release is large (about 1.5 MB): its
@@ -172,6 +173,7 @@ func TestPollAnnouncesInPublicationOrderAcrossLists(t *testing.T) {
 }
 
 func TestPollAnnouncesANewRelease(t *testing.T) {
+	t.Parallel()
 	for _, tt := range sources {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, sim.Options{Seed: 3, Items: 4, LargeEvery: -1})
@@ -208,6 +210,7 @@ func TestPollAnnouncesANewRelease(t *testing.T) {
 }
 
 func TestOneBrokenDetailDoesNotStopTheOthers(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, sim.Options{Seed: 5, Items: 6, LargeEvery: -1})
 	src := source(t, govcnSource, "src", h.srv.URL)
 	c := h.crawler(t, src, "owner-1")

@@ -44,6 +44,7 @@ func states(hs []syndicator.HealthEvent) []string {
 // synd_sources follows each poll, and a health event goes out once per
 // change, not once per poll.
 func TestHealthFollowsTheList(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, sim.Options{Seed: 11, Items: 4, LargeEvery: -1})
 	src := source(t, guizhouSource, "gz", h.srv.URL)
 	c := h.crawler(t, src, "owner-1")
@@ -92,6 +93,7 @@ func TestHealthFollowsTheList(t *testing.T) {
 }
 
 func TestHealthFailingWhenTheListCannotBeRead(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		setup func(h *harness) (baseURL string)

@@ -24,6 +24,7 @@ import (
 // claim-checked under the item and revision; an unchanged re-read
 // announces nothing and stores nothing in the claim-check store.
 func TestReplacedAttachmentIsARevision(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, sim.Options{Seed: 47, Items: 10, LargeEvery: -1})
 	var target sim.Release
 	for _, r := range releasesOf(h.sim, sim.GovCN) {
@@ -119,6 +120,7 @@ func (c *claimCounter) PutClaim(ctx context.Context, name string, data []byte) e
 // is announced as gone (for review) on the third re-read in a row, once;
 // nothing else is announced for it.
 func TestRemovedPageIsFlaggedOnceAfterThreeReads(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, sim.Options{Seed: 47, Items: 4, LargeEvery: -1})
 	target := releasesOf(h.sim, sim.GovCN)[0]
 	f, err := fetch.New(fetch.Options{AllowPrivate: []string{h.host}, BackoffBase: time.Millisecond})

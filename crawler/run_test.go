@@ -131,6 +131,7 @@ func (f *inflight) counts() (lists map[string]int, overlap int) {
 // TestTwoOwnersNeverPollTogether runs two instances of the same source on
 // one bus: the lease lets one of them poll at a time, and both get turns.
 func TestTwoOwnersNeverPollTogether(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, sim.Options{Seed: 9, Items: 6, LargeEvery: -1})
 	rec := &inflight{next: h.sim, delay: 60 * time.Millisecond, now: map[string]int{}, lists: map[string]int{}}
 	h.faults.setNext(rec)

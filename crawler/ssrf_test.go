@@ -20,6 +20,7 @@ var reBody = regexp.MustCompile(`(<div id="UCAP-CONTENT"[^>]*>)`)
 // detail link fails with a reason naming the refused address, and the
 // attachment is recorded as not captured.
 func TestPrivateLinksInPagesAreRefused(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int32
 	canary := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer canary.Close()

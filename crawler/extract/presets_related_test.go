@@ -17,6 +17,7 @@ import (
 // original, govsim's Interprets), and no other page links anywhere (the
 // 相关稿件 box of 国务院文件 pages points at columns only).
 func TestPresetsRelatedGovsim(t *testing.T) {
+	t.Parallel()
 	site := sim.New(sim.Options{Seed: 8, Items: 40, LargeEvery: -1, Sites: []string{sim.GovCNAll}})
 	const base = "http://127.0.0.1:8090"
 	host := strings.TrimPrefix(base, "http://")

@@ -311,6 +311,7 @@ func TestPresetsDiagnoseRedesign(t *testing.T) {
 // operator's vocabulary, reads govsim's county site (an unknown CMS serving
 // GB18030 labelled gb2312) field for field.
 func TestGenericRulesReadCounty(t *testing.T) {
+	t.Parallel()
 	site := sim.New(sim.Options{Seed: 9, Items: 30, LargeEvery: -1, Sites: []string{sim.County}})
 	srv := httptest.NewServer(site)
 	defer srv.Close()

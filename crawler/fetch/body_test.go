@@ -64,6 +64,7 @@ type switchWriter struct{ w io.Writer }
 func (s *switchWriter) Write(p []byte) (int, error) { return s.w.Write(p) }
 
 func TestGzipZerosIsAValidStream(t *testing.T) {
+	t.Parallel()
 	zr, err := gzip.NewReader(bytes.NewReader(gzipZeros(t, 3)))
 	if err != nil {
 		t.Fatal(err)
@@ -154,6 +155,7 @@ func TestContentLengthOverTheCapIsNotRead(t *testing.T) {
 }
 
 func TestGzipIsCappedWithoutTransparentDecompression(t *testing.T) {
+	t.Parallel()
 	var big, small bytes.Buffer
 	zw := gzip.NewWriter(&big)
 	zw.Write(bytes.Repeat([]byte("a"), 8<<20))

@@ -79,6 +79,7 @@ func TestPublic(t *testing.T) {
 }
 
 func TestBodyCapAppliesAfterDecompression(t *testing.T) {
+	t.Parallel()
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write(bytes.Repeat([]byte("a"), 8<<20)) // 8 MiB expanded, a few KB on the wire

@@ -215,6 +215,7 @@ func (e *env) handle(ev *syndicator.Event) error {
 }
 
 func TestHandleArchivesTheRevision(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.discovered(t, "t20260901_1.html")
 	if err := e.handle(c.ev); err != nil {
@@ -292,6 +293,7 @@ func TestHandleArchivesTheRevision(t *testing.T) {
 // TestHandleCompletesAHalfWrittenRevision: a crash after the first object
 // leaves original.html alone; the redelivery writes the rest.
 func TestHandleCompletesAHalfWrittenRevision(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.discovered(t, "t20260901_2.html")
 	prefix := c.ev.Item.ArchivePrefix()
@@ -312,6 +314,7 @@ func TestHandleCompletesAHalfWrittenRevision(t *testing.T) {
 }
 
 func TestHandleRefusesBadEvidence(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t) // cases use distinct items on one bus and store
 	tests := []struct {
 		name    string
@@ -392,6 +395,7 @@ func TestHandleRefusesBadEvidence(t *testing.T) {
 // stores gives the same capture.warc.gz, so a redelivery after the first
 // store lost nothing writes what a write-once bucket already holds.
 func TestHandleCaptureIsDeterministic(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.discovered(t, "t20260903_1.html")
 	other := blob.NewFS(t.TempDir())
@@ -414,6 +418,7 @@ func TestHandleCaptureIsDeterministic(t *testing.T) {
 // TestHandleArchivesAnOlderEvent: an event from before attachment captures,
 // request headers and protocol were recorded gets a WARC of the page alone.
 func TestHandleArchivesAnOlderEvent(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.discovered(t, "t20260903_2.html")
 	c.ev.Attachments, c.ev.Capture.Proto, c.ev.Capture.Request = nil, "", nil
@@ -430,6 +435,7 @@ func TestHandleArchivesAnOlderEvent(t *testing.T) {
 // records compressed differently (an older build's gzip) is the same
 // evidence; the redelivery succeeds and leaves it as it is.
 func TestHandleAcceptsARecompressedCapture(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.discovered(t, "t20260903_3.html")
 	if err := e.handle(c.ev); err != nil {

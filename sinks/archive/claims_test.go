@@ -28,6 +28,7 @@ func (e *env) claimGone(t *testing.T, ref string) bool {
 // grew 11 MB a minute while they waited 30 days for the TTL); a redelivery
 // then reads the archived copies and repeats nothing.
 func TestHandleDeletesItsClaims(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.discovered(t, "t20260904_1.html")
 	if err := e.handle(c.ev); err != nil {
@@ -62,6 +63,7 @@ func TestHandleDeletesItsClaims(t *testing.T) {
 // claim, and the second reads the bytes from the archive's copy, its WARC
 // complete.
 func TestSharedAttachmentOutlivesItsClaim(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.discovered(t, "t20260904_2.html")
 	b := e.discovered(t, "t20260904_3.html")
@@ -114,6 +116,7 @@ func (f *faultyClaims) DeleteClaim(ctx context.Context, name string) error {
 // the bytes. A failed deletion leaves the claim to its TTL and the
 // revision archived.
 func TestClaimFailures(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 
 	c := e.discovered(t, "t20260904_4.html")

@@ -103,6 +103,7 @@ func (h *archiveHarness) Fail(t *testing.T, f sinktest.Failure) {
 }
 
 func TestContract(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	store := &failingStore{FS: e.store}
 	sinktest.Run(t, &archiveHarness{e: e, store: store, sink: archive.New(store, e.bus, e.bus, zerolog.Nop())})

@@ -67,6 +67,7 @@ func TestJSONFilesHoldTheTextAsIs(t *testing.T) {
 // redelivery encodes the same values differently; that is the same record,
 // not a conflict, and the stored bytes are kept.
 func TestRedeliveryOverOlderEscapedJSON(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.discovered(t, "t20260901_9.html")
 	if err := e.handle(c.ev); err != nil {

@@ -28,6 +28,7 @@ func newS3(t *testing.T, cfg blob.S3Config) *blob.S3 {
 }
 
 func TestS3Contract(t *testing.T) {
+	t.Parallel()
 	blobtest.Config(t) // skip, or fail in CI, once rather than in every subtest
 	for _, prefix := range []string{"", "site/"} {
 		t.Run("prefix="+prefix, func(t *testing.T) {
@@ -185,6 +186,7 @@ func TestS3Unreachable(t *testing.T) {
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // each waits out its own 2 s deadline
 			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 			defer cancel()
 			start := time.Now()

@@ -98,6 +98,7 @@ func (h *siteHarness) Fail(t *testing.T, f sinktest.Failure) {
 }
 
 func TestContract(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	d := &failingDocroot{FS: e.docroot}
 	e.sink.docroot = d

@@ -133,6 +133,7 @@ func TestValidityChangeShowsTheBannerWithItsBasis(t *testing.T) {
 }
 
 func TestPolicyAndInterpretationLinkEachOther(t *testing.T) {
+	t.Parallel()
 	for _, order := range []string{"policy first", "interpretation first"} {
 		t.Run(order, func(t *testing.T) {
 			e := newEnv(t)

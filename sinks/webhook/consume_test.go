@@ -74,6 +74,7 @@ func waitFor(t *testing.T, what string, ok func() (bool, string)) {
 // is created exactly once, every request is signed, and the item the CMS
 // refuses ends in the dead letter at once.
 func TestUnderTheConsumer(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 300*time.Millisecond)
 	e.cms.FailNext(3)
 	e.cms.ThrottleNext(1, time.Second)

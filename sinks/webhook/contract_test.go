@@ -54,6 +54,7 @@ func (h *webhookHarness) Fail(t *testing.T, f sinktest.Failure) {
 }
 
 func TestContract(t *testing.T) {
+	t.Parallel()
 	for name, transient := range map[string]func(*env){
 		"500":         func(e *env) { e.cms.FailNext(1) },
 		"429":         func(e *env) { e.cms.ThrottleNext(1, time.Second) },

@@ -281,6 +281,7 @@ func TestNothingForItemsNeverSent(t *testing.T) {
 // a lost answer, then success: one create, and every attempt carried the
 // same bytes under the same key.
 func TestRetriesSendTheSameBody(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 300*time.Millisecond)
 	ev := decided("3", 1)
 	e.cms.HangNext(1, 5*time.Second)

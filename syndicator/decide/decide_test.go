@@ -92,6 +92,7 @@ func (e *env) decided(t *testing.T) map[string][]syndicator.Decision {
 }
 
 func TestOneDocumentThreeSightings(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	gov := item("govcn", syndicator.LevelNational, "国务院关于进一步优化营商环境的意见", "国发〔2026〕5号")
 	gz := item("guizhou", syndicator.LevelProvincial, gov.Title, gov.DocNumber)
@@ -200,6 +201,7 @@ func TestRepealBeforeTheDocumentIsSeen(t *testing.T) {
 }
 
 func TestReviewApproveAndReject(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := item("govcn", syndicator.LevelNational, "待审核文件甲", "国办函〔2026〕1号")
 	b := item("govcn", syndicator.LevelNational, "待审核文件乙", "国办函〔2026〕2号")

@@ -290,6 +290,7 @@ func TestLiveVerifyNeedsNoTrailer(t *testing.T) {
 
 // Every single-byte change anywhere in an entry line is caught.
 func TestEverySingleByteEditFails(t *testing.T) {
+	t.Parallel()
 	valid := export(t, chain(t, 3))
 	end := bytes.LastIndexByte(valid[:len(valid)-1], '\n')
 	for i := range end {

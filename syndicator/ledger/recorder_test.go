@@ -144,6 +144,7 @@ func runRecorder(t *testing.T, bus *natsbus.Bus) (stop func()) {
 }
 
 func TestRecorderRecordsEveryItemEventInOrder(t *testing.T) {
+	t.Parallel()
 	bus := connect(t, natstest.Embedded(t))
 	publish(t, bus, 0, 12)
 	stop := runRecorder(t, bus)
@@ -183,6 +184,7 @@ func TestRecorderRecordsEveryItemEventInOrder(t *testing.T) {
 }
 
 func TestTwoRecordersKeepOneChain(t *testing.T) {
+	t.Parallel()
 	url := natstest.Embedded(t)
 	pub := connect(t, url)
 	busA, busB := connect(t, url), connect(t, url)
@@ -205,6 +207,7 @@ func TestTwoRecordersKeepOneChain(t *testing.T) {
 }
 
 func TestRecorderResumesWithoutDuplicates(t *testing.T) {
+	t.Parallel()
 	url := natstest.Embedded(t)
 	bus := connect(t, url)
 	publish(t, bus, 0, 5)
@@ -228,6 +231,7 @@ func TestRecorderResumesWithoutDuplicates(t *testing.T) {
 }
 
 func TestAnchorWrittenOncePerHead(t *testing.T) {
+	t.Parallel()
 	bus := connect(t, natstest.Embedded(t))
 	store := newMemAnchors()
 	ctx := context.Background()

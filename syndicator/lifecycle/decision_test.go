@@ -185,6 +185,7 @@ func TestParseDecisionInline(t *testing.T) {
 // 1.5 MB) with many titles on one line, or unclosed brackets, is read in
 // linear time (about 4 µs a title); a quadratic scan took minutes.
 func TestParseDecisionLongLines(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		strings.Repeat("《甲》（国发〔2016〕12号）、", 12000) + "《乙》同时废止",
 		strings.Repeat("《甲》（", 25000),

@@ -37,6 +37,7 @@ func event(id string, body string) *syndicator.Event {
 }
 
 func TestPublishDeduplicatesAndClaimsLargeItems(t *testing.T) {
+	t.Parallel()
 	b := connect(t, natstest.Embedded(t))
 	ctx := context.Background()
 

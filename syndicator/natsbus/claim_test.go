@@ -106,6 +106,7 @@ func TestGetClaimReturnsWhenCancelledWhileServerIsSilent(t *testing.T) {
 // TestGetClaimReadsWhatWasStored: sizes around the 128 KiB chunk, an empty
 // claim, and a missing one (permanent).
 func TestGetClaimReadsWhatWasStored(t *testing.T) {
+	t.Parallel()
 	b := connect(t, natstest.Embedded(t))
 	ctx := context.Background()
 	for _, n := range []int{0, 1, 128 << 10, 128<<10 + 1, 1<<20 + 3} {

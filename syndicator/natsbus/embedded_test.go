@@ -24,6 +24,7 @@ import (
 // timing out, and once space is freed JetStream starts again by itself
 // and a new event is stored beside the old ones.
 func TestEmbeddedStorageFullStopsAndResumes(t *testing.T) {
+	t.Parallel()
 	disk := natstest.Tmpfs(t, "8m")
 	var logs natstest.LogBuffer
 	emb := natsbus.NewEmbedded(natsbus.EmbeddedOptions{

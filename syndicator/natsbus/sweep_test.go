@@ -21,6 +21,7 @@ import (
 // later event still names, or a review entry points at, is kept. A
 // consumer holding a message back keeps only the events it takes.
 func TestSweeperDeletesWhatEveryReaderPassed(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	b, err := natsbus.Connect(ctx, natstest.Embedded(t), "sweep-test", natsbus.Options{InlineLimit: 512}, zerolog.Nop())

@@ -11,6 +11,7 @@ import (
 // per site name, page by page, and checks that each release is reachable
 // exactly once through each list that should show it.
 func TestBackfillThousandItems(t *testing.T) {
+	t.Parallel()
 	t0 := time.Now()
 	s := New(Options{Seed: 20, Items: 1000, Sites: AllSites(), LargeEvery: -1})
 	took := time.Since(t0)

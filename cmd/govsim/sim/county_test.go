@@ -33,6 +33,7 @@ func outsideGBK(s string) bool {
 }
 
 func TestCountyIsGB18030(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 22, Items: 40, Sites: []string{County}})
 	srv := serve(t, s)
 	var rare []Release
@@ -95,6 +96,7 @@ type countyRow struct {
 }
 
 func TestCountyListPagination(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 23, Items: 65, Sites: []string{County}, LargeEvery: -1})
 	srv := serve(t, s)
 	want := releasesOf(s, "zcwj")
@@ -147,6 +149,7 @@ func TestCountyListPagination(t *testing.T) {
 var reCountyInfo = regexp.MustCompile(`发布时间：(\d{4}-\d{2}-\d{2} \d{2}:\d{2})　来源：(\S+?)　`)
 
 func TestCountyDetailMatchesRelease(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 24, Items: 40, Sites: []string{County}, LargeEvery: 13})
 	srv := serve(t, s)
 	for _, r := range releasesOf(s, "zcwj") {

@@ -25,6 +25,7 @@ func labelCells(sel *goquery.Selection, labels ...string) map[string]string {
 }
 
 func TestGovCNMoreListsRowsResolve(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 3, Items: 40, Sites: []string{GovCNAll}, LargeEvery: -1})
 	srv := serve(t, s)
 	policy := regexp.MustCompile(`^` + regexp.QuoteMeta(srv.URL) + `/govcn/zhengce/.*content_\d{7}\.htm$`)
@@ -76,6 +77,7 @@ func TestGovCNMoreListsRowsResolve(t *testing.T) {
 }
 
 func TestGovCNGwywjDetailIsTemplateA(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 4, Items: 24, Sites: []string{GovCNAll}, LargeEvery: -1})
 	srv := serve(t, s)
 	n := 0
@@ -103,6 +105,7 @@ func TestGovCNGwywjDetailIsTemplateA(t *testing.T) {
 }
 
 func TestGovLibDetailMatchesRelease(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 11, Items: 60, Sites: []string{GovCNAll}, LargeEvery: 9})
 	srv := serve(t, s)
 	rels := releasesOf(s, "bmwj")
@@ -180,6 +183,7 @@ func TestGovLibDetailMatchesRelease(t *testing.T) {
 var rePagesDate = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2} \d{2}:\d{2})`)
 
 func TestJieduDetailMatchesRelease(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 12, Items: 60, Sites: []string{GovCNAll}, LargeEvery: -1})
 	srv := serve(t, s)
 	rels := releasesOf(s, "jiedu")
@@ -238,6 +242,7 @@ func TestJieduDetailMatchesRelease(t *testing.T) {
 }
 
 func TestGovCNMoreQuirksAppear(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 5, Items: 60, Sites: []string{GovCNAll}, LargeEvery: -1})
 	for _, col := range []string{"bmwj", "jiedu"} {
 		stray, mobile := 0, 0

@@ -19,6 +19,7 @@ type jsonRow struct {
 }
 
 func TestGovCNListRowsResolve(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 3})
 	srv := serve(t, s)
 	resp, body := get(t, srv.URL+govcnList)
@@ -78,6 +79,7 @@ func bd1(doc *goquery.Document) map[string]string {
 }
 
 func TestGovCNDetailMatchesRelease(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 11, Items: 40, LargeEvery: 25})
 	srv := serve(t, s)
 	for _, r := range releasesOf(s, "zuixin") {
@@ -138,6 +140,7 @@ func TestGovCNDetailMatchesRelease(t *testing.T) {
 }
 
 func TestGovCNQuirksAppear(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 5})
 	var stray, mobile, wrapped int
 	for _, r := range releasesOf(s, "zuixin") {

@@ -41,6 +41,7 @@ func readList(t *testing.T, pageURL string, body []byte) []listRow {
 var rePager = regexp.MustCompile(`createPageHTML\((\d+), (\d+), "index", "html"\)`)
 
 func TestGuizhouListPagination(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 9, Items: 70, LargeEvery: -1})
 	srv := serve(t, s)
 	for _, col := range guizhouColumns {
@@ -120,6 +121,7 @@ func checkListDates(t *testing.T, rows []listRow) {
 }
 
 func TestGuizhouDetailMatchesRelease(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 13, Items: 40, LargeEvery: 25})
 	srv := serve(t, s)
 	var rels []Release
@@ -188,6 +190,7 @@ func TestGuizhouDetailMatchesRelease(t *testing.T) {
 }
 
 func TestGuizhouPathsFollowTRS(t *testing.T) {
+	t.Parallel()
 	re := regexp.MustCompile(`^/guizhou/zwgk/zcfg/szfwj/(qff|qfbf)/(\d{6})/t(\d{8})_(\d{8})\.html$`)
 	for _, r := range New(Options{Seed: 2}).Releases() {
 		if r.Site != Guizhou {

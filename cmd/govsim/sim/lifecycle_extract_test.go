@@ -15,6 +15,7 @@ import (
 // the Guizhou 国务院文件 column finds the reprint and reads its page as the
 // ground truth says; a repealed target's page reads as repealed.
 func TestPresetReadsLifecycle(t *testing.T) {
+	t.Parallel()
 	s, _ := lifecycleSite(30, GovCN, GuizhouAll)
 	srv := serve(t, s)
 	h := host(t, srv)

@@ -82,6 +82,7 @@ func trsInfo(doc *goquery.Document) (map[string]string, []string) {
 }
 
 func TestPublishGovDoc(t *testing.T) {
+	t.Parallel()
 	s, h := lifecycleSite(5, GovCNAll, Guizhou)
 	srv := serve(t, s)
 	r := s.PublishGovDoc()
@@ -126,6 +127,7 @@ func TestPublishGovDoc(t *testing.T) {
 }
 
 func TestReprintOnGuizhou(t *testing.T) {
+	t.Parallel()
 	s, h := lifecycleSite(6, GovCN, Guizhou)
 	srv := serve(t, s)
 	listURL := srv.URL + guizhouGWYWJ
@@ -210,6 +212,7 @@ func TestReprintOnGuizhou(t *testing.T) {
 }
 
 func TestReprintOnGuiyang(t *testing.T) {
+	t.Parallel()
 	s, h := lifecycleSite(7, GovCN, Guizhou, Guiyang)
 	srv := serve(t, s)
 	orig := releasesOf(s, colQFBF.slug)[0]
@@ -234,6 +237,7 @@ func TestReprintOnGuiyang(t *testing.T) {
 }
 
 func TestInterpret(t *testing.T) {
+	t.Parallel()
 	s, h := lifecycleSite(9, GovCNAll)
 	srv := serve(t, s)
 	doc := s.PublishGovDoc()
@@ -295,6 +299,7 @@ func lifecycleScenario(t *testing.T, s *Site) {
 }
 
 func TestLifecycleDeterministic(t *testing.T) {
+	t.Parallel()
 	a, ha := lifecycleSite(12, AllSites()...)
 	b, hb := lifecycleSite(12, AllSites()...)
 	lifecycleScenario(t, a)
@@ -327,6 +332,7 @@ func TestLifecycleDeterministic(t *testing.T) {
 }
 
 func TestLifecycleConcurrent(t *testing.T) {
+	t.Parallel()
 	s, h := lifecycleSite(14, AllSites()...)
 	srv := serve(t, s)
 	docs := releasesOf(s, colZuixin.slug)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestPublishPutsReleaseOnTop(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 9, 1, 10, 0, 0, 0, shanghai())
 	var hooked []Release
 	s := New(Options{Seed: 10, Items: 30, PublishEvery: time.Hour, Start: start, OnPublish: func(r Release) { hooked = append(hooked, r) }})
@@ -68,6 +69,7 @@ func TestPublishPutsReleaseOnTop(t *testing.T) {
 }
 
 func TestRunPublishesUntilCancelled(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 1, Items: 5, PublishEvery: 5 * time.Millisecond, LargeEvery: -1})
 	before := len(s.Releases())
 	ctx, cancel := context.WithCancel(context.Background())
@@ -100,6 +102,7 @@ func TestRunPublishesUntilCancelled(t *testing.T) {
 
 // TestServeWhilePublishing is for the race detector.
 func TestServeWhilePublishing(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 1, Items: 20, LargeEvery: -1})
 	srv := serve(t, s)
 	var wg sync.WaitGroup

@@ -81,6 +81,7 @@ func rowLinks(t *testing.T, site, path string, body []byte) []string {
 }
 
 func TestRedesign(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 19, Items: 45, Sites: AllSites(), LargeEvery: -1})
 	// Reprint fills the Guizhou 国务院文件 column, which starts empty.
 	if _, err := s.Reprint(Guizhou, releasesOf(s, colZuixin.slug)[0].Path); err != nil {
@@ -127,6 +128,7 @@ func TestRedesign(t *testing.T) {
 }
 
 func TestRedesignMarkup(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 19, Items: 10, Sites: AllSites(), LargeEvery: -1})
 	s.Redesign(GovCNAll, true)
 	s.Redesign(GuizhouAll, true)

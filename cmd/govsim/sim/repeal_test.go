@@ -12,6 +12,7 @@ import (
 )
 
 func TestRepealOnGuizhou(t *testing.T) {
+	t.Parallel()
 	s, h := lifecycleSite(20, GovCN, GuizhouAll)
 	srv := serve(t, s)
 	g1, g2, gov := inForce(t, s, colQFF, 1), inForce(t, s, colQFBF, 0), inForce(t, s, colZuixin, 2)
@@ -136,6 +137,7 @@ func TestRepealOnGuizhou(t *testing.T) {
 }
 
 func TestRepealOnGovCNAndGuiyang(t *testing.T) {
+	t.Parallel()
 	s, _ := lifecycleSite(21, GovCN, Guizhou, Guiyang)
 	srv := serve(t, s)
 	gov1, gov2 := inForce(t, s, colZuixin, 0), inForce(t, s, colZuixin, 1)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestRevise(t *testing.T) {
+	t.Parallel()
 	s, h := lifecycleSite(10, GovCN, Guizhou, Guiyang)
 	srv := serve(t, s)
 	for _, col := range []column{colZuixin, colQFF} {
@@ -68,6 +69,7 @@ func TestRevise(t *testing.T) {
 }
 
 func TestRemove(t *testing.T) {
+	t.Parallel()
 	s, h := lifecycleSite(11, GovCN, Guizhou)
 	srv := serve(t, s)
 	var r Release

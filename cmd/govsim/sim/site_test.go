@@ -15,6 +15,7 @@ import (
 )
 
 func TestSameSeedSameBytes(t *testing.T) {
+	t.Parallel()
 	opts := Options{Seed: 42, Items: 45}
 	a, b := New(opts), New(opts)
 	for range 5 {
@@ -42,6 +43,7 @@ func TestSameSeedSameBytes(t *testing.T) {
 }
 
 func TestDifferentSeedDifferentContent(t *testing.T) {
+	t.Parallel()
 	a, b := New(Options{Seed: 1}), New(Options{Seed: 2})
 	ja, _, _ := a.Body("h", govcnList)
 	jb, _, _ := b.Body("h", govcnList)
@@ -61,6 +63,7 @@ func TestDifferentSeedDifferentContent(t *testing.T) {
 }
 
 func TestServedBytesEqualHTTP(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 4, Items: 30})
 	s.Publish()
 	s.Publish()
@@ -89,6 +92,7 @@ func TestServedBytesEqualHTTP(t *testing.T) {
 }
 
 func TestJSONListUsesRequestHost(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 4, Items: 5})
 	body, _, _ := s.Body("sim.example:8090", govcnList)
 	rows := regexp.MustCompile(`"URL":"([^"]*)"`).FindAllStringSubmatch(string(body), -1)
@@ -103,6 +107,7 @@ func TestJSONListUsesRequestHost(t *testing.T) {
 }
 
 func TestRobotsNotFoundAndMethods(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 1, Items: 5})
 	srv := serve(t, s)
 	if got := string(getOK(t, srv.URL+"/robots.txt")); got != "User-agent: *\nDisallow:\n" {
@@ -134,6 +139,7 @@ func TestRobotsNotFoundAndMethods(t *testing.T) {
 }
 
 func TestConditionalGet(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 6, Items: 10, PublishEvery: time.Hour})
 	srv := serve(t, s)
 	r := s.Releases()[0]
@@ -166,6 +172,7 @@ func TestConditionalGet(t *testing.T) {
 }
 
 func TestHits(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 1, Items: 5})
 	srv := serve(t, s)
 	for range 3 {
@@ -184,6 +191,7 @@ func TestHits(t *testing.T) {
 }
 
 func TestAttachments(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 8, Items: 30})
 	srv := serve(t, s)
 	n := 0
@@ -215,6 +223,7 @@ func TestAttachments(t *testing.T) {
 }
 
 func TestLargeBodies(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name       string
 		largeEvery int
@@ -249,6 +258,7 @@ func TestLargeBodies(t *testing.T) {
 }
 
 func TestReleasesAreConsistent(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 21, Items: 400, LargeEvery: -1})
 	rels := s.Releases()
 	if got, want := len(rels), 800; got != want {
@@ -294,6 +304,7 @@ func TestReleasesAreConsistent(t *testing.T) {
 }
 
 func TestTitlesStayUniqueWhenCombinationsRunOut(t *testing.T) {
+	t.Parallel()
 	g := newGenerator(1, shanghai(), -1)
 	seen := map[string]bool{}
 	for range 10_000 {
@@ -309,6 +320,7 @@ func TestTitlesStayUniqueWhenCombinationsRunOut(t *testing.T) {
 }
 
 func TestPageIndex(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]int{"": 0, "index.html": 0, "index_1.html": 1, "index_12.html": 12,
 		"3.html": -1, "index_0.html": -1, "index_01.html": -1, "index_x.html": -1, "other_2.html": -1} {
 		got, ok := pageIndex(name)

@@ -15,6 +15,7 @@ import (
 )
 
 func TestDefaultSitesAreGovCNAndGuizhou(t *testing.T) {
+	t.Parallel()
 	a := New(Options{Seed: 1})
 	b := New(Options{Seed: 1, Sites: []string{Guizhou, GovCN}})
 	if diff := cmp.Diff(a.Paths(), b.Paths()); diff != "" {
@@ -42,6 +43,7 @@ func TestDefaultSitesAreGovCNAndGuizhou(t *testing.T) {
 // TestHistoryIndependentOfOtherSites checks that enabling more sites
 // changes nothing in the history of govcn and guizhou.
 func TestHistoryIndependentOfOtherSites(t *testing.T) {
+	t.Parallel()
 	base := New(Options{Seed: 7, Items: 35})
 	for _, sites := range [][]string{AllSites(), {Guizhou}, {GovCN, County}} {
 		s := New(Options{Seed: 7, Items: 35, Sites: sites})
@@ -72,6 +74,7 @@ func TestHistoryIndependentOfOtherSites(t *testing.T) {
 }
 
 func TestSitesOption(t *testing.T) {
+	t.Parallel()
 	if err := CheckSites(AllSites()); err != nil {
 		t.Errorf("CheckSites(AllSites()) = %v", err)
 	}
@@ -116,6 +119,7 @@ func TestSitesOption(t *testing.T) {
 }
 
 func TestAllSitesSameSeedSameBytes(t *testing.T) {
+	t.Parallel()
 	opts := Options{Seed: 42, Items: 45, Sites: AllSites()}
 	a, b := New(opts), New(opts)
 	for range 14 {
@@ -148,6 +152,7 @@ func TestAllSitesSameSeedSameBytes(t *testing.T) {
 }
 
 func TestAllSitesServedBytesEqualHTTP(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 4, Items: 25, Sites: AllSites()})
 	for range 6 {
 		s.Publish()
@@ -168,6 +173,7 @@ func TestAllSitesServedBytesEqualHTTP(t *testing.T) {
 }
 
 func TestAllSitesConsistent(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 21, Items: 300, Sites: AllSites(), LargeEvery: -1})
 	rels := s.Releases()
 	seen := map[string]string{}
@@ -237,6 +243,7 @@ func topOf(t *testing.T, s *Site, list string) string {
 }
 
 func TestPublishGoesRoundAllSites(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 9, 1, 10, 0, 0, 0, shanghai())
 	var hooked []Release
 	s := New(Options{Seed: 10, Items: 20, PublishEvery: time.Hour, Start: start, Sites: AllSites(),

@@ -98,6 +98,7 @@ func checkTRSDetail(t *testing.T, base string, r Release, siteName string) {
 }
 
 func TestGuizhouAllColumns(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 14, Items: 90, Sites: []string{GuizhouAll}, LargeEvery: 20})
 	srv := serve(t, s)
 	numbers := map[string]*regexp.Regexp{
@@ -130,6 +131,7 @@ func TestGuizhouAllColumns(t *testing.T) {
 }
 
 func TestRepealedList(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 15, Items: 80, Sites: []string{GuizhouAll}, LargeEvery: -1})
 	srv := serve(t, s)
 	var want []listRow
@@ -157,6 +159,7 @@ func TestRepealedList(t *testing.T) {
 }
 
 func TestValiditySpread(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 16, Items: 120, Sites: []string{GuizhouAll, Guiyang, County}, LargeEvery: -1})
 	for _, site := range []string{Guizhou, Guiyang, County} {
 		count := map[string]int{}
@@ -192,6 +195,7 @@ func TestValiditySpread(t *testing.T) {
 }
 
 func TestGuiyangListAndDetail(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 17, Items: 70, Sites: []string{Guiyang}, LargeEvery: 15})
 	srv := serve(t, s)
 	rels := releasesOf(s, "szfgfxwj")
@@ -234,6 +238,7 @@ func isEco(title string) bool {
 }
 
 func TestGuiyangReprints(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 18, Items: 120, Sites: []string{GovCNAll, GuizhouAll, Guiyang}, LargeEvery: 12})
 	srv := serve(t, s)
 	for range 16 {
@@ -278,6 +283,7 @@ func TestGuiyangReprints(t *testing.T) {
 }
 
 func TestGuiyangWithoutOriginsHasNoReprints(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 18, Items: 40, Sites: []string{Guiyang}})
 	for _, r := range s.Releases() {
 		if r.SameAs != "" {

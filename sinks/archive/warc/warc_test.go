@@ -294,6 +294,7 @@ func TestCaptureBodiesRoundTrip(t *testing.T) {
 // was changed is kept under X-Syndicator-Original-*; nothing can break a
 // line.
 func TestCaptureResponseHeaders(t *testing.T) {
+	t.Parallel()
 	body := []byte("<html>decoded</html>")
 	tests := []struct {
 		name   string
