@@ -22,8 +22,7 @@ import (
 // never see a key that did not pass the route's grammar: it fails the
 // test when it does.
 type fuzzBackends struct {
-	t       *testing.T
-	entries [][]byte
+	t *testing.T
 }
 
 func (f fuzzBackends) GetState(_ context.Context, _, key string, _ any) (bool, error) {
@@ -37,15 +36,6 @@ func (f fuzzBackends) EachState(context.Context, string, string, func(string, []
 
 func (f fuzzBackends) Stats(context.Context, ...string) (natsbus.Stats, error) {
 	return natsbus.Stats{}, nil
-}
-
-func (f fuzzBackends) ReadEntries(_ context.Context, fn func([]byte) error) error {
-	for _, e := range f.entries {
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (f fuzzBackends) Review(_ context.Context, key string, _ decide.Input) (*decide.Review, error) {
@@ -116,6 +106,7 @@ site:
 	}
 	dir := f.TempDir()
 	reports := testReports(f)
+	index, ends := indexOf(f, entries)
 	if err := os.WriteFile(dir+"/index.html", []byte("<p>首页</p>"), 0o644); err != nil {
 		f.Fatal(err)
 	}
@@ -132,10 +123,10 @@ site:
 		if method != "GET" && method != "POST" {
 			method = []string{"GET", "POST", "PUT", "DELETE"}[len(method)%4]
 		}
-		fb := fuzzBackends{t: t, entries: entries}
+		fb := fuzzBackends{t: t}
 		s := &Server{
 			site: blob.NewFS(dir), tokens: tokensOf(cfg), columns: []string{"zcwj"}, app: &App{Config: cfg}, reports: reports,
-			states: fb, stats: fb, jetstream: fb, lister: fb, entries: fb, reviews: fb, connected: func() bool { return true },
+			states: fb, stats: fb, jetstream: fb, lister: fb, index: index, streams: ends, reviews: fb, connected: func() bool { return true },
 		}
 		req := httptest.NewRequest(method, "http://syndicator.test"+u.RequestURI(), bytes.NewReader(body))
 		switch role % 3 {

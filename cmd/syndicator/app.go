@@ -26,6 +26,7 @@ import (
 	"github.com/gyeco/syndicator/syndicator/backoff"
 	"github.com/gyeco/syndicator/syndicator/decide"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
+	"github.com/gyeco/syndicator/syndicator/readmodel"
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 )
@@ -65,6 +66,12 @@ type App struct {
 	// are judged by; nil means time.Now. Tests advance it instead of
 	// sleeping through service levels.
 	Now func() time.Time
+}
+
+// readModelPath is serve's read model: a cache under data_dir that
+// `syndicator index rebuild` (or deleting it) rebuilds from the streams.
+func (a *App) readModelPath() string {
+	return filepath.Join(a.Config.DataDir, "readmodel.db")
 }
 
 // retryCap is a.RetryCap or its default.
@@ -122,7 +129,13 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 	var srv *Server
 	var ln net.Listener
 	if slices.Contains(roles, RoleServe) {
-		if srv, err = a.server(ref); err != nil {
+		if needBus {
+			if parts.index, err = readmodel.Open(ctx, a.readModelPath()); err != nil {
+				return err
+			}
+			defer parts.index.Close()
+		}
+		if srv, err = a.server(ref, parts.index); err != nil {
 			return err
 		}
 		if ln, err = srv.Listen(); err != nil {
@@ -219,6 +232,8 @@ type roleParts struct {
 		rend  *render.Renderer
 		names map[string]string
 	}
+	// index is serve's read model (nil without NATS).
+	index *readmodel.Store
 }
 
 // openArchive builds the archive store once, for the roles that use it.
@@ -323,6 +338,10 @@ func (p *roleParts) components(bus *natsbus.Bus) ([]component, *decide.Decider, 
 					}
 					return idx.Run(ctx)
 				}})
+		case RoleServe:
+			if p.index != nil {
+				out = append(out, component{"readmodel", readmodel.NewProjector(p.index, bus, a.Log).Run})
+			}
 		case RoleWebhook:
 			sink := a.webhook(bus)
 			out = append(out, component{"webhook", consume(natsbus.ConsumerSpec{Durable: webhook.Name, Subjects: webhook.Subjects()}, nil, sink.Handle)})

@@ -268,6 +268,10 @@ sources:
 	// The HTML report: its charts carry the data they draw.
 	checkHTMLReport(t, clk, cfgPath, rep, firstDay)
 
+	// serve answers the same from its read model.
+	checkIndexedAPI(t, fmt.Sprintf("http://127.0.0.1:%d", httpPort), clk, rep, entries, firstDay)
+	checkIndexRebuild(t, cfgPath, cfg.DataDir, len(natstest.Events(t, bus, "synd.item.>")))
+
 	// The ledger verifies, live and exported; an edited export does not.
 	var out, errOut bytes.Buffer
 	if code := run([]string{"audit", "verify", "--config", cfgPath}, &out, &errOut); code != 0 {

@@ -134,15 +134,6 @@ func (a *App) reportNames() report.Names {
 	return n
 }
 
-// buildReport reads the ledger and judges the period.
-func (a *App) buildReport(ctx context.Context, r entryReader, from, to time.Time) (audit.Report, error) {
-	entries, err := readLedger(ctx, r)
-	if err != nil {
-		return audit.Report{}, err
-	}
-	return a.judge(entries, from, to)
-}
-
 // judge builds the report of the period from the ledger's entries.
 func (a *App) judge(entries []ledger.Entry, from, to time.Time) (audit.Report, error) {
 	cal, err := a.Config.AuditCalendar()
@@ -212,7 +203,7 @@ func (a *App) AuditReport(ctx context.Context, fromDay, toDay, format, out strin
 }
 
 func (s *Server) apiAuditReport(w http.ResponseWriter, r *http.Request) {
-	if s.entries == nil {
+	if s.index == nil {
 		writeJSONError(w, http.StatusServiceUnavailable, "未连接 NATS，无法读取审计账本：请为 serve 配置 nats.url")
 		return
 	}
@@ -232,7 +223,7 @@ func (s *Server) apiAuditReport(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
 	defer cancel()
-	rep, err := s.app.buildReport(ctx, s.entries, from, to)
+	rep, err := s.indexedReport(ctx, from, to)
 	if err != nil {
 		writeJSONError(w, http.StatusServiceUnavailable, "生成报告失败："+err.Error())
 		return
@@ -250,25 +241,19 @@ func (s *Server) apiAuditReport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiAuditTimeline(w http.ResponseWriter, r *http.Request) {
-	if s.entries == nil {
+	if s.index == nil {
 		writeJSONError(w, http.StatusServiceUnavailable, "未连接 NATS，无法读取审计账本：请为 serve 配置 nats.url")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
 	defer cancel()
-	entries, err := readLedger(ctx, s.entries)
-	if err != nil {
+	tl, err := s.indexedTimeline(ctx, r.PathValue("id"))
+	switch {
+	case isIndexNotFound(err):
+		writeJSONError(w, http.StatusNotFound, "审计账本中没有该条目")
+	case err != nil:
 		writeJSONError(w, http.StatusServiceUnavailable, "读取审计账本失败："+err.Error())
-		return
+	default:
+		writeJSON(w, http.StatusOK, tl)
 	}
-	id := r.PathValue("id")
-	for _, tl := range audit.Timelines(entries) {
-		for _, sg := range tl.Sightings {
-			if sg.ItemID == id || tl.ItemID == id {
-				writeJSON(w, http.StatusOK, tl)
-				return
-			}
-		}
-	}
-	writeJSONError(w, http.StatusNotFound, "审计账本中没有该条目")
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -17,11 +16,6 @@ import (
 	"github.com/gyeco/syndicator/syndicator/audit"
 	"github.com/gyeco/syndicator/syndicator/audit/report"
 )
-
-// ledgerStub is an empty audit ledger.
-type ledgerStub struct{}
-
-func (ledgerStub) ReadEntries(context.Context, func([]byte) error) error { return nil }
 
 // TestPeriodOutsideBoundsIsRefused: --to 9999-12-31 ended the period in
 // the year 10000, which the JSON report panicked on. Days must lie in
@@ -68,7 +62,8 @@ func TestAPIAuditReportBadPeriod(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{entries: ledgerStub{}, app: &App{Config: cfg}, reports: testReports(t)}
+	index, ends := indexOf(t, nil)
+	s := &Server{index: index, streams: ends, app: &App{Config: cfg}, reports: testReports(t)}
 	get := func(query string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		s.apiAuditReport(rec, httptest.NewRequest(http.MethodGet, "/api/v1/audit/report?"+query, nil))

@@ -126,15 +126,6 @@ func browserArticles() []render.Article {
 // fileLedger is the audit ledger of a JSON-lines file.
 type fileLedger struct{ lines [][]byte }
 
-func (l fileLedger) ReadEntries(_ context.Context, fn func([]byte) error) error {
-	for _, line := range l.lines {
-		if err := fn(line); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // browserServer renders the docroot with the real renderer and serves it,
 // with the audit API over syndicator/audit/testdata/period.jsonl, through
 // the real Server handler.
@@ -182,7 +173,8 @@ func browserServer(t *testing.T) (*httptest.Server, string) {
 			led.lines = append(led.lines, append([]byte(nil), sc.Bytes()...))
 		}
 	}
-	s := &Server{site: blob.NewFS(dir), tokens: tokensOf(cfg), columns: []string{"zcwj", "sthj"}, app: app, entries: led, log: zerolog.Nop(), reports: testReports(t)}
+	index, ends := indexOf(t, led.lines)
+	s := &Server{site: blob.NewFS(dir), tokens: tokensOf(cfg), columns: []string{"zcwj", "sthj"}, app: app, index: index, streams: ends, log: zerolog.Nop(), reports: testReports(t)}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return srv, article

@@ -100,3 +100,13 @@ func (r *busRef) JetStreamReady(ctx context.Context) error {
 	}
 	return b.JetStreamReady(ctx)
 }
+
+// LastSeq is the last sequence stored in stream, for the read model's
+// freshness (index.go).
+func (r *busRef) LastSeq(ctx context.Context, stream string) (uint64, error) {
+	b, _, err := r.get()
+	if err != nil {
+		return 0, err
+	}
+	return b.LastSeq(ctx, stream)
+}

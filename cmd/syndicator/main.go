@@ -40,6 +40,8 @@ usage:
   syndicator audit verify [--file ledger.jsonl [--anchors]]
                                         check the hash chain (live ledger, or an export;
                                         --anchors: also against the archive's anchors)
+  syndicator index rebuild [--config FILE]
+                                        rebuild serve's item index (data_dir/readmodel.db) from the streams
 `
 
 func main() {
@@ -82,6 +84,7 @@ func commandTable() []command {
 		{"audit report", []string{"audit", "report"}, 0, "syndicator audit report --from YYYY-MM-DD --to YYYY-MM-DD [--format html|csv|json] [--out FILE]"},
 		{"audit export", []string{"audit", "export"}, 0, "syndicator audit export [--from YYYY-MM-DD --to YYYY-MM-DD] > ledger.jsonl"},
 		{"audit verify", []string{"audit", "verify"}, 0, "syndicator audit verify [--file ledger.jsonl [--anchors]]"},
+		{"index rebuild", []string{"index", "rebuild"}, 0, "syndicator index rebuild [--config FILE]"},
 	}
 }
 
@@ -225,6 +228,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return app.AuditExport(ctx, from, to, stdout, stderr)
 	case "audit verify":
 		return app.AuditVerify(ctx, inv.file, inv.anchors, stdout, stderr)
+	case "index rebuild":
+		return app.IndexRebuild(ctx, stderr)
 	case "run":
 		app.Embedded = true
 		roles := []Role{RoleCrawl, RoleArchive, RoleSite, RoleServe}

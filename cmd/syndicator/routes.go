@@ -60,6 +60,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/review/{key}", operator, s.apiReviewDecide, "审核决定：通过（指定栏目）、驳回、保留或撤回，附意见", []param{reviewKeyParam}},
 		{"GET", "/api/v1/audit/report", reader, s.apiAuditReport, "审计报告：?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv|html", nil},
 		{"GET", "/api/v1/audit/items/{id}/timeline", reader, s.apiAuditTimeline, "条目时间线：上游发布、各站点发现、判定、审核、归档、转载、有效性变化及其账本序号", []param{itemIDParam}},
+		{"GET", "/api/v1/items", reader, s.apiItems, "条目检索：?q=全文（标题、发文字号、正文）&source=&class=&state=&validity=&from=YYYY-MM-DD&to=YYYY-MM-DD&page=&per_page=", nil},
 		{"GET", "/api/v1/items/{id}/document", reader, s.apiDocument, "条目所属文件：各站点发现记录、转载条目、分类与有效性", []param{itemIDParam}},
 		{"GET", "/api/", reader, s.apiNotFound, "未知接口", nil},
 		{"GET", "/", public, s.serveSite, "委员会网站（静态页面）", nil},

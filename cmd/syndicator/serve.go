@@ -16,6 +16,7 @@ import (
 	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/sinks/site/render"
 	"github.com/gyeco/syndicator/syndicator/audit/report"
+	"github.com/gyeco/syndicator/syndicator/readmodel"
 	"github.com/rs/zerolog"
 )
 
@@ -41,7 +42,8 @@ type Server struct {
 	connected func() bool      // nil when no NATS is configured for serve
 	reviews   reviewer         // nil when no NATS is configured for serve
 	lister    lister           // nil when no NATS is configured for serve
-	entries   entryReader      // nil when no NATS is configured for serve
+	index     *readmodel.Store // nil when no NATS is configured for serve
+	streams   streamEnds       // nil when no NATS is configured for serve
 	app       *App             // the audit policy and calendar
 	reports   *report.Renderer // the HTML audit report, parsed once per server
 	columns   []string
@@ -88,7 +90,7 @@ func defaultServerLimits() serverLimits {
 // server builds the serve role. bus may be nil: the site and health checks
 // work without NATS, the API then answers 503. The server reads NATS
 // through bus, which Run points at each connection in turn.
-func (a *App) server(bus *busRef) (*Server, error) {
+func (a *App) server(bus *busRef, index *readmodel.Store) (*Server, error) {
 	cfg := a.Config
 	// Serving only reads: a missing bucket shows as 503 until the site sink creates it.
 	st, _, err := a.store("site", cfg.Site.Backend, cfg.Site.Dir, cfg.Site.S3)
@@ -104,8 +106,11 @@ func (a *App) server(bus *busRef) (*Server, error) {
 	for _, c := range cfg.Site.Columns {
 		s.columns = append(s.columns, c.ID)
 	}
+	if bus != nil && index != nil {
+		s.index, s.streams = index, bus
+	}
 	if bus != nil {
-		s.states, s.stats, s.jetstream, s.connected, s.lister, s.entries, s.reviews = bus, bus, bus, bus.Connected, bus, bus, bus
+		s.states, s.stats, s.jetstream, s.connected, s.lister, s.reviews = bus, bus, bus, bus.Connected, bus, bus
 	}
 	return s, nil
 }

@@ -67,7 +67,8 @@ func TestReportCSPAllowsOnlyItsStyle(t *testing.T) {
 			led.lines = append(led.lines, []byte(line))
 		}
 	}
-	s := &Server{site: blob.NewFS(t.TempDir()), tokens: tokensOf(cfg), app: &App{Config: cfg, Log: zerolog.Nop()}, entries: led, log: zerolog.Nop(), reports: testReports(t)}
+	index, ends := indexOf(t, led.lines)
+	s := &Server{site: blob.NewFS(t.TempDir()), tokens: tokensOf(cfg), app: &App{Config: cfg, Log: zerolog.Nop()}, index: index, streams: ends, log: zerolog.Nop(), reports: testReports(t)}
 	resp, body := getSite(t, s.Handler(), "/api/v1/audit/report?from=2026-06-01&to=2026-09-30&format=html", auditorToken)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("report: %d %.300s", resp.StatusCode, body)

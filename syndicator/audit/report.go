@@ -89,12 +89,20 @@ type ItemRow struct {
 // period whose ends JSON cannot write (years outside 0..9999, as the day
 // after --to 9999-12-31 is) or that ends before it starts is an error.
 func Build(entries []ledger.Entry, p Policy, cal Calendar, from, to, now time.Time) (Report, error) {
+	return BuildFrom(entries, entries, p, cal, from, to, now)
+}
+
+// BuildFrom is Build from the part of the ledger a report reads: docs
+// holds every entry of each document the period may count (a read model
+// selects them), published at least the published entries of the policy's
+// sink, for column freshness. Given the whole ledger for both, it is Build.
+func BuildFrom(docs, published []ledger.Entry, p Policy, cal Calendar, from, to, now time.Time) (Report, error) {
 	if err := checkPeriod(from, to, now); err != nil {
 		return Report{}, err
 	}
 	// Items is [] rather than null in JSON for an empty period.
 	r := Report{From: from, To: to, Now: now, Policy: p, DateOnlyRule: dateOnlyRule(p.DateOnly), Items: []ItemRow{}}
-	for _, tl := range Timelines(entries) {
+	for _, tl := range Timelines(docs) {
 		anchor := tl.Upstream.At
 		if first := tl.FirstSighting(); anchor.IsZero() && first != nil {
 			anchor = first.At
@@ -110,7 +118,7 @@ func Build(entries []ledger.Entry, p Policy, cal Calendar, from, to, now time.Ti
 	r.OnTimeRate = rate(r.OnTime, r.OnTime+r.Late+r.Missed)
 	r.LagBuckets = lagBuckets(r.Items)
 	r.OnTimeByMonth = byMonth(r.Items)
-	r.Columns = Freshness(entries, p, from, minTime(to, now))
+	r.Columns = Freshness(published, p, from, minTime(to, now))
 	return r, nil
 }
 

@@ -1,0 +1,195 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gyeco/syndicator/syndicator"
+)
+
+// Query selects items. Zero fields select everything.
+type Query struct {
+	// Text is searched in title, 发文字号 and body: each space-separated
+	// term of three characters or more must occur in one of them; a
+	// shorter term (two Chinese characters are common) in title or
+	// 发文字号 only.
+	Text     string
+	Source   string
+	Class    syndicator.Class
+	State    State
+	Validity syndicator.Validity
+	// From and To bound the item's date (its publication at the source,
+	// else when it was found): From <= date < To.
+	From, To time.Time
+	// Page counts from 1; PerPage defaults to 50, at most 200.
+	Page, PerPage int
+}
+
+// CountCap is the most matches a search counts.
+const CountCap = 1000
+
+// Page is one page of a search.
+type Page struct {
+	Items []*Row
+	// Total counts the matches up to CountCap; More says there are more.
+	Total   int
+	More    bool
+	Page    int
+	PerPage int
+}
+
+// Pages is how many pages the search has.
+func (p Page) Pages() int {
+	if p.PerPage == 0 {
+		return 0
+	}
+	return (p.Total + p.PerPage - 1) / p.PerPage
+}
+
+// Search returns one page of the items q selects, newest first.
+func (s *Store) Search(ctx context.Context, q Query) (Page, error) {
+	q.PerPage = min(max(q.PerPage, 0), 200)
+	if q.PerPage == 0 {
+		q.PerPage = 50
+	}
+	q.Page = max(q.Page, 1)
+	where, args := q.filter()
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	// Counting stops past CountCap: "more than 1,000" is all a person
+	// needs, and counting every match of a common word is most of a
+	// search's time.
+	var total int
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM items"+cond+" LIMIT ?)", append(args, CountCap+1)...).Scan(&total); err != nil {
+		return Page{}, fmt.Errorf("search items: %w", err)
+	}
+	rows, err := s.r.QueryContext(ctx, "SELECT "+columns+" FROM items"+cond+" ORDER BY dated_at DESC, rid DESC LIMIT ? OFFSET ?",
+		append(args, q.PerPage, (q.Page-1)*q.PerPage)...)
+	if err != nil {
+		return Page{}, fmt.Errorf("search items: %w", err)
+	}
+	defer rows.Close()
+	out := Page{Total: min(total, CountCap), More: total > CountCap, Page: q.Page, PerPage: q.PerPage, Items: []*Row{}}
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			return Page{}, fmt.Errorf("search items: %w", err)
+		}
+		out.Items = append(out.Items, r)
+	}
+	return out, rows.Err()
+}
+
+// filter is q as SQL conditions on items.
+func (q Query) filter() ([]string, []any) {
+	var where []string
+	var args []any
+	eq := func(col string, v string) {
+		if v != "" {
+			where = append(where, col+" = ?")
+			args = append(args, v)
+		}
+	}
+	eq("source", q.Source)
+	eq("class", string(q.Class))
+	eq("state", string(q.State))
+	eq("validity", string(q.Validity))
+	if !q.From.IsZero() {
+		where = append(where, "dated_at >= ?")
+		args = append(args, q.From.UnixNano())
+	}
+	if !q.To.IsZero() {
+		where = append(where, "dated_at < ?")
+		args = append(args, q.To.UnixNano())
+	}
+	var phrases []string
+	for _, term := range strings.Fields(q.Text) {
+		if utf8.RuneCountInString(term) >= 3 {
+			phrases = append(phrases, `"`+strings.ReplaceAll(term, `"`, `""`)+`"`)
+			continue
+		}
+		like := "%" + escapeLike(term) + "%"
+		where = append(where, `(title LIKE ? ESCAPE '\' OR doc_number LIKE ? ESCAPE '\')`)
+		args = append(args, like, like)
+	}
+	if len(phrases) > 0 {
+		where = append(where, "rid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+		args = append(args, strings.Join(phrases, " AND "))
+	}
+	return where, args
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// ErrNotFound is returned for an item the read model does not hold.
+var ErrNotFound = errors.New("not in the read model")
+
+// Item is one item by id.
+func (s *Store) Item(ctx context.Context, id string) (*Row, error) {
+	r, err := scanRow(s.r.QueryRowContext(ctx, "SELECT "+columns+" FROM items WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("item %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("item %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// Revision is the text of one revision of an item.
+type Revision struct {
+	Revision      int
+	Title         string
+	BodyText      string
+	ContentSHA256 string
+	At            time.Time
+	Seq           uint64
+}
+
+// Revisions are the item's revisions, oldest first.
+func (s *Store) Revisions(ctx context.Context, id string) ([]Revision, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT revision, title, body_text, content_sha256, at, seq FROM revisions WHERE item_id = ? ORDER BY revision", id)
+	if err != nil {
+		return nil, fmt.Errorf("revisions of %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []Revision
+	for rows.Next() {
+		var r Revision
+		var at, seq int64
+		if err := rows.Scan(&r.Revision, &r.Title, &r.BodyText, &r.ContentSHA256, &at, &seq); err != nil {
+			return nil, fmt.Errorf("revisions of %s: %w", id, err)
+		}
+		r.At, r.Seq = fromNanos(at), uint64(seq)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Sightings are the items of the same document (same doc_key), this one
+// included, oldest first.
+func (s *Store) Sightings(ctx context.Context, id string) ([]*Row, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT "+columns+` FROM items WHERE id = ? OR (doc_key != '' AND doc_key = (SELECT doc_key FROM items WHERE id = ?)) ORDER BY first_seq`, id, id)
+	if err != nil {
+		return nil, fmt.Errorf("sightings of %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []*Row
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sightings of %s: %w", id, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
