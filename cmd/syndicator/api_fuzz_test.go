@@ -71,6 +71,7 @@ func FuzzAPI(f *testing.F) {
 		{"POST", "/api/v1/review/" + strings.Repeat("k", 5000), 2},
 		{"POST", "/api/v1/review/" + id + ".gone", 2},
 		{"GET", "/api/v1/audit/items/" + id + "/timeline", 1},
+		{"GET", "/api/v1/items?q=%22%E7%94%9F%E6%80%81%E7%8E%AF%E5%A2%83%22+100%25&state=review&from=2026-09-01&page=2&per_page=500", 1},
 		{"GET", "/api/v1/audit/report?from=2026-09-01&to=2026-09-30&format=csv", 1},
 		{"GET", "/api/v1/audit/report?to=9999-12-31&format=json", 1},
 		{"GET", "/api/v1/audit/report?from=0001-01-01&format=html", 1},
