@@ -168,8 +168,10 @@ func TestConsumeShutdownBoundedDuringClaimRead(t *testing.T) {
 		})
 	}()
 	waitFrozen(t, frozen, 20*time.Second, "the handler's claim read to reach the frozen answer")
-	cancel()
+	// The clock starts before the cancel: Consume's grace starts with it,
+	// and a time read after it could make a full grace look short.
 	start := time.Now()
+	cancel()
 	select {
 	case err := <-errc:
 		if err != nil {
