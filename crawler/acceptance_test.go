@@ -246,10 +246,7 @@ func TestRobotsAndRetryAfterWithGovsim(t *testing.T) {
 // TestCrawlDelayWithGovsim: a robots.txt Crawl-delay spaces every request
 // to the host.
 func TestCrawlDelayWithGovsim(t *testing.T) {
-	// Not parallel: the gaps are read where the server receives the
-	// requests, and on a loaded machine the server's scheduling delay
-	// alone took 110 ms off one (890 ms against a 900 ms bound, with the
-	// package's other tests running beside it).
+	t.Parallel() // waits on the clock; own govsim and NATS
 	h := newHarness(t, sim.Options{Seed: 59, Items: 1, LargeEvery: -1})
 	var mu sync.Mutex
 	var times []time.Time

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/gyeco/syndicator/syndicator/audit"
 	"github.com/gyeco/syndicator/syndicator/audit/report"
 	"github.com/gyeco/syndicator/syndicator/ledger"
+	"github.com/gyeco/syndicator/syndicator/readmodel"
 )
 
 // entryReader reads the whole ledger (natsbus.Bus).
@@ -249,7 +251,7 @@ func (s *Server) apiAuditTimeline(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	tl, err := s.indexedTimeline(ctx, r.PathValue("id"))
 	switch {
-	case isIndexNotFound(err):
+	case errors.Is(err, readmodel.ErrNotFound):
 		writeJSONError(w, http.StatusNotFound, "审计账本中没有该条目")
 	case err != nil:
 		writeJSONError(w, http.StatusServiceUnavailable, "读取审计账本失败："+err.Error())

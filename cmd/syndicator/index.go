@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -152,5 +151,3 @@ func (s *Server) indexedReport(ctx context.Context, from, to time.Time) (audit.R
 	}
 	return audit.BuildFrom(docs, published, p, cal, from, to, s.app.now())
 }
-
-func isIndexNotFound(err error) bool { return errors.Is(err, readmodel.ErrNotFound) }

@@ -20,7 +20,7 @@ type hostLimits struct {
 
 type hostState struct {
 	slots     chan struct{} // one token per request in flight; nil = unlimited
-	last      time.Time     // start of the latest request (reserved, maybe in the future)
+	last      time.Time     // start of the latest request (reserved, maybe in the future), or end of its response under a Crawl-delay
 	notBefore time.Time     // set from a Retry-After
 }
 
@@ -52,8 +52,30 @@ func (h *hostLimits) state(host string) *hostState {
 // the rate interval and the host's Crawl-delay — after the previous start
 // on that host, and not before a Retry-After the host gave. The caller
 // calls release when its response is read. It returns early when ctx ends.
+//
+// A Crawl-delay longer than the rate interval also counts from the end of
+// the previous response: the host asked for that pause between requests,
+// and only then does it see one, however long its answer or the way there
+// took (a start-to-start spacing lets a slow first request arrive less
+// than the delay before the next one).
 func (h *hostLimits) acquire(ctx context.Context, host string, gap time.Duration, slot bool) (release func(), err error) {
 	s := h.state(host)
+	free, err := h.reserve(ctx, s, gap, slot)
+	if err != nil || gap <= h.interval {
+		return free, err
+	}
+	return func() {
+		h.mu.Lock()
+		if now := time.Now(); now.After(s.last) {
+			s.last = now
+		}
+		h.mu.Unlock()
+		free()
+	}, nil
+}
+
+// reserve is acquire's wait for a slot and a start time.
+func (h *hostLimits) reserve(ctx context.Context, s *hostState, gap time.Duration, slot bool) (release func(), err error) {
 	release = func() {}
 	if slot && s.slots != nil {
 		select {

@@ -57,6 +57,42 @@ func TestPerHostRate(t *testing.T) {
 	}
 }
 
+// A Crawl-delay counts from the end of the previous response too: a slow
+// answer does not let the next request start sooner after it than the
+// delay. The rate interval alone still spaces starts only.
+func TestCrawlDelayCountsFromTheResponseEnd(t *testing.T) {
+	t.Parallel()
+	const delay = 150 * time.Millisecond
+	h := newHostLimits(1000, 0)
+	release, err := h.acquire(context.Background(), "slow.test", delay, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the response takes longer than the delay
+	release()
+	ended := time.Now()
+	if _, err := h.acquire(context.Background(), "slow.test", delay, true); err != nil {
+		t.Fatal(err)
+	}
+	if gap := time.Since(ended); gap < delay {
+		t.Errorf("next request %s after the slow response ended; Crawl-delay is %s", gap, delay)
+	}
+
+	// Without a Crawl-delay, a response longer than the rate interval is
+	// followed at once.
+	h = newHostLimits(5, 0)
+	release, _ = h.acquire(context.Background(), "fast.test", 0, true)
+	time.Sleep(250 * time.Millisecond)
+	release()
+	start := time.Now()
+	if _, err := h.acquire(context.Background(), "fast.test", 0, true); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited > 100*time.Millisecond {
+		t.Errorf("waited %s after a response longer than the 200 ms rate interval", waited)
+	}
+}
+
 func TestAcquireStopsWhenCtxEnds(t *testing.T) {
 	h := newHostLimits(0, 1)
 	release, err := h.acquire(context.Background(), "example.test", 0, true)

@@ -45,7 +45,7 @@ func Freshness(entries []ledger.Entry, p Policy, from, ref time.Time) []ColumnFr
 	seen := map[string]bool{}
 	for _, e := range entries {
 		f := &e.Fact
-		at := when(&e)
+		at := e.When()
 		if f.Kind != syndicator.KindPublished || f.Sink != sink || seen[f.ID] || at.After(ref) {
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/ledger"
@@ -85,7 +84,7 @@ func canonical(its []*item) *item {
 // add records the step an entry proves.
 func (tl *Timeline) add(e *ledger.Entry, it *item) {
 	f := &e.Fact
-	at := when(e)
+	at := e.When()
 	switch f.Kind {
 	case syndicator.KindDecided:
 		if f.Step == syndicator.StepReview {
@@ -137,14 +136,6 @@ func (tl *Timeline) add(e *ledger.Entry, it *item) {
 			tl.Withdrawn = &Withdrawn{At: at, ItemID: f.ID, Reason: f.Reason, Seq: e.Seq}
 		}
 	}
-}
-
-// when is the event's own time, else when the ledger recorded it.
-func when(e *ledger.Entry) time.Time {
-	if !e.Fact.EventAt.IsZero() {
-		return e.Fact.EventAt
-	}
-	return e.At
 }
 
 func cmpU64(a, b uint64) int { return cmp.Compare(a, b) }

@@ -191,7 +191,7 @@ func Timelines(entries []ledger.Entry) []Timeline {
 		it := items[f.ID]
 		if it == nil {
 			it = &item{id: f.ID, firstSeq: e.Seq, captures: map[int]string{}}
-			it.sighting = Sighting{ItemID: f.ID, Source: f.Source, At: when(&e), Seq: e.Seq}
+			it.sighting = Sighting{ItemID: f.ID, Source: f.Source, At: e.When(), Seq: e.Seq}
 			items[f.ID] = it
 			order = append(order, f.ID)
 		}
@@ -265,7 +265,7 @@ func (it *item) note(e *ledger.Entry) {
 	// discovery proves the sighting.
 	s := &it.sighting
 	discovery := f.Kind == syndicator.KindDiscovered || f.Kind == syndicator.KindRevised
-	seenAt := when(e)
+	seenAt := e.When()
 	if !f.DiscoveredAt.IsZero() {
 		seenAt = f.DiscoveredAt
 	}

@@ -31,6 +31,15 @@ type Entry struct {
 	Hash string `json:"hash"`
 }
 
+// When is the time of what the entry records: the event's own time, else
+// when the ledger recorded it. Timelines and reports place entries by it.
+func (e *Entry) When() time.Time {
+	if !e.Fact.EventAt.IsZero() {
+		return e.Fact.EventAt
+	}
+	return e.At
+}
+
 // Fact is the audit-relevant content of one item event.
 type Fact struct {
 	Kind     syndicator.Kind `json:"kind"`

@@ -3,7 +3,6 @@ package natsbus
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -24,19 +23,7 @@ type Delivered struct {
 // on the server: a follower that restarts passes the sequence after the
 // last one it applied. Read models project the streams this way.
 func (b *Bus) Follow(ctx context.Context, stream, filter string, from uint64, fn func(Delivered) error) error {
-	s, err := b.js.Stream(ctx, stream)
-	if err != nil {
-		return fmt.Errorf("stream %s: %w", stream, err)
-	}
-	cfg := jetstream.OrderedConsumerConfig{
-		FilterSubjects:    []string{filter},
-		DeliverPolicy:     jetstream.DeliverAllPolicy,
-		InactiveThreshold: 30 * time.Second,
-	}
-	if from > 1 {
-		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
-	}
-	cons, err := s.OrderedConsumer(ctx, cfg)
+	cons, err := b.ordered(ctx, stream, filter, from)
 	if err != nil {
 		return fmt.Errorf("follow %s from %d: %w", stream, from, err)
 	}

@@ -24,21 +24,7 @@ func (b *Bus) readRange(ctx context.Context, stream, filter string, from, to uin
 	if to != 0 && from > to {
 		return nil
 	}
-	s, err := b.js.Stream(ctx, stream)
-	if err != nil {
-		return fmt.Errorf("stream %s: %w", stream, err)
-	}
-	cfg := jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{filter},
-		DeliverPolicy:  jetstream.DeliverAllPolicy,
-		// Stopping the iterator leaves the server's consumer behind;
-		// this lets the server drop it soon after.
-		InactiveThreshold: 30 * time.Second,
-	}
-	if from > 1 {
-		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
-	}
-	cons, err := s.OrderedConsumer(ctx, cfg)
+	cons, err := b.ordered(ctx, stream, filter, from)
 	if err != nil {
 		return fmt.Errorf("read %s from %d: %w", stream, from, err)
 	}
@@ -74,4 +60,24 @@ func (b *Bus) readRange(ctx context.Context, stream, filter string, from, to uin
 			return nil
 		}
 	}
+}
+
+// ordered is an ordered consumer of stream's messages matching filter from
+// sequence from on. It keeps no state a reader must clean up: stopping its
+// iterator leaves the server's consumer behind, and InactiveThreshold lets
+// the server drop it soon after.
+func (b *Bus) ordered(ctx context.Context, stream, filter string, from uint64) (jetstream.Consumer, error) {
+	s, err := b.js.Stream(ctx, stream)
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w", stream, err)
+	}
+	cfg := jetstream.OrderedConsumerConfig{
+		FilterSubjects:    []string{filter},
+		DeliverPolicy:     jetstream.DeliverAllPolicy,
+		InactiveThreshold: 30 * time.Second,
+	}
+	if from > 1 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
+	}
+	return s.OrderedConsumer(ctx, cfg)
 }

@@ -53,15 +53,6 @@ func (s *Store) Publications(ctx context.Context, sink string) ([]ledger.Entry, 
 	return s.entries(ctx, "SELECT json FROM entries WHERE kind = ? AND sink = ? ORDER BY seq", syndicator.KindPublished, sink)
 }
 
-// LedgerSeq is the last ledger entry projected (0: none).
-func (s *Store) LedgerSeq(ctx context.Context) (uint64, error) {
-	var seq sql.NullInt64
-	if err := s.r.QueryRowContext(ctx, "SELECT max(seq) FROM entries").Scan(&seq); err != nil {
-		return 0, fmt.Errorf("ledger position: %w", err)
-	}
-	return uint64(seq.Int64), nil
-}
-
 func (s *Store) entries(ctx context.Context, query string, args ...any) ([]ledger.Entry, error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {

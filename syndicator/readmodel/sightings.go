@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/ledger"
@@ -50,7 +49,7 @@ func noteSighting(ctx context.Context, b *batch, e *ledger.Entry) error {
 	if err != nil {
 		return err
 	}
-	at := entryTime(e).UnixNano()
+	at := e.When().UnixNano()
 	if !s.exists {
 		s.source, s.firstSeen, s.firstSeq, s.lo, s.hi = f.Source, at, e.Seq, at, at
 	}
@@ -111,13 +110,4 @@ func groupKey(ctx context.Context, b *batch, s *sighting) (string, error) {
 		}
 	}
 	return "item:" + id, nil
-}
-
-// entryTime is the audit package's time of an entry: the event's own,
-// else when the ledger recorded it.
-func entryTime(e *ledger.Entry) time.Time {
-	if !e.Fact.EventAt.IsZero() {
-		return e.Fact.EventAt
-	}
-	return e.At
 }
