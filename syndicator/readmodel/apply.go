@@ -147,7 +147,7 @@ func applyEvent(ctx context.Context, b *batch, m Msg) error {
 			}
 		}
 		if it != nil {
-			if err := index(ctx, b, r.rid, ev.ID, ev.Revision, it, m.Seq, ev.At); err != nil {
+			if err := index(ctx, b, r, ev.Revision, it, m.Seq, ev.At); err != nil {
 				return err
 			}
 		}
@@ -223,16 +223,19 @@ func applyEvent(ctx context.Context, b *batch, m Msg) error {
 }
 
 // index records a revision's text and makes the item findable by its
-// latest one.
-func index(ctx context.Context, b *batch, rid int64, id string, rev int, it *syndicator.Item, seq uint64, at time.Time) error {
+// latest one, under its current sort key.
+func index(ctx context.Context, b *batch, r *Row, rev int, it *syndicator.Item, seq uint64, at time.Time) error {
 	if _, err := b.exec(ctx, `INSERT INTO revisions (item_id, revision, title, body_text, content_sha256, at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(item_id, revision) DO NOTHING`, id, rev, it.Title, it.BodyText, it.ContentSHA256, nanos(at), int64(seq)); err != nil {
+		ON CONFLICT(item_id, revision) DO NOTHING`, r.ID, rev, it.Title, it.BodyText, it.ContentSHA256, nanos(at), int64(seq)); err != nil {
 		return err
 	}
-	if _, err := b.exec(ctx, "DELETE FROM items_fts WHERE rowid = ?", rid); err != nil {
-		return err
+	if r.sortKey != 0 {
+		if _, err := b.exec(ctx, "DELETE FROM items_fts WHERE rowid = ?", r.sortKey); err != nil {
+			return err
+		}
 	}
-	_, err := b.exec(ctx, "INSERT INTO items_fts (rowid, title, doc_number, body) VALUES (?, ?, ?, ?)", rid, it.Title, it.DocNumber, it.BodyText)
+	r.sortKey = r.key()
+	_, err := b.exec(ctx, "INSERT INTO items_fts (rowid, title, doc_number, body) VALUES (?, ?, ?, ?)", r.sortKey, it.Title, it.DocNumber, it.BodyText)
 	return err
 }
 

@@ -201,3 +201,39 @@ func TestHealthAndDeadLettersAreKept(t *testing.T) {
 		t.Errorf("positions %v, %v", pos, err)
 	}
 }
+
+// A revision that moves the item's date moves it in the listing and in
+// the full-text index, where its old text no longer finds it.
+func TestRevisedDateMovesTheItem(t *testing.T) {
+	st := openTemp(t)
+	msgs := history(t)
+	apply(t, st, msgs, 100)
+	at := time.Date(2026, 9, 5, 10, 0, 0, 0, syndicator.Shanghai)
+	a3 := itemOf(idA, "govcn-zuixin", "国务院关于加强生态环境保护的意见", "国发〔2026〕1号", "更正后的正文：全面推行田长制。", at, 3)
+	e := &events{t: t, seq: msgs[len(msgs)-1].Seq}
+	e.add(syndicator.Event{Kind: syndicator.KindRevised, ID: idA, Revision: 3, Source: "govcn-zuixin", At: at.Add(time.Hour), Item: a3})
+	apply(t, st, e.msgs, 10)
+	ctx := context.Background()
+	for _, c := range []struct {
+		q    Query
+		want string
+	}{
+		{Query{}, "a,b,c"},
+		{Query{Text: "田长制"}, "a"},
+		{Query{Text: "林长制"}, ""},
+		{Query{Text: "生态环境", From: time.Date(2026, 9, 4, 0, 0, 0, 0, syndicator.Shanghai)}, "a"},
+		{Query{Text: "生态环境", To: time.Date(2026, 9, 4, 0, 0, 0, 0, syndicator.Shanghai)}, "c"},
+	} {
+		p, err := st.Search(ctx, c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range p.Items {
+			got = append(got, r.ID[:1])
+		}
+		if strings.Join(got, ",") != c.want || p.Total != len(got) {
+			t.Errorf("search %+v: %v (total %d), want %q", c.q, got, p.Total, c.want)
+		}
+	}
+}

@@ -95,9 +95,10 @@ func (b *batch) close() {
 
 // The items table's statements, built once from its column list.
 var (
-	itemColumns = strings.TrimPrefix(columns, "rid, ")
-	insertItem  = "INSERT INTO items (" + itemColumns + ") VALUES (" + placeholders(strings.Count(itemColumns, ",")+1) + ")"
-	updateItem  = func() string {
+	itemColumns      = strings.TrimPrefix(columns, "rid, ")
+	qualifiedColumns = "items." + strings.Join(strings.Split(strings.Join(strings.Fields(columns), " "), ", "), ", items.")
+	insertItem       = "INSERT INTO items (" + itemColumns + ") VALUES (" + placeholders(strings.Count(itemColumns, ",")+1) + ")"
+	updateItem       = func() string {
 		set := strings.Split(itemColumns, ",")
 		for i := range set {
 			set[i] = strings.TrimSpace(set[i]) + " = ?"

@@ -109,7 +109,37 @@ type Row struct {
 	// latest event of the item.
 	FirstSeq, LastSeq uint64
 
-	dirty bool // touched in the current batch
+	dirty   bool  // touched in the current batch
+	sortKey int64 // as stored; the rowid of its items_fts row, when it has one
+}
+
+// Searches list items by their date: publication at the source, else
+// when found; the same minute in the order they were first projected.
+// The key packs both, minutes above the low 24 bits of rid, so that it is
+// unique (for 16 million items a minute) and orders like the pair.
+// Minutes rather than seconds keep the gaps between neighbouring keys, and
+// so the full-text index that stores them, small.
+const keyRidBits = 24
+
+// key is the item's sort key from its date and rid.
+func (r *Row) key() int64 {
+	return dateKey(r.date()) | r.rid&(1<<keyRidBits-1)
+}
+
+// date is what searches sort and filter items by.
+func (r *Row) date() time.Time {
+	if !r.PublishedAt.IsZero() {
+		return r.PublishedAt
+	}
+	return r.DiscoveredAt
+}
+
+// dateKey is the lowest sort key of the minute of t.
+func dateKey(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix() / 60 << keyRidBits
 }
 
 // columns is the items table's column list in Row order (rid first).
@@ -117,14 +147,14 @@ const columns = `rid, id, source, level, url, doc_key, title, doc_number, index_
 	written_at, published_at, published_precision, validity, content_sha256, revision, column_id, fetched_at,
 	discovered_at, backfilled, baseline, attachments, related, class, rule, publish, duplicate_of, reason, decided_at,
 	outcome, reviewer, comment, reviewed_at, archived_at, published_on_site_at, location, withdrawn_at,
-	withdraw_reason, gone, state, dated_at, first_seq, last_seq`
+	withdraw_reason, gone, state, sort_key, first_seq, last_seq`
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
 func scanRow(sc scanner) (*Row, error) {
 	var r Row
-	var pub, fetched, disc, decided, reviewed, archived, site, withdrawn, dated int64
+	var pub, fetched, disc, decided, reviewed, archived, site, withdrawn int64
 	var backfilled, baseline, publish, gone int
 	var atts, rel string
 	var first, last int64
@@ -132,7 +162,7 @@ func scanRow(sc scanner) (*Row, error) {
 		&r.Issuer, &r.Subject, &r.DocType, &r.Origin, &r.WrittenAt, &pub, &r.PublishedPrecision, &r.Validity,
 		&r.ContentSHA256, &r.Revision, &r.Column, &fetched, &disc, &backfilled, &baseline, &atts, &rel, &r.Class,
 		&r.Rule, &publish, &r.DuplicateOf, &r.Reason, &decided, &r.Outcome, &r.Reviewer, &r.Comment, &reviewed,
-		&archived, &site, &r.Location, &withdrawn, &r.WithdrawReason, &gone, &r.State, &dated, &first, &last)
+		&archived, &site, &r.Location, &withdrawn, &r.WithdrawReason, &gone, &r.State, &r.sortKey, &first, &last)
 	if err != nil {
 		return nil, err
 	}
@@ -178,16 +208,12 @@ func (r *Row) save(ctx context.Context, b *batch) error {
 		b, _ := json.Marshal(r.Related)
 		rel = string(b)
 	}
-	dated := r.PublishedAt
-	if dated.IsZero() {
-		dated = r.DiscoveredAt
-	}
 	args := []any{r.ID, r.Source, r.Level, r.URL, r.DocKey, r.Title, r.DocNumber, r.IndexNumber, r.Issuer,
 		r.Subject, r.DocType, r.Origin, r.WrittenAt, nanos(r.PublishedAt), r.PublishedPrecision, r.Validity,
 		r.ContentSHA256, r.Revision, r.Column, nanos(r.FetchedAt), nanos(r.DiscoveredAt), bit(r.Backfilled),
 		bit(r.Baseline), atts, rel, r.Class, r.Rule, bit(r.Publish), r.DuplicateOf, r.Reason, nanos(r.DecidedAt),
 		r.Outcome, r.Reviewer, r.Comment, nanos(r.ReviewedAt), nanos(r.ArchivedAt), nanos(r.PublishedOnSiteAt),
-		r.Location, nanos(r.WithdrawnAt), r.WithdrawReason, bit(r.Gone), r.State, nanos(dated),
+		r.Location, nanos(r.WithdrawnAt), r.WithdrawReason, bit(r.Gone), r.State, r.key(),
 		int64(r.FirstSeq), int64(r.LastSeq)}
 	if r.rid == 0 {
 		res, err := b.exec(ctx, insertItem, args...)

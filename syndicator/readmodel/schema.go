@@ -23,10 +23,12 @@ import (
 // schemaVersion is stored in PRAGMA user_version. A file written by
 // another version is not migrated: it is a cache, so it is replaced and
 // rebuilt from the streams.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // schema creates the tables. Times are Unix nanoseconds (0: not yet);
-// booleans 0/1.
+// booleans 0/1. An item's sort_key (sortKey) orders searches and is its
+// rowid in items_fts, so a full-text search walks the index newest first
+// and stops at the page instead of sorting every match.
 const schema = `
 CREATE TABLE positions (
 	stream TEXT PRIMARY KEY,
@@ -76,14 +78,14 @@ CREATE TABLE items (
 	withdraw_reason TEXT NOT NULL DEFAULT '',
 	gone INTEGER NOT NULL DEFAULT 0,
 	state TEXT NOT NULL DEFAULT '',
-	dated_at INTEGER NOT NULL DEFAULT 0,
+	sort_key INTEGER NOT NULL DEFAULT 0,
 	first_seq INTEGER NOT NULL DEFAULT 0,
 	last_seq INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX items_dated ON items(dated_at DESC, rid DESC);
-CREATE INDEX items_source ON items(source, dated_at DESC);
-CREATE INDEX items_state ON items(state, dated_at DESC);
-CREATE INDEX items_class ON items(class, dated_at DESC);
+CREATE INDEX items_sort ON items(sort_key);
+CREATE INDEX items_source ON items(source, sort_key);
+CREATE INDEX items_state ON items(state, sort_key);
+CREATE INDEX items_class ON items(class, sort_key);
 CREATE INDEX items_doc ON items(doc_key);
 CREATE VIRTUAL TABLE items_fts USING fts5(title, doc_number, body, content='', contentless_delete=1, tokenize='trigram');
 CREATE TABLE revisions (

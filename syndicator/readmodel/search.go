@@ -24,7 +24,7 @@ type Query struct {
 	State    State
 	Validity syndicator.Validity
 	// From and To bound the item's date (its publication at the source,
-	// else when it was found): From <= date < To.
+	// else when it was found), to the minute: From <= date < To.
 	From, To time.Time
 	// Page counts from 1; PerPage defaults to 50, at most 200.
 	Page, PerPage int
@@ -58,7 +58,7 @@ func (s *Store) Search(ctx context.Context, q Query) (Page, error) {
 		q.PerPage = 50
 	}
 	q.Page = max(q.Page, 1)
-	where, args := q.filter()
+	from, where, args := q.filter()
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
@@ -67,10 +67,16 @@ func (s *Store) Search(ctx context.Context, q Query) (Page, error) {
 	// needs, and counting every match of a common word is most of a
 	// search's time.
 	var total int
-	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM items"+cond+" LIMIT ?)", append(args, CountCap+1)...).Scan(&total); err != nil {
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM "+from+cond+" LIMIT ?)", append(args, CountCap+1)...).Scan(&total); err != nil {
 		return Page{}, fmt.Errorf("search items: %w", err)
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT "+columns+" FROM items"+cond+" ORDER BY dated_at DESC, rid DESC LIMIT ? OFFSET ?",
+	// Newest first by sort key: with text, FTS5 walks its matches in
+	// rowid (sort key) order and stops at the page.
+	order := " ORDER BY items.sort_key DESC"
+	if strings.Contains(from, "items_fts") {
+		order = " ORDER BY items_fts.rowid DESC"
+	}
+	rows, err := s.r.QueryContext(ctx, "SELECT "+qualifiedColumns+" FROM "+from+cond+order+" LIMIT ? OFFSET ?",
 		append(args, q.PerPage, (q.Page-1)*q.PerPage)...)
 	if err != nil {
 		return Page{}, fmt.Errorf("search items: %w", err)
@@ -87,13 +93,24 @@ func (s *Store) Search(ctx context.Context, q Query) (Page, error) {
 	return out, rows.Err()
 }
 
-// filter is q as SQL conditions on items.
-func (q Query) filter() ([]string, []any) {
-	var where []string
-	var args []any
+// filter is q as a FROM clause (items, joined to their full-text index
+// when q has text to look up there) and conditions.
+func (q Query) filter() (from string, where []string, args []any) {
+	from = "items"
+	var phrases []string
+	for _, term := range strings.Fields(q.Text) {
+		if utf8.RuneCountInString(term) >= 3 {
+			phrases = append(phrases, `"`+strings.ReplaceAll(term, `"`, `""`)+`"`)
+		}
+	}
+	if len(phrases) > 0 {
+		from = "items_fts JOIN items ON items.sort_key = items_fts.rowid"
+		where = append(where, "items_fts MATCH ?")
+		args = append(args, strings.Join(phrases, " AND "))
+	}
 	eq := func(col string, v string) {
 		if v != "" {
-			where = append(where, col+" = ?")
+			where = append(where, "items."+col+" = ?")
 			args = append(args, v)
 		}
 	}
@@ -101,29 +118,28 @@ func (q Query) filter() ([]string, []any) {
 	eq("class", string(q.Class))
 	eq("state", string(q.State))
 	eq("validity", string(q.Validity))
+	// Dates bound the sort key; with text, the full-text index's rowid
+	// (the same key), so that FTS5 reads only the matches in the period.
+	key := "items.sort_key"
+	if len(phrases) > 0 {
+		key = "items_fts.rowid"
+	}
 	if !q.From.IsZero() {
-		where = append(where, "dated_at >= ?")
-		args = append(args, q.From.UnixNano())
+		where = append(where, key+" >= ?")
+		args = append(args, dateKey(q.From))
 	}
 	if !q.To.IsZero() {
-		where = append(where, "dated_at < ?")
-		args = append(args, q.To.UnixNano())
+		where = append(where, key+" < ?")
+		args = append(args, dateKey(q.To))
 	}
-	var phrases []string
 	for _, term := range strings.Fields(q.Text) {
-		if utf8.RuneCountInString(term) >= 3 {
-			phrases = append(phrases, `"`+strings.ReplaceAll(term, `"`, `""`)+`"`)
-			continue
+		if utf8.RuneCountInString(term) < 3 {
+			like := "%" + escapeLike(term) + "%"
+			where = append(where, `(items.title LIKE ? ESCAPE '\' OR items.doc_number LIKE ? ESCAPE '\')`)
+			args = append(args, like, like)
 		}
-		like := "%" + escapeLike(term) + "%"
-		where = append(where, `(title LIKE ? ESCAPE '\' OR doc_number LIKE ? ESCAPE '\')`)
-		args = append(args, like, like)
 	}
-	if len(phrases) > 0 {
-		where = append(where, "rid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
-		args = append(args, strings.Join(phrases, " AND "))
-	}
-	return where, args
+	return from, where, args
 }
 
 func escapeLike(s string) string {
