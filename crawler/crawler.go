@@ -46,6 +46,8 @@ type Deps struct {
 	Leases  Leases
 	// Owner names this instance in synd_leases.
 	Owner string
+	// Controls are the operators' pause and poll-now requests; nil: none.
+	Controls *Controls
 	// MissingShare is the share of detail pages in one poll that may lack a
 	// required field before the source turns degraded. Default 0.2.
 	MissingShare float64
@@ -69,6 +71,7 @@ type Crawler struct {
 	state  StateStore
 	leases Leases
 	owner  string
+	ctl    *Controls
 	// missingShare: see Deps.MissingShare.
 	missingShare  float64
 	maxAttachment int64
@@ -84,7 +87,7 @@ func New(src config.Source, d Deps) *Crawler {
 		now = time.Now
 	}
 	return &Crawler{
-		src: src, fetch: d.Fetch, ext: d.Extract, pub: d.Pub, state: d.State, leases: d.Leases, owner: d.Owner,
+		src: src, fetch: d.Fetch, ext: d.Extract, pub: d.Pub, state: d.State, leases: d.Leases, owner: d.Owner, ctl: d.Controls,
 		missingShare: cmp.Or(d.MissingShare, 0.2), maxAttachment: d.MaxAttachmentBytes,
 		recheckBase: cmp.Or(d.Recheck, time.Hour),
 		log:         d.Log.With().Str("source", src.ID).Logger(),
@@ -99,13 +102,25 @@ func (c *Crawler) Run(ctx context.Context) error {
 		c.log.Warn().Str("reason", c.src.IgnoreRobots).Msg("robots.txt is ignored for this source, as configured")
 	}
 	wait := randDuration(min(c.src.Jitter, 2*time.Second))
+	wake := c.ctl.Wake(c.src.ID)
 	for {
 		t := time.NewTimer(wait)
+		asked := false
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return nil
 		case <-t.C:
+		case <-wake:
+			t.Stop()
+			asked = true
+		}
+		if !asked && c.ctl.Paused(c.src.ID) {
+			// Paused by an operator: not polled until resumed (a poll
+			// asked for by hand still runs).
+			wait = c.src.Interval
+			c.log.Debug().Msg("poll skipped: source paused by an operator")
+			continue
 		}
 		var res PollResult
 		held, err := c.leases.Hold(ctx, "source."+c.src.ID, c.owner, func(ctx context.Context) error {

@@ -51,6 +51,8 @@ type Event struct {
 	Validity *ValidityChange `json:"validity,omitempty"`
 	// Reason says why, in Chinese, on withdrawn events.
 	Reason string `json:"reason,omitempty"`
+	// Action is set on operator events.
+	Action *Action `json:"action,omitempty"`
 }
 
 // Capture describes the bytes of a fetched page, held in the claim-check
@@ -80,6 +82,9 @@ func (e *Event) Subject() string {
 // state, so that an operator's decision or a later change is not taken for
 // a repeat of the first.
 func (e *Event) MsgID() string {
+	if e.Kind == KindOperator && e.Action != nil {
+		return actionMsgID(e)
+	}
 	base := fmt.Sprintf("%s.r%d.%s", e.ID, e.Revision, e.Kind)
 	switch {
 	case e.Kind == KindPublished:

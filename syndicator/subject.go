@@ -15,6 +15,7 @@ const (
 	BucketDocs     = "synd_docs"     // decider: documents by doc_key
 	BucketReview   = "synd_review"   // decider: review queue and operator decisions
 	BucketWebhook  = "synd_webhook"  // webhook sink: what the CMS has accepted
+	BucketControl  = "synd_control"  // console: sources paused or to poll now
 	ObjectCaptures = "synd_captures" // claim checks: originals, attachments, large items
 )
 

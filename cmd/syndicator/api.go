@@ -35,8 +35,9 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
-	out := make([]sourceView, 0, len(s.sources))
-	for _, src := range s.sources {
+	sources, _, _ := s.live()
+	out := make([]sourceView, 0, len(sources))
+	for _, src := range sources {
 		v := sourceView{
 			ID: src.ID, Name: src.Name, Level: src.Level, Preset: src.Preset, Column: src.Column,
 			Interval: src.Interval.String(), Lists: []string{},

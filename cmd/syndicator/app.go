@@ -352,12 +352,14 @@ func (p *roleParts) components(bus *natsbus.Bus) ([]component, *decide.Decider, 
 
 func (a *App) crawlers(bus *natsbus.Bus, f *fetch.Fetcher) []component {
 	cfg := a.Config
+	ctl := crawler.NewControls(bus, a.Log)
 	deps := crawler.Deps{
-		Fetch: f, Extract: extract.New(nil), Pub: bus, State: bus, Leases: bus,
+		Fetch: f, Extract: extract.New(nil), Pub: bus, State: bus, Leases: bus, Controls: ctl,
 		Owner: a.instanceID(), MissingShare: cfg.Crawler.MissingShare,
 		MaxAttachmentBytes: cfg.Crawler.MaxAttachmentBytes, Recheck: cfg.Crawler.Recheck, Log: a.Log, Now: a.now,
 	}
-	out := make([]component, 0, len(cfg.Sources))
+	out := make([]component, 0, len(cfg.Sources)+1)
+	out = append(out, component{"source-controls", ctl.Run})
 	for _, src := range cfg.Sources {
 		c := crawler.New(src, deps)
 		out = append(out, component{"crawl " + src.ID, c.Run})

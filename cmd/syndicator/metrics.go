@@ -65,7 +65,8 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	}
 	b.WriteString("# HELP syndicator_source_health 1 for the current health state of a source.\n# TYPE syndicator_source_health gauge\n")
 	b.WriteString("# HELP syndicator_source_last_poll_seconds Unix time of the source's last poll.\n# TYPE syndicator_source_last_poll_seconds gauge\n")
-	for _, src := range s.sources {
+	sources, _, _ := s.live()
+	for _, src := range sources {
 		var hs crawler.SourceState
 		found, err := s.states.GetState(ctx, syndicator.BucketSources, src.ID, &hs)
 		if err != nil || !found {

@@ -79,6 +79,7 @@ func (s *Server) apiReviewDecide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Comment = strings.TrimSpace(req.Comment)
+	_, _, columns := s.live()
 	outcome := syndicator.Outcome(req.Outcome)
 	switch {
 	case outcome == syndicator.OutcomeRejected && req.Comment == "":
@@ -87,8 +88,8 @@ func (s *Server) apiReviewDecide(w http.ResponseWriter, r *http.Request) {
 	case outcome == syndicator.OutcomeWithdraw && req.Comment == "":
 		writeJSONError(w, http.StatusBadRequest, "撤回须填写意见（comment），说明撤回的理由")
 		return
-	case req.Column != "" && !slices.ContainsFunc(s.columns, func(c string) bool { return c == req.Column }):
-		writeJSONError(w, http.StatusBadRequest, "栏目 "+req.Column+" 不存在：可选 "+strings.Join(s.columns, "、"))
+	case req.Column != "" && !slices.Contains(columns, req.Column):
+		writeJSONError(w, http.StatusBadRequest, "栏目 "+req.Column+" 不存在：可选 "+strings.Join(columns, "、"))
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)

@@ -157,7 +157,8 @@ func (s *Server) authenticate(req *http.Request) (identity, bool) {
 	}
 	var found identity
 	match := 0
-	for _, t := range s.tokens {
+	_, tokens, _ := s.live()
+	for _, t := range tokens {
 		if subtle.ConstantTimeCompare([]byte(given), []byte(t.Token.Value())) == 1 {
 			found, match = identity{name: t.Name, role: t.Role}, 1
 		}

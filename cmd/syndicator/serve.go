@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gyeco/syndicator/config"
@@ -47,9 +48,15 @@ type Server struct {
 	app       *App             // the audit policy and calendar
 	reports   *report.Renderer // the HTML audit report, parsed once per server
 	columns   []string
-	limits    serverLimits
-	ready     readyLog // /readyz failures, logged at a bounded rate (api.go)
-	log       zerolog.Logger
+	// cfgMu guards sources, tokens and columns, which a configuration
+	// reload replaces while requests read them (useConfig).
+	cfgMu sync.RWMutex
+	// reloader reloads the configuration file of this process and says
+	// what changed (console 配置 → 重新加载); nil when the process cannot.
+	reloader func(ctx context.Context, actor string) (summary string, err error)
+	limits   serverLimits
+	ready    readyLog // /readyz failures, logged at a bounded rate (api.go)
+	log      zerolog.Logger
 }
 
 // serverLimits bound what one client can hold of the server: slow or
@@ -113,6 +120,25 @@ func (a *App) server(bus *busRef, index *readmodel.Store) (*Server, error) {
 		s.states, s.stats, s.jetstream, s.connected, s.lister, s.reviews = bus, bus, bus, bus.Connected, bus, bus
 	}
 	return s, nil
+}
+
+// useConfig makes a reloaded configuration's sources, tokens and columns
+// the server's: the next request sees them.
+func (s *Server) useConfig(c *config.Config) {
+	cols := make([]string, 0, len(c.Site.Columns))
+	for _, col := range c.Site.Columns {
+		cols = append(cols, col.ID)
+	}
+	s.cfgMu.Lock()
+	defer s.cfgMu.Unlock()
+	s.sources, s.tokens, s.columns = c.Sources, tokensOf(c), cols
+}
+
+// live returns the sources, tokens and columns in force.
+func (s *Server) live() (sources []config.Source, tokens []config.Token, columns []string) {
+	s.cfgMu.RLock()
+	defer s.cfgMu.RUnlock()
+	return s.sources, s.tokens, s.columns
 }
 
 func isNotFound(err error) bool {

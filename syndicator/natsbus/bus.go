@@ -134,7 +134,7 @@ func (b *Bus) provision(ctx context.Context) error {
 		{
 			Name:        StreamEvents,
 			Description: "syndicator item and source events",
-			Subjects:    []string{syndicator.SubjectItems, syndicator.SubjectSources},
+			Subjects:    []string{syndicator.SubjectItems, syndicator.SubjectSources, syndicator.SubjectRetries},
 			Storage:     jetstream.FileStorage,
 			Retention:   jetstream.LimitsPolicy,
 			Discard:     jetstream.DiscardNew,
@@ -172,6 +172,7 @@ func (b *Bus) provision(ctx context.Context) error {
 		{Bucket: syndicator.BucketSite, Description: "articles on the committee site by item id", Storage: jetstream.FileStorage},
 		{Bucket: syndicator.BucketDocs, Description: "documents by doc_key: sightings, canonical item, validity", Storage: jetstream.FileStorage, History: 5},
 		{Bucket: syndicator.BucketReview, Description: "review queue and operator decisions by item id", Storage: jetstream.FileStorage, History: 10},
+		{Bucket: syndicator.BucketControl, Description: "operators' pause and poll-now requests by source id", Storage: jetstream.FileStorage},
 		{Bucket: syndicator.BucketWebhook, Description: "what the CMS has accepted, by item id", Storage: jetstream.FileStorage},
 	}
 	for _, cfg := range buckets {

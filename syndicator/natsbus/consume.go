@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -88,9 +89,11 @@ type DeadLetter struct {
 func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 	spec.defaults()
 	cons, err := b.js.CreateOrUpdateConsumer(ctx, StreamEvents, jetstream.ConsumerConfig{
-		Durable:        spec.Durable,
-		Description:    "syndicator sink " + spec.Durable,
-		FilterSubjects: spec.Subjects,
+		Durable:     spec.Durable,
+		Description: "syndicator sink " + spec.Durable,
+		// A dead letter handed back (console 死信 → 重试) comes to this
+		// consumer alone on its retry subject.
+		FilterSubjects: append(slices.Clip(spec.Subjects), syndicator.SubjectRetry(spec.Durable)),
 		AckPolicy:      jetstream.AckExplicitPolicy,
 		AckWait:        spec.AckWait,
 		MaxDeliver:     spec.MaxDeliver,
@@ -212,8 +215,12 @@ func (b *Bus) handle(ctx context.Context, spec ConsumerSpec, m jetstream.Msg, h 
 }
 
 func (b *Bus) deadLetter(ctx context.Context, spec ConsumerSpec, m jetstream.Msg, attempt int, permanent bool, cause error, log zerolog.Logger) {
+	subject := m.Subject()
+	if first := m.Headers().Get(syndicator.HeaderSubject); first != "" {
+		subject = first // a retry that failed again keeps its first subject
+	}
 	rec := DeadLetter{
-		V: syndicator.EventVersion, Consumer: spec.Durable, Subject: m.Subject(),
+		V: syndicator.EventVersion, Consumer: spec.Durable, Subject: subject,
 		Deliveries: uint64(attempt), Permanent: permanent, Error: cause.Error(),
 		At: time.Now().UTC(), Data: m.Data(),
 	}
