@@ -8,6 +8,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY cmd/ cmd/
 COPY config/ config/
+COPY console/ console/
 COPY crawler/ crawler/
 COPY sinks/ sinks/
 COPY syndicator/ syndicator/

@@ -95,3 +95,7 @@ func readSecretFile(path string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// Origin says where the value came from ("literal", "env NAME", "file
+// PATH"), never the value: the console shows it beside the redacted value.
+func (s Secret) Origin() string { return s.from }

@@ -293,3 +293,7 @@ func oneOf(s string, options ...string) bool {
 	}
 	return false
 }
+
+// IsSourceID reports whether id is a valid source id (lowercase letters,
+// digits and hyphens, at most 63 characters).
+func IsSourceID(id string) bool { return sourceIDPattern.MatchString(id) }

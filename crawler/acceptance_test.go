@@ -15,7 +15,8 @@ import (
 
 // TestRedesignDegradesWithinOnePoll flips govsim's redesign switch: the
 // next poll turns the source degraded with a reason naming what stopped
-// matching, and flipping it back restores ok on the next poll.
+// matching, a poll answered 304 keeps it so, and flipping it back
+// restores ok on the next poll.
 func TestRedesignDegradesWithinOnePoll(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -42,6 +43,13 @@ func TestRedesignDegradesWithinOnePoll(t *testing.T) {
 				if !strings.Contains(st.Reason, w) {
 					t.Errorf("reason %q lacks %q", st.Reason, w)
 				}
+			}
+			// The redesigned list answers 304 now: the verdict stands.
+			if res := poll(t, c); res.Unchanged == 0 {
+				t.Errorf("second poll after the redesign: %+v, want the lists unchanged (304)", res)
+			}
+			if st := sourceState(t, h.bus, tt.id); st.State != crawler.HealthDegraded || !strings.Contains(st.Reason, "改版") {
+				t.Errorf("after a 304 on the redesigned list: state %s (%s), want degraded still", st.State, st.Reason)
 			}
 			h.sim.Redesign(tt.site, false)
 			poll(t, c)

@@ -48,6 +48,8 @@ type Deps struct {
 	Owner string
 	// Controls are the operators' pause and poll-now requests; nil: none.
 	Controls *Controls
+	// Observer is told how each poll went (metrics); nil: nobody.
+	Observer Observer
 	// MissingShare is the share of detail pages in one poll that may lack a
 	// required field before the source turns degraded. Default 0.2.
 	MissingShare float64
@@ -72,6 +74,7 @@ type Crawler struct {
 	leases Leases
 	owner  string
 	ctl    *Controls
+	obs    Observer
 	// missingShare: see Deps.MissingShare.
 	missingShare  float64
 	maxAttachment int64
@@ -86,8 +89,12 @@ func New(src config.Source, d Deps) *Crawler {
 	if now == nil {
 		now = time.Now
 	}
+	obs := d.Observer
+	if obs == nil {
+		obs = noObserver{}
+	}
 	return &Crawler{
-		src: src, fetch: d.Fetch, ext: d.Extract, pub: d.Pub, state: d.State, leases: d.Leases, owner: d.Owner, ctl: d.Controls,
+		src: src, fetch: d.Fetch, ext: d.Extract, pub: d.Pub, state: d.State, leases: d.Leases, owner: d.Owner, ctl: d.Controls, obs: obs,
 		missingShare: cmp.Or(d.MissingShare, 0.2), maxAttachment: d.MaxAttachmentBytes,
 		recheckBase: cmp.Or(d.Recheck, time.Hour),
 		log:         d.Log.With().Str("source", src.ID).Logger(),

@@ -63,7 +63,9 @@ func (c *Crawler) Poll(ctx context.Context) PollResult {
 		c.log.Warn().Err(err).Msg("source state cannot be decoded; starting afresh without a baseline")
 		prev, found = SourceState{Baseline: &Baseline{Note: BaselineInherited}}, true
 	case err != nil:
-		return PollResult{Err: fmt.Errorf("read the state of source %s: %w", c.src.ID, err), Took: time.Since(start)}
+		res := PollResult{Err: fmt.Errorf("read the state of source %s: %w", c.src.ID, err), Took: time.Since(start)}
+		c.observe(ctx, res)
+		return res
 	}
 	open := baselineOpen(&prev, found)
 	mark := open && c.src.TakesBaseline()
@@ -100,6 +102,7 @@ func (c *Crawler) Poll(ctx context.Context) PollResult {
 		}
 		switch {
 		case err != nil:
+			c.obs.ItemFailed(c.src.ID, err)
 			if res.example == "" && mf == nil {
 				res.example = err.Error()
 			}
@@ -132,7 +135,16 @@ func (c *Crawler) Poll(ctx context.Context) PollResult {
 	res.recent = c.recheck(ctx, recent, &res)
 	res.Took = time.Since(start)
 	c.recordHealth(ctx, prev, res, retry)
+	c.observe(ctx, res)
 	return res
+}
+
+// observe reports a poll to the Observer, unless ctx ended: a poll cut
+// short by shutdown says nothing about the source.
+func (c *Crawler) observe(ctx context.Context, res PollResult) {
+	if ctx.Err() == nil {
+		c.obs.Poll(c.src.ID, res.Took, res.Err)
+	}
 }
 
 func appendNew(list []string, items ...string) []string {

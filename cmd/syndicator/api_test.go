@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -78,8 +79,16 @@ func do(t *testing.T, method, url, token string) (*http.Response, string) {
 // operator routes.
 func TestEveryRouteEnforcesItsAccess(t *testing.T) {
 	srv, s := testServer(t)
+	opSession, auSession := newConsoleClient(t, srv.URL), newConsoleClient(t, srv.URL)
+	opCSRF, auCSRF := opSession.login(operatorToken), auSession.login(auditorToken)
 	for _, r := range s.routes() {
-		path := strings.NewReplacer("{key}", "0123abcd", "{id}", "0123abcd").Replace(r.path)
+		path := strings.NewReplacer("{key}", "0123abcd", "{id}", "0123abcd", "{seq}", "1", "{$}", "").Replace(r.path)
+		if r.access == session || r.access == sessionOperator {
+			t.Run(r.method+" "+path, func(t *testing.T) {
+				checkConsoleRoute(t, r, path, srv.URL, opSession, auSession, opCSRF, auCSRF)
+			})
+			continue
+		}
 		if r.path == "/api/" {
 			path = "/api/v1/nope"
 		}
@@ -108,6 +117,54 @@ func TestEveryRouteEnforcesItsAccess(t *testing.T) {
 				t.Errorf("auditor on reader route: %d", resp.StatusCode)
 			}
 		})
+	}
+}
+
+// checkConsoleRoute checks a console route: without a session (bearer
+// tokens do not count) a GET is sent to sign in and a POST refused; with
+// a session an auditor reads but cannot change; a POST needs the CSRF
+// token.
+func checkConsoleRoute(t *testing.T, r route, path, base string, op, au *consoleClient, opCSRF, auCSRF string) {
+	t.Helper()
+	anon := newConsoleClient(t, base)
+	if r.method == "GET" {
+		code, _, h := anon.get(path)
+		if code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/console/login") {
+			t.Errorf("GET without a session: %d → %q, want 303 to sign in", code, h.Get("Location"))
+		}
+		for _, tok := range []string{operatorToken, auditorToken} {
+			if resp, _ := do(t, "GET", base+path, tok); resp.Request.URL.Path != "/console/login" {
+				t.Errorf("GET with a bearer token reached %s, want the sign-in page", resp.Request.URL.Path)
+			}
+		}
+		if code, _, _ := au.get(path); code == http.StatusUnauthorized || code == http.StatusForbidden || code == http.StatusSeeOther {
+			t.Errorf("auditor session: GET answered %d", code)
+		}
+		return
+	}
+	if code, _, _ := anon.post(path, url.Values{}); code != http.StatusUnauthorized {
+		t.Errorf("POST without a session: %d, want 401", code)
+	}
+	if code, _, _ := op.post(path, url.Values{}); code != http.StatusForbidden {
+		t.Errorf("POST without the CSRF token: %d, want 403", code)
+	}
+	if r.path == "/console/logout" {
+		// Sign out sessions of their own, not the ones the other routes use.
+		au = newConsoleClient(t, base)
+		auCSRF = au.login(auditorToken)
+	}
+	code, _, _ := au.post(path, url.Values{"csrf": {auCSRF}})
+	switch {
+	case r.access == sessionOperator && code != http.StatusForbidden:
+		t.Errorf("auditor on an operator route: %d, want 403", code)
+	case r.access == session && (code == http.StatusUnauthorized || code == http.StatusForbidden):
+		t.Errorf("auditor on a reader route: %d", code)
+	}
+	if r.path == "/console/logout" {
+		return // would end the operator's session for the routes after it
+	}
+	if code, _, _ := op.post(path, url.Values{"csrf": {opCSRF}}); code == http.StatusUnauthorized || code == http.StatusForbidden {
+		t.Errorf("operator session with the CSRF token: %d", code)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gyeco/syndicator/config"
@@ -66,6 +67,32 @@ type App struct {
 	// are judged by; nil means time.Now. Tests advance it instead of
 	// sleeping through service levels.
 	Now func() time.Time
+
+	// live is the configuration in force once a reload has replaced
+	// Config (reload.go); nil until then. Config stays the one the process
+	// started with, which what Run built once keeps using.
+	live atomic.Pointer[config.Config]
+	// dec is the decider in force on the current NATS connection: built
+	// by runBus, replaced by a reload (rules, sources' levels, identity).
+	dec atomic.Pointer[decide.Decider]
+	// reloadMu lets one reload run at a time.
+	reloadMu sync.Mutex
+	// running holds what a reload changes in the running roles.
+	running runState
+	// metrics are this process's Prometheus registry and the instruments
+	// the crawlers feed (metrics.go), made on first use.
+	metrics appMetrics
+}
+
+// runState is what Run and runBus publish for a reload: the roles, the
+// server, the current connection and its crawlers.
+type runState struct {
+	mu    sync.Mutex
+	roles []Role       // nil until Run starts
+	srv   *Server      // nil without the serve role
+	ref   *busRef      // nil when the process uses no NATS
+	bus   *natsbus.Bus // the current connection; nil between connections
+	crawl *crawlerSet  // nil without the crawl role or while not running
 }
 
 // readModelPath is serve's read model: a cache under data_dir that
@@ -126,6 +153,9 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 	if needBus {
 		ref = &busRef{}
 	}
+	a.running.mu.Lock()
+	a.running.roles, a.running.ref = slices.Clip(roles), ref
+	a.running.mu.Unlock()
 	var srv *Server
 	var ln net.Listener
 	if slices.Contains(roles, RoleServe) {
@@ -138,6 +168,14 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 		if srv, err = a.server(ref, parts.index); err != nil {
 			return err
 		}
+		// The console's 重新加载 button; with the built-in configuration
+		// there is no file to read again.
+		if cfg.File != "" {
+			srv.reloader = a.Reload
+		}
+		a.running.mu.Lock()
+		a.running.srv = srv
+		a.running.mu.Unlock()
 		if ln, err = srv.Listen(); err != nil {
 			return err
 		}
@@ -149,7 +187,7 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 	if needBus {
 		g.Go(func() error { return a.runBus(ctx, natsURL, parts, ref) })
 	}
-	a.Log.Info().Interface("roles", roles).Int("sources", len(cfg.Sources)).Msg("syndicator running")
+	a.Log.Info().Interface("roles", roles).Int("sources", len(a.current().Sources)).Msg("syndicator running")
 	return g.Wait()
 }
 
@@ -157,19 +195,20 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 // it until ctx ends. When the connection is closed for good, the
 // components stop, a new connection is dialled and they start again.
 func (a *App) runBus(ctx context.Context, natsURL string, parts *roleParts, ref *busRef) error {
-	sup := supervisor{log: a.Log, First: a.RestartDelay}
+	sup := a.supervisor()
 	for ctx.Err() == nil {
 		bus, err := a.dial(ctx, natsURL)
 		if err != nil {
 			return nil // ctx ended while waiting
 		}
-		comps, dec, err := parts.components(bus)
+		comps, _, err := parts.components(bus)
 		if err != nil {
 			bus.Close()
 			return err
 		}
-		if ref != nil {
-			ref.set(bus, dec)
+		if err := a.useBus(bus); err != nil {
+			bus.Close()
+			return err
 		}
 		gctx, cancel := context.WithCancel(ctx)
 		go func() {
@@ -186,9 +225,7 @@ func (a *App) runBus(ctx context.Context, natsURL string, parts *roleParts, ref 
 		<-gctx.Done()
 		wg.Wait()
 		cancel()
-		if ref != nil {
-			ref.set(nil, nil)
-		}
+		a.dropBus()
 		bus.Close()
 		if ctx.Err() == nil {
 			a.Log.Warn().Msg("nats connection was closed for good; dialling again and restarting the roles on it")
@@ -313,7 +350,8 @@ func (p *roleParts) components(bus *natsbus.Bus) ([]component, *decide.Decider, 
 			out = append(out, a.crawlers(bus, p.fetcher)...)
 			// Classifying is the crawl role's last step (DESIGN §1), after
 			// the archive has kept the original.
-			out = append(out, component{"decide", consume(natsbus.ConsumerSpec{Durable: decide.Name, Subjects: decide.Subjects()}, nil, dec.Handle)})
+			// The decider in force: a reload replaces it (reload.go).
+			out = append(out, component{"decide", consume(natsbus.ConsumerSpec{Durable: decide.Name, Subjects: decide.Subjects()}, nil, a.decideLive(dec))})
 		case RoleArchive:
 			st, ready := p.archive.store, p.archive.ready
 			sink := archive.New(st, bus, bus, a.Log).WithClock(a.now)
@@ -350,6 +388,10 @@ func (p *roleParts) components(bus *natsbus.Bus) ([]component, *decide.Decider, 
 	return out, dec, nil
 }
 
+// crawlers are the crawl role's components on bus: the operators' source
+// controls (one per process) and the set of per-source crawlers, which
+// follows the sources in force (crawlset.go). The crawler settings are
+// start-only: the fetcher is built once (prepare).
 func (a *App) crawlers(bus *natsbus.Bus, f *fetch.Fetcher) []component {
 	cfg := a.Config
 	ctl := crawler.NewControls(bus, a.Log)
@@ -357,14 +399,19 @@ func (a *App) crawlers(bus *natsbus.Bus, f *fetch.Fetcher) []component {
 		Fetch: f, Extract: extract.New(nil), Pub: bus, State: bus, Leases: bus, Controls: ctl,
 		Owner: a.instanceID(), MissingShare: cfg.Crawler.MissingShare,
 		MaxAttachmentBytes: cfg.Crawler.MaxAttachmentBytes, Recheck: cfg.Crawler.Recheck, Log: a.Log, Now: a.now,
+		Observer: a.instruments(),
 	}
-	out := make([]component, 0, len(cfg.Sources)+1)
-	out = append(out, component{"source-controls", ctl.Run})
-	for _, src := range cfg.Sources {
-		c := crawler.New(src, deps)
-		out = append(out, component{"crawl " + src.ID, c.Run})
+	set := &crawlerSet{
+		deps: deps, sup: a.supervisor(),
+		sources:  func() []config.Source { return a.current().Sources },
+		register: a.registerCrawlers,
 	}
-	return out
+	return []component{{"source-controls", ctl.Run}, {"crawlers", set.Run}}
+}
+
+// supervisor is how the roles' components are kept running.
+func (a *App) supervisor() supervisor {
+	return supervisor{log: a.Log, First: a.RestartDelay}
 }
 
 func (a *App) fetcher() (*fetch.Fetcher, error) {

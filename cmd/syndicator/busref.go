@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/decide"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 )
@@ -109,4 +110,36 @@ func (r *busRef) LastSeq(ctx context.Context, stream string) (uint64, error) {
 		return 0, err
 	}
 	return b.LastSeq(ctx, stream)
+}
+
+func (r *busRef) PutState(ctx context.Context, bucket, key string, v any) error {
+	b, _, err := r.get()
+	if err != nil {
+		return err
+	}
+	return b.PutState(ctx, bucket, key, v)
+}
+
+func (r *busRef) Publish(ctx context.Context, ev *syndicator.Event) (bool, error) {
+	b, _, err := r.get()
+	if err != nil {
+		return false, err
+	}
+	return b.Publish(ctx, ev)
+}
+
+func (r *busRef) DeadLetter(ctx context.Context, seq uint64) (*natsbus.DeadLetter, error) {
+	b, _, err := r.get()
+	if err != nil {
+		return nil, err
+	}
+	return b.DeadLetter(ctx, seq)
+}
+
+func (r *busRef) Retry(ctx context.Context, d *natsbus.DeadLetter, msgID string) error {
+	b, _, err := r.get()
+	if err != nil {
+		return err
+	}
+	return b.Retry(ctx, d, msgID)
 }

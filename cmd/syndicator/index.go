@@ -18,6 +18,7 @@ import (
 // for the read model to have applied what was there when it came.
 type streamEnds interface {
 	LastSeq(ctx context.Context, stream string) (uint64, error)
+	LastSeqOf(ctx context.Context, stream, subject string) (uint64, error)
 }
 
 // indexWait bounds how long a request waits for the read model to catch
@@ -29,6 +30,12 @@ const indexWait = 10 * time.Second
 // held at that moment.
 func (s *Server) current(ctx context.Context, stream string) error {
 	last, err := s.streams.LastSeq(ctx, stream)
+	if stream == natsbus.StreamAudit {
+		// The read model projects ledger entries, not the anchors that
+		// follow them: an anchor last in the stream must not make every
+		// request wait for a position nothing will reach.
+		last, err = s.streams.LastSeqOf(ctx, stream, syndicator.SubjectAuditEntry)
+	}
 	if err != nil {
 		return fmt.Errorf("读取 %s 位置失败：%w", stream, err)
 	}

@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gyeco/syndicator/cmd/govsim/sim"
-	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/sinks/site/render"
 	"github.com/gyeco/syndicator/sinks/webhook/cmstest"
@@ -21,7 +19,6 @@ import (
 	"github.com/gyeco/syndicator/syndicator/decide"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
-	"github.com/rs/zerolog"
 )
 
 const webhookSecret = "wh-secret-0123456789abcdef"
@@ -76,24 +73,7 @@ sources:
     rules: [{name: 省政府函件待审, class: review, when: [{field: doc_number, regex: '^黔府函'}]}]
   - {id: guiyang-gfxwj, level: municipal, preset: guiyang-gfxwj, base_url: %[9]s/guiyang, interval: 1s}
 `, dir, port, httpPort, operatorToken, auditorToken, strings.TrimPrefix(l.srv.URL, "http://"), l.cms.URL, webhookSecret, l.srv.URL)
-	path := dir + "/syndicator.yaml"
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatalf("config: %v\n%s", err, yaml)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	app := &App{Config: cfg, Embedded: true, Log: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)}
-	go func() { done <- app.Run(ctx, RoleCrawl, RoleArchive, RoleSite, RoleWebhook, RoleServe) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run returned %v", err)
-		}
-	})
+	runConfigured(t, dir, yaml, nil, RoleCrawl, RoleArchive, RoleSite, RoleWebhook, RoleServe)
 	url := fmt.Sprintf("nats://127.0.0.1:%d", port)
 	waitFor(t, 20*time.Second, "embedded nats", func() (bool, string) { return dialable(url), "" })
 	l.bus = connectBus(t, url)

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/config"
-	"github.com/gyeco/syndicator/crawler/extract"
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 )
@@ -186,9 +185,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
-	// The extractor checks the sources' rules: their selectors mean
-	// something only to it, and config imports no crawler.
-	cfg, err := config.Load(inv.cfgPath, config.WithRuleValidator(extract.Validator{}))
+	// The same check as a reload's (reload.go).
+	cfg, err := loadConfig(inv.cfgPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "配置有误 (configuration invalid):\n%v\n", err)
 		return 1
@@ -208,6 +206,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	app := &App{Config: cfg, Log: log}
+	switch inv.cmd {
+	case "run", "crawl", "serve", "sink":
+		// SIGHUP reloads the configuration file instead of ending the
+		// process (its default).
+		defer app.reloadOnSIGHUP(ctx)()
+	}
 
 	switch inv.cmd {
 	case "source test":

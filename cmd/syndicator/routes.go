@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gyeco/syndicator/config"
@@ -18,13 +19,15 @@ import (
 type access int
 
 const (
-	public   access = iota // anyone: the committee site, health checks
-	reader                 // operator or auditor token
-	operator               // operator token: may change things
+	public          access = iota // anyone: the committee site, health checks
+	reader                        // operator or auditor token
+	operator                      // operator token: may change things
+	session                       // console: signed in (operator or auditor); POSTs need the CSRF token
+	sessionOperator               // console: signed in as an operator, CSRF token
 )
 
 func (a access) String() string {
-	return [...]string{"public", "reader", "operator"}[a]
+	return [...]string{"public", "reader", "operator", "session", "session-operator"}[a]
 }
 
 // route is one entry of the route table: every path the server answers is
@@ -50,11 +53,14 @@ type param struct {
 
 func (s *Server) routes() []route {
 	itemIDParam := param{"id", syndicator.IsItemID, "条目编号应为 32 位小写十六进制字符"}
+	sourceParam := param{"id", config.IsSourceID, "来源编号只含小写字母、数字和连字符"}
+	seqParam := param{"seq", isSeq, "死信序号应为正整数"}
+	c := s.console
 	reviewKeyParam := param{"key", decide.IsReviewKey, "审核条目编号应为 32 位小写十六进制字符，源页面失效条目另带后缀 .gone"}
 	return []route{
 		{"GET", "/healthz", public, s.healthz, "存活检查", nil},
 		{"GET", "/readyz", public, s.readyz, "就绪检查：站点存储、NATS 与 JetStream 可用（带令牌时返回各项详情）", nil},
-		{"GET", "/metrics", public, s.metrics, "Prometheus 指标：事件数、积压、死信、来源健康", nil},
+		{"GET", "/metrics", public, s.metrics, "Prometheus 指标：事件、各消费者积压、死信、来源健康、抓取耗时与错误、分类条目数、发布延迟，及运行时与进程指标", nil},
 		{"GET", "/api/v1/sources", reader, s.apiSources, "各来源配置与抓取健康状况", nil},
 		{"GET", "/api/v1/review", reader, s.apiReviewList, "审核队列：待审核与已审核条目（?state=pending|all）", nil},
 		{"POST", "/api/v1/review/{key}", operator, s.apiReviewDecide, "审核决定：通过（指定栏目）、驳回、保留或撤回，附意见", []param{reviewKeyParam}},
@@ -63,6 +69,30 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/items", reader, s.apiItems, "条目检索：?q=全文（标题、发文字号、正文）&source=&class=&state=&validity=&from=YYYY-MM-DD&to=YYYY-MM-DD&page=&per_page=", nil},
 		{"GET", "/api/v1/items/{id}/document", reader, s.apiDocument, "条目所属文件：各站点发现记录、转载条目、分类与有效性", []param{itemIDParam}},
 		{"GET", "/api/", reader, s.apiNotFound, "未知接口", nil},
+		{"GET", "/console/login", public, c.LoginPage, "控制台登录页", nil},
+		{"POST", "/console/login", public, c.Login, "控制台登录：以令牌换取会话（HttpOnly、SameSite=Strict）", nil},
+		{"POST", "/console/logout", session, c.Logout, "退出控制台", nil},
+		{"GET", "/console/static/", public, c.Static, "控制台样式与脚本", nil},
+		{"GET", "/console/{$}", session, c.Overview, "控制台·总览：来源健康、积压、死信、今日分类、时效、栏目更新", nil},
+		{"GET", "/console/sources", session, c.Sources, "控制台·来源列表", nil},
+		{"GET", "/console/sources/{id}", session, c.Source, "控制台·来源详情：健康、抓取、304 比例、错误历史", []param{sourceParam}},
+		{"POST", "/console/sources/{id}/test", session, c.TestSource, "控制台·立即测试（试抓，不发布）", []param{sourceParam}},
+		{"POST", "/console/sources/{id}/poll", sessionOperator, c.PollSource, "控制台·立即抓取（记入账本）", []param{sourceParam}},
+		{"POST", "/console/sources/{id}/pause", sessionOperator, c.PauseSource, "控制台·暂停来源（记入账本）", []param{sourceParam}},
+		{"POST", "/console/sources/{id}/resume", sessionOperator, c.ResumeSource, "控制台·恢复来源（记入账本）", []param{sourceParam}},
+		{"GET", "/console/items", session, c.Items, "控制台·条目检索", nil},
+		{"GET", "/console/items/{id}", session, c.Item, "控制台·条目：时间线、判定、其他站点、版本对比、证据", []param{itemIDParam}},
+		{"GET", "/console/review", session, c.Review, "控制台·审核队列", nil},
+		{"POST", "/console/review", sessionOperator, c.Decide, "控制台·审核决定（单条或批量）", nil},
+		{"GET", "/console/dead", session, c.Dead, "控制台·死信", nil},
+		{"POST", "/console/dead/retry-all", sessionOperator, c.RetryAllDead, "控制台·重投全部死信（记入账本）", nil},
+		{"POST", "/console/dead/{seq}/retry", sessionOperator, c.RetryDead, "控制台·重投死信（记入账本）", []param{seqParam}},
+		{"POST", "/console/dead/{seq}/discard", sessionOperator, c.DiscardDead, "控制台·丢弃死信，须填原因（记入账本）", []param{seqParam}},
+		{"GET", "/console/audit", session, c.Audit, "控制台·审计报告与账本校验", nil},
+		{"GET", "/console/audit/report", session, c.AuditReport, "控制台·下载审计报告（csv/html/json）", nil},
+		{"GET", "/console/audit/ledger", session, c.AuditLedger, "控制台·导出账本（JSON lines）", nil},
+		{"GET", "/console/config", session, c.Config, "控制台·生效配置（密钥已隐去）及来源", nil},
+		{"POST", "/console/config/reload", sessionOperator, c.Reload, "控制台·重新加载配置（先检查，记入账本）", nil},
 		{"GET", "/", public, s.serveSite, "委员会网站（静态页面）", nil},
 	}
 }
@@ -78,6 +108,16 @@ var reportSecurityPolicy = apiSecurityPolicy + "; style-src " + report.StyleSour
 
 // Handler builds the mux from the route table alone.
 func (s *Server) Handler() http.Handler {
+	if s.console == nil {
+		c, err := s.newConsole()
+		if err != nil {
+			// Only a calendar the configuration check let through could
+			// fail here; the console then says why on every page.
+			s.log.Error().Err(err).Msg("console unavailable")
+			c, _ = (&Server{log: s.log}).newConsole()
+		}
+		s.console = c
+	}
 	mux := http.NewServeMux()
 	for _, r := range s.routes() {
 		pattern := r.path
@@ -85,7 +125,11 @@ func (s *Server) Handler() http.Handler {
 			pattern = r.method + " " + r.path
 		}
 		h := s.guard(r)
-		if r.path != "/" {
+		switch {
+		case strings.HasPrefix(r.path, "/console/"):
+			// The console sets its own headers (its CSP allows its
+			// style sheet and script).
+		case r.path != "/":
 			h = noStore(h)
 		}
 		mux.Handle(pattern, h)
@@ -121,8 +165,11 @@ func caller(req *http.Request) identity {
 
 // guard enforces a route's access before its handler runs.
 func (s *Server) guard(r route) http.Handler {
-	if r.access == public {
+	switch r.access {
+	case public:
 		return r.handler
+	case session, sessionOperator:
+		return s.console.Guard(withParams(r), r.access == sessionOperator)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		id, ok := s.authenticate(req)
@@ -144,6 +191,28 @@ func (s *Server) guard(r route) http.Handler {
 		s.log.Debug().Str("token", id.name).Str("url", req.URL.Path).Msg("api call")
 		r.handler(w, req.WithContext(context.WithValue(req.Context(), identityKey{}, id)))
 	})
+}
+
+// withParams answers 400 for a path wildcard outside its grammar.
+func withParams(r route) http.HandlerFunc {
+	if len(r.params) == 0 {
+		return r.handler
+	}
+	return func(w http.ResponseWriter, req *http.Request) {
+		for _, p := range r.params {
+			if v := req.PathValue(p.name); !p.valid(v) {
+				http.Error(w, fmt.Sprintf("路径参数 %s 无效：%s", p.name, p.want), http.StatusBadRequest)
+				return
+			}
+		}
+		r.handler(w, req)
+	}
+}
+
+// isSeq accepts a stream sequence: a positive decimal number.
+func isSeq(v string) bool {
+	n, err := strconv.ParseUint(v, 10, 64)
+	return err == nil && n > 0 && len(v) <= 20
 }
 
 // authenticate compares the bearer token with every configured one in

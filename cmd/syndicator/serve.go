@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/config"
+	"github.com/gyeco/syndicator/console"
 	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/sinks/site/render"
 	"github.com/gyeco/syndicator/syndicator/audit/report"
@@ -44,10 +45,13 @@ type Server struct {
 	reviews   reviewer         // nil when no NATS is configured for serve
 	lister    lister           // nil when no NATS is configured for serve
 	index     *readmodel.Store // nil when no NATS is configured for serve
+	bus       *busRef          // nil when no NATS is configured for serve
+	console   *console.Console // built by Handler when not set
 	streams   streamEnds       // nil when no NATS is configured for serve
 	app       *App             // the audit policy and calendar
 	reports   *report.Renderer // the HTML audit report, parsed once per server
 	columns   []string
+	colDefs   []config.Column
 	// cfgMu guards sources, tokens and columns, which a configuration
 	// reload replaces while requests read them (useConfig).
 	cfgMu sync.RWMutex
@@ -113,10 +117,12 @@ func (a *App) server(bus *busRef, index *readmodel.Store) (*Server, error) {
 	for _, c := range cfg.Site.Columns {
 		s.columns = append(s.columns, c.ID)
 	}
+	s.colDefs = cfg.Site.Columns
 	if bus != nil && index != nil {
 		s.index, s.streams = index, bus
 	}
 	if bus != nil {
+		s.bus = bus
 		s.states, s.stats, s.jetstream, s.connected, s.lister, s.reviews = bus, bus, bus, bus.Connected, bus, bus
 	}
 	return s, nil
@@ -131,7 +137,7 @@ func (s *Server) useConfig(c *config.Config) {
 	}
 	s.cfgMu.Lock()
 	defer s.cfgMu.Unlock()
-	s.sources, s.tokens, s.columns = c.Sources, tokensOf(c), cols
+	s.sources, s.tokens, s.columns, s.colDefs = c.Sources, tokensOf(c), cols, c.Site.Columns
 }
 
 // live returns the sources, tokens and columns in force.

@@ -113,9 +113,15 @@ func permanentStatus(status int) bool {
 
 // describe turns the last error of a fetch into what the caller gets: a
 // message that starts with the URL and says in words what went wrong, the
-// cause kept for errors.Is and errors.As, and the permanent mark when no
-// retry can help. It is the one place that maps failures to messages.
+// cause kept for errors.Is and errors.As, the permanent mark when no
+// retry can help, and the failure's Kind (KindOf). It is the one place
+// that maps failures to messages.
 func (f *Fetcher) describe(rawURL string, attempts int, err error) error {
+	return &kindError{kind: classify(err), err: f.phrase(rawURL, attempts, err)}
+}
+
+// phrase is describe without the Kind.
+func (f *Fetcher) phrase(rawURL string, attempts int, err error) error {
 	var se *StatusError
 	if errors.As(err, &se) && se.URL == rawURL {
 		se.Attempts = attempts

@@ -185,7 +185,9 @@ func Timelines(entries []ledger.Entry) []Timeline {
 	var order []string
 	for _, e := range es {
 		f := &e.Fact
-		if f.ID == "" {
+		if f.ID == "" || f.Kind == syndicator.KindOperator {
+			// Operator actions (a dead letter retried) name an item but
+			// prove no step of its timeline.
 			continue
 		}
 		it := items[f.ID]

@@ -87,6 +87,17 @@ type Fact struct {
 	Location      string   `json:"location,omitempty"`
 	Digest        string   `json:"digest,omitempty"`
 	Reason        string   `json:"reason,omitempty"`
+
+	// Operator actions (operator): what was done by whom; a dead letter
+	// by its consumer and SYND_DEAD sequence; Reason holds the comment.
+	Action   syndicator.ActionName `json:"action,omitempty"`
+	Actor    string                `json:"actor,omitempty"`
+	Role     string                `json:"role,omitempty"`
+	Consumer string                `json:"consumer,omitempty"`
+	DeadSeq  uint64                `json:"dead_seq,omitempty"`
+	// ActionOutcome says what came of the action; Failed that it was refused.
+	ActionOutcome string `json:"action_outcome,omitempty"`
+	Failed        bool   `json:"failed,omitempty"`
 }
 
 // FactOf extracts the Fact of an event whose item (if any) has been read
@@ -112,6 +123,13 @@ func FactOf(ev *syndicator.Event, it *syndicator.Item) Fact {
 		}
 		if d.DocKey != "" {
 			f.DocKey = d.DocKey
+		}
+	}
+	if a := ev.Action; a != nil {
+		f.Action, f.Actor, f.Role, f.Consumer, f.DeadSeq = a.Name, a.Actor, a.Role, a.Consumer, a.DeadSeq
+		f.ActionOutcome, f.Failed = a.Outcome, a.Failed
+		if a.Reason != "" {
+			f.Reason = a.Reason
 		}
 	}
 	if v := ev.Validity; v != nil {

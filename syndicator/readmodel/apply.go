@@ -110,8 +110,12 @@ func applyEvent(ctx context.Context, b *batch, m Msg) error {
 			int64(m.Seq), source, h.State, h.Reason, nanos(h.At))
 		return err
 	}
-	if _, ok := syndicator.ParseSubject(m.Subject); !ok {
+	sub, ok := syndicator.ParseSubject(m.Subject)
+	if !ok {
 		return nil // another kind of message: nothing to show
+	}
+	if sub.Kind == syndicator.KindOperator {
+		return nil // projected from its ledger entry, which names the actor's seq
 	}
 	var ev syndicator.Event
 	if err := json.Unmarshal(m.Data, &ev); err != nil {
@@ -270,6 +274,12 @@ func applyEntry(ctx context.Context, b *batch, m Msg) error {
 	if _, err := b.exec(ctx, "INSERT INTO entries (seq, at, kind, item_id, sink, json) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(seq) DO NOTHING",
 		int64(e.Seq), nanos(e.At), f.Kind, f.ID, f.Sink, m.Data); err != nil {
 		return err
+	}
+	if f.Kind == syndicator.KindOperator {
+		_, err := b.exec(ctx, `INSERT INTO actions (seq, at, action, actor, role, source, item_id, consumer, dead_seq, reason, outcome, failed)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(seq) DO NOTHING`,
+			int64(e.Seq), nanos(e.When()), f.Action, f.Actor, f.Role, f.Source, f.ID, f.Consumer, int64(f.DeadSeq), f.Reason, f.ActionOutcome, bit(f.Failed))
+		return err // an action is no sighting of its item
 	}
 	if f.ID == "" {
 		return nil

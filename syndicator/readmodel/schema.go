@@ -23,7 +23,7 @@ import (
 // schemaVersion is stored in PRAGMA user_version. A file written by
 // another version is not migrated: it is a cache, so it is replaced and
 // rebuilt from the streams.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // schema creates the tables. Times are Unix nanoseconds (0: not yet);
 // booleans 0/1. An item's sort_key (sortKey) orders searches and is its
@@ -163,6 +163,22 @@ CREATE TABLE entries (
 	json BLOB NOT NULL
 );
 CREATE INDEX entries_item ON entries(item_id, seq);
+CREATE TABLE actions (
+	seq INTEGER PRIMARY KEY,
+	at INTEGER NOT NULL,
+	action TEXT NOT NULL,
+	actor TEXT NOT NULL,
+	role TEXT NOT NULL,
+	source TEXT NOT NULL,
+	item_id TEXT NOT NULL,
+	consumer TEXT NOT NULL,
+	dead_seq INTEGER NOT NULL,
+	reason TEXT NOT NULL,
+	outcome TEXT NOT NULL,
+	failed INTEGER NOT NULL
+);
+CREATE INDEX actions_dead ON actions(dead_seq, seq);
+CREATE INDEX actions_item ON actions(item_id, seq);
 CREATE INDEX entries_published ON entries(kind, sink, item_id, seq);
 CREATE TABLE sightings (
 	item_id TEXT PRIMARY KEY,
