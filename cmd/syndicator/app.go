@@ -18,11 +18,8 @@ import (
 	"github.com/gyeco/syndicator/crawler"
 	"github.com/gyeco/syndicator/crawler/extract"
 	"github.com/gyeco/syndicator/crawler/fetch"
-	"github.com/gyeco/syndicator/sinks/archive"
 	"github.com/gyeco/syndicator/sinks/blob"
-	"github.com/gyeco/syndicator/sinks/site"
 	"github.com/gyeco/syndicator/sinks/site/render"
-	"github.com/gyeco/syndicator/sinks/webhook"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/backoff"
 	"github.com/gyeco/syndicator/syndicator/decide"
@@ -122,14 +119,6 @@ func (a *App) now() time.Time {
 // a connection closed for good is dialled again, and a component that
 // fails is restarted (supervisor).
 func (a *App) Run(ctx context.Context, roles ...Role) error {
-	cfg := a.Config
-	// serve alone uses NATS only for the API, and only when configured.
-	needBus := cfg.NATS.URL.IsSet()
-	for _, r := range roles {
-		if r != RoleServe {
-			needBus = true
-		}
-	}
 	parts, err := a.prepare(roles)
 	if err != nil {
 		return err
@@ -137,58 +126,83 @@ func (a *App) Run(ctx context.Context, roles ...Role) error {
 	// The embedded server comes first: it takes the lock of data_dir, so a
 	// second `run` on the same data is refused naming the first before it
 	// touches anything, the HTTP port included.
-	natsURL := cfg.NATS.URL.Value()
-	if needBus && natsURL == "" {
-		if !a.Embedded {
-			return fmt.Errorf("nats.url is empty: separate roles need a shared NATS server (set nats.url, or use `syndicator run`, which embeds one)")
-		}
-		url, stopEmbedded, err := a.startEmbedded(ctx)
-		if err != nil {
-			return err
-		}
-		defer stopEmbedded()
-		natsURL = url
+	natsURL, stopEmbedded, err := a.natsFor(ctx, roles)
+	if err != nil {
+		return err
 	}
+	defer stopEmbedded()
 	var ref *busRef
-	if needBus {
+	if natsURL != "" {
 		ref = &busRef{}
 	}
 	a.running.mu.Lock()
 	a.running.roles, a.running.ref = slices.Clip(roles), ref
 	a.running.mu.Unlock()
-	var srv *Server
-	var ln net.Listener
+	g, gctx := errgroup.WithContext(ctx)
 	if slices.Contains(roles, RoleServe) {
-		if needBus {
-			if parts.index, err = readmodel.Open(ctx, a.readModelPath()); err != nil {
-				return err
-			}
-			defer parts.index.Close()
-		}
-		if srv, err = a.server(ref, parts.index); err != nil {
+		srv, ln, closeIndex, err := a.startServe(ctx, parts, ref)
+		if err != nil {
 			return err
 		}
-		// The console's 重新加载 button; with the built-in configuration
-		// there is no file to read again.
-		if cfg.File != "" {
-			srv.reloader = a.Reload
-		}
-		a.running.mu.Lock()
-		a.running.srv = srv
-		a.running.mu.Unlock()
-		if ln, err = srv.Listen(); err != nil {
-			return err
-		}
+		defer closeIndex()
+		g.Go(func() error { return srv.Serve(gctx, ln) })
 	}
-	g, ctx := errgroup.WithContext(ctx)
-	if srv != nil {
-		g.Go(func() error { return srv.Serve(ctx, ln) })
-	}
-	if needBus {
-		g.Go(func() error { return a.runBus(ctx, natsURL, parts, ref) })
+	if natsURL != "" {
+		g.Go(func() error { return a.runBus(gctx, natsURL, parts, ref) })
 	}
 	a.Log.Info().Interface("roles", roles).Int("sources", len(a.current().Sources)).Msg("syndicator running")
 	return g.Wait()
+}
+
+// natsFor is the NATS server the roles use: nats.url, else (for `run`)
+// an embedded one started here, which stop shuts down; "" when the roles
+// need none (serve alone without nats.url: the site and health checks
+// work, the API answers 503).
+func (a *App) natsFor(ctx context.Context, roles []Role) (url string, stop func(), err error) {
+	stop = func() {}
+	needBus := a.Config.NATS.URL.IsSet() || slices.ContainsFunc(roles, func(r Role) bool { return r != RoleServe })
+	if !needBus {
+		return "", stop, nil
+	}
+	if url = a.Config.NATS.URL.Value(); url != "" {
+		return url, stop, nil
+	}
+	if !a.Embedded {
+		return "", stop, fmt.Errorf("nats.url is empty: separate roles need a shared NATS server (set nats.url, or use `syndicator run`, which embeds one)")
+	}
+	return a.startEmbedded(ctx)
+}
+
+// startServe builds the serve role's server on its read model (when
+// there is NATS to project) and opens its port, so that a taken port
+// fails the start; closeIndex closes the read model after the server.
+func (a *App) startServe(ctx context.Context, parts *roleParts, ref *busRef) (srv *Server, ln net.Listener, closeIndex func(), err error) {
+	closeIndex = func() {}
+	if ref != nil {
+		if parts.index, err = readmodel.Open(ctx, a.readModelPath()); err != nil {
+			return nil, nil, closeIndex, err
+		}
+		closeIndex = func() { parts.index.Close() }
+	}
+	fail := func(err error) (*Server, net.Listener, func(), error) {
+		closeIndex()
+		return nil, nil, func() {}, err
+	}
+	if srv, err = a.server(ref, parts.index); err != nil {
+		return fail(err)
+	}
+	// The console's 重新加载 button; with the built-in configuration
+	// there is no file to read again.
+	if a.Config.File != "" {
+		srv.reloader = a.Reload
+	}
+	a.running.mu.Lock()
+	a.running.srv = srv
+	a.running.mu.Unlock()
+	if ln, err = srv.Listen(); err != nil {
+		return fail(err)
+	}
+	return srv, ln, closeIndex, nil
 }
 
 // runBus keeps a connection to NATS and the roles' components running on
@@ -325,65 +339,15 @@ func (a *App) prepare(roles []Role) (*roleParts, error) {
 }
 
 // components builds the roles' components on bus, and the decider the
-// API records review decisions with.
+// API records review decisions with (roles.go has each role's).
 func (p *roleParts) components(bus *natsbus.Bus) ([]component, *decide.Decider, error) {
-	a := p.app
-	dec, err := a.decider(bus)
+	dec, err := p.app.decider(bus)
 	if err != nil {
 		return nil, nil, err
 	}
-	consume := func(spec natsbus.ConsumerSpec, ready func(context.Context) error, h natsbus.Handler) func(context.Context) error {
-		spec.AckWait = a.Config.NATS.AckWait
-		return func(ctx context.Context) error {
-			if ready != nil {
-				if err := ready(ctx); err != nil {
-					return err
-				}
-			}
-			return bus.Consume(ctx, spec, h)
-		}
-	}
 	var out []component
 	for _, r := range p.roles {
-		switch r {
-		case RoleCrawl:
-			out = append(out, a.crawlers(bus, p.fetcher)...)
-			// Classifying is the crawl role's last step (DESIGN §1), after
-			// the archive has kept the original.
-			// The decider in force: a reload replaces it (reload.go).
-			out = append(out, component{"decide", consume(natsbus.ConsumerSpec{Durable: decide.Name, Subjects: decide.Subjects()}, nil, a.decideLive(dec))})
-		case RoleArchive:
-			st, ready := p.archive.store, p.archive.ready
-			sink := archive.New(st, bus, bus, a.Log).WithClock(a.now)
-			out = append(out, component{"archive", consume(natsbus.ConsumerSpec{Durable: archive.Name, Subjects: archive.Subjects()}, ready, sink.Handle)})
-			// The audit ledger is recorded beside the archive, where its
-			// chain head is anchored.
-			out = append(out, a.ledgerComponents(bus, st, ready)...)
-			// Claims the events' readers are done with are deleted here,
-			// where the ledger (one of those readers) is recorded.
-			out = append(out, component{"claim-sweeper", natsbus.NewSweeper(bus, a.SweepEvery, a.Log).Run})
-		case RoleSite:
-			st, ready := p.site.store, p.site.ready
-			sink := site.New(site.Deps{
-				Docroot: st, Archive: p.archive.store, Bus: bus, Claims: bus, Records: bus,
-				Render: p.site.rend, SourceNames: p.site.names, Log: a.Log, Now: a.now,
-			})
-			idx := site.NewIndexer(st, bus, p.site.rend, a.Log)
-			out = append(out, component{"site", consume(natsbus.ConsumerSpec{Durable: site.Name, Subjects: site.Subjects()}, ready, sink.Handle)},
-				component{"site-indexer", func(ctx context.Context) error {
-					if err := ready(ctx); err != nil {
-						return err
-					}
-					return idx.Run(ctx)
-				}})
-		case RoleServe:
-			if p.index != nil {
-				out = append(out, component{"readmodel", readmodel.NewProjector(p.index, bus, a.Log).Run})
-			}
-		case RoleWebhook:
-			sink := a.webhook(bus)
-			out = append(out, component{"webhook", consume(natsbus.ConsumerSpec{Durable: webhook.Name, Subjects: webhook.Subjects()}, nil, sink.Handle)})
-		}
+		out = append(out, p.role(r, bus, dec)...)
 	}
 	return out, dec, nil
 }
