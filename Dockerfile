@@ -10,6 +10,7 @@ COPY cmd/ cmd/
 COPY config/ config/
 COPY console/ console/
 COPY crawler/ crawler/
+COPY httpapi/ httpapi/
 COPY sinks/ sinks/
 COPY syndicator/ syndicator/
 RUN go build -trimpath -o /out/ ./cmd/syndicator ./cmd/govsim \

@@ -63,7 +63,7 @@ type Reviewer interface {
 	Review(ctx context.Context, key string, in decide.Input) (*decide.Review, error)
 }
 
-// Auditor builds and exports the audit (main's server over the read model).
+// Auditor builds and exports the audit (httpapi, over the read model).
 type Auditor interface {
 	Report(ctx context.Context, from, to time.Time) (audit.Report, error)
 	Render(r audit.Report, format string) (data []byte, contentType string, err error)
@@ -90,6 +90,10 @@ type Deps struct {
 	Test func(ctx context.Context, id string) (*crawler.DryRun, error)
 	// Reload reloads the configuration of this process; nil: cannot.
 	Reload func(ctx context.Context, actor string) (string, error)
+	// Archive is the archive, for evidence downloads; IsNotFound tells its
+	// missing-object error. Nil: no downloads.
+	Archive    Archive
+	IsNotFound func(error) bool
 	// Settings is the effective configuration, redacted, with where each
 	// value came from.
 	Settings func() []Setting
@@ -115,7 +119,13 @@ type Console struct {
 	d     Deps
 	pages map[string]*template.Template
 	ses   *sessions
+	// tests bounds the dry runs running at once: each fetches from a
+	// source site, which no number of clicks may turn into a flood.
+	tests chan struct{}
 }
+
+// maxTests is how many dry runs (立即测试) may run at once.
+const maxTests = 2
 
 // New returns the console; it parses its templates and does no I/O.
 func New(d Deps) (*Console, error) {
@@ -126,7 +136,7 @@ func New(d Deps) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Console{d: d, pages: pages, ses: newSessions(d.Sessions, d.Now)}, nil
+	return &Console{d: d, pages: pages, ses: newSessions(d.Sessions, d.Now), tests: make(chan struct{}, maxTests)}, nil
 }
 
 // Static serves the style sheet and the script.

@@ -218,6 +218,11 @@ func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, name, value 
 
 // LoginPage shows the sign-in form.
 func (c *Console) LoginPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := c.user(r); ok {
+		// Already signed in (a bookmark, the back button): go on.
+		http.Redirect(w, r, safeNext(r.FormValue("next")), http.StatusSeeOther)
+		return
+	}
 	c.showLogin(w, r, http.StatusOK, "")
 }
 

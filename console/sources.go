@@ -82,6 +82,13 @@ func (c *Console) TestSource(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, http.StatusServiceUnavailable, "此进程不能试抓来源。")
 		return
 	}
+	select {
+	case c.tests <- struct{}{}:
+		defer func() { <-c.tests }()
+	default:
+		c.fail(w, r, http.StatusTooManyRequests, "已有试抓正在进行，请稍候再试。")
+		return
+	}
 	d, err := c.d.Test(r.Context(), s.ID)
 	if err != nil {
 		c.fail(w, r, http.StatusBadGateway, "试抓失败："+err.Error())

@@ -2,9 +2,10 @@ package crawler
 
 import "time"
 
-// Observer is told how polls go, for metrics: cmd/syndicator feeds a
-// Prometheus registry with it, so this package needs none. It is called
-// from every source's goroutine at once.
+// Observer is told how polls go, for metrics: cmd/syndicator gives the
+// crawlers the process's Prometheus instruments (httpapi.Instruments), so
+// this package needs none. It is called from every source's goroutine at
+// once.
 type Observer interface {
 	// Poll reports one poll of source that ran to its end: how long it
 	// took, and the error that kept its lists from being read (nil when

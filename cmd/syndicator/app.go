@@ -194,7 +194,7 @@ func (a *App) startServe(ctx context.Context, parts *roleParts, ref *busRef) (sr
 	// The console's 重新加载 button; with the built-in configuration
 	// there is no file to read again.
 	if a.Config.File != "" {
-		srv.reloader = a.Reload
+		srv.SetReloader(a.Reload)
 	}
 	a.running.mu.Lock()
 	a.running.srv = srv

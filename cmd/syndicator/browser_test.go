@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -22,9 +21,11 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/gyeco/syndicator/config"
+	"github.com/gyeco/syndicator/httpapi"
 	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/sinks/site/render"
 	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/readmodel/readmodeltest"
 )
 
 // browserWidth is the desktop width the site and the report must fit.
@@ -154,12 +155,9 @@ func browserArticles() []render.Article {
 	return arts
 }
 
-// fileLedger is the audit ledger of a JSON-lines file.
-type fileLedger struct{ lines [][]byte }
-
 // browserServer renders the docroot with the real renderer and serves it,
 // with the audit API over syndicator/audit/testdata/period.jsonl, through
-// the real Server handler.
+// the real server (httpapi.New).
 func browserServer(t *testing.T) (*httptest.Server, string) {
 	t.Helper()
 	cfg, err := config.Parse("browser.yml", []byte(browserConfig))
@@ -192,20 +190,13 @@ func browserServer(t *testing.T) (*httptest.Server, string) {
 			t.Fatal(err)
 		}
 	}
-	data, err := os.ReadFile("../../syndicator/audit/testdata/period.jsonl")
+	index, ends := readmodeltest.Ledger(t, readmodeltest.Lines(t, "../../syndicator/audit/testdata/period.jsonl"))
+	s, err := httpapi.New(httpapi.Deps{
+		Config: cfg, Site: blob.NewFS(dir), Index: index, Streams: ends, ReportNames: app.reportNames(), Log: zerolog.Nop(),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var led fileLedger
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		if len(bytes.TrimSpace(sc.Bytes())) > 0 {
-			led.lines = append(led.lines, append([]byte(nil), sc.Bytes()...))
-		}
-	}
-	index, ends := indexOf(t, led.lines)
-	s := &Server{site: blob.NewFS(dir), tokens: tokensOf(cfg), columns: []string{"zcwj", "sthj"}, app: app, index: index, streams: ends, log: zerolog.Nop(), reports: testReports(t)}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return srv, article

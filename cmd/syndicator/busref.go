@@ -13,9 +13,10 @@ import (
 // errNoBus is what the API reads while NATS is being (re)connected.
 var errNoBus = errors.New("nats is not connected yet; retry shortly")
 
-// busRef is the server's view of the bus: the HTTP server outlives a NATS
-// connection that is closed for good and dialled again, so it reads the
-// current one through here instead of holding a connection of its own.
+// busRef is the server's view of the bus: the HTTP server (httpapi)
+// outlives a NATS connection that is closed for good and dialled again, so
+// it reads the current one through here instead of holding a connection
+// of its own. It implements each of httpapi's small interfaces (Deps).
 type busRef struct {
 	mu  sync.RWMutex
 	bus *natsbus.Bus
@@ -93,7 +94,7 @@ func (r *busRef) Document(ctx context.Context, itemID string) (*decide.Doc, bool
 }
 
 // JetStreamReady probes JetStream on the current connection, for /readyz
-// and /metrics (api.go); errNoBus while there is none.
+// (httpapi.JetStreamChecker); errNoBus while there is none.
 func (r *busRef) JetStreamReady(ctx context.Context) error {
 	b, _, err := r.get()
 	if err != nil {
@@ -103,13 +104,31 @@ func (r *busRef) JetStreamReady(ctx context.Context) error {
 }
 
 // LastSeq is the last sequence stored in stream, for the read model's
-// freshness (index.go).
+// freshness and the followers' backlogs (httpapi.StreamHeads).
 func (r *busRef) LastSeq(ctx context.Context, stream string) (uint64, error) {
 	b, _, err := r.get()
 	if err != nil {
 		return 0, err
 	}
 	return b.LastSeq(ctx, stream)
+}
+
+// LastSeqOf is the last sequence of stream on subjects matching subject.
+func (r *busRef) LastSeqOf(ctx context.Context, stream, subject string) (uint64, error) {
+	b, _, err := r.get()
+	if err != nil {
+		return 0, err
+	}
+	return b.LastSeqOf(ctx, stream, subject)
+}
+
+// LastEntry is the audit ledger's head entry and its sequence in SYND_AUDIT.
+func (r *busRef) LastEntry(ctx context.Context) ([]byte, uint64, error) {
+	b, _, err := r.get()
+	if err != nil {
+		return nil, 0, err
+	}
+	return b.LastEntry(ctx)
 }
 
 func (r *busRef) PutState(ctx context.Context, bucket, key string, v any) error {

@@ -115,6 +115,18 @@ func TestConsole(t *testing.T) {
 				t.Errorf("GET %s shows a secret", path)
 			}
 		}
+		// The archived capture downloads as evidence: an attachment, the
+		// WARC's gzip bytes.
+		_, page, _ := op.get("/console/items/" + govID)
+		warc := regexpMust(`href="(/console/evidence/[^"]+capture\.warc\.gz)"`).FindStringSubmatch(page)
+		if warc == nil {
+			t.Errorf("item page links no WARC download\n%.3000s", page)
+		} else {
+			code, body, h := op.get(warc[1])
+			if code != 200 || !strings.HasPrefix(body, "\x1f\x8b") || !strings.HasPrefix(h.Get("Content-Disposition"), "attachment") {
+				t.Errorf("GET %s: %d, %q, %d bytes: want the gzip WARC as an attachment", warc[1], code, h.Get("Content-Disposition"), len(body))
+			}
+		}
 		if code, _, _ := op.get("/console/sources/nope"); code != http.StatusNotFound {
 			t.Errorf("unknown source: %d, want 404", code)
 		}

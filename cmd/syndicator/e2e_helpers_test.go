@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"regexp"
@@ -270,4 +272,32 @@ func (p *pipeline) verify(t testing.TB, bus *natsbus.Bus) {
 func sha(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
+}
+
+// Tokens of the tests' configurations.
+const (
+	operatorToken = "op-0123456789abcdef"
+	auditorToken  = "au-0123456789abcdef"
+)
+
+// get and do send a request with token as its bearer token (none when
+// empty).
+func get(t *testing.T, url, token string) (*http.Response, string) {
+	t.Helper()
+	return do(t, "GET", url, token)
+}
+
+func do(t *testing.T, method, url, token string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader("{}"))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b)
 }

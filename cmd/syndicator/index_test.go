@@ -19,37 +19,6 @@ import (
 	"github.com/gyeco/syndicator/syndicator/readmodel"
 )
 
-// fixedEnds are streams that end where the map says.
-type fixedEnds map[string]uint64
-
-func (f fixedEnds) LastSeq(_ context.Context, stream string) (uint64, error) { return f[stream], nil }
-
-func (f fixedEnds) LastSeqOf(_ context.Context, stream, _ string) (uint64, error) {
-	return f[stream], nil
-}
-
-// indexOf is a read model holding the ledger entries in lines (JSON, one
-// entry each), with stream ends that say it is current.
-func indexOf(t testing.TB, lines [][]byte) (*readmodel.Store, fixedEnds) {
-	t.Helper()
-	st, err := readmodel.Open(context.Background(), filepath.Join(t.TempDir(), "readmodel.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	var msgs []readmodel.Msg
-	for i, line := range lines {
-		// Stream sequences, as SYND_AUDIT numbers the entries.
-		msgs = append(msgs, readmodel.Msg{Stream: natsbus.StreamAudit, Seq: uint64(i + 1), Subject: syndicator.SubjectAuditEntry, Data: line})
-	}
-	if len(msgs) > 0 {
-		if skipped, err := st.Apply(context.Background(), msgs); err != nil || skipped != nil {
-			t.Fatalf("read model: %v (%v)", err, skipped)
-		}
-	}
-	return st, fixedEnds{natsbus.StreamAudit: uint64(len(lines))}
-}
-
 // checkIndexedAPI compares what serve's API answers from its read model
 // with the CLI's report (rep, read from the whole ledger) and with the
 // timelines of the whole ledger, and searches the items.
@@ -172,34 +141,4 @@ func asOfNowless(r audit.Report) audit.Report {
 		r.Columns[i].PerWeek, r.Columns[i].DaysSince = 0, 0
 	}
 	return r
-}
-
-// anchoredEnds is SYND_AUDIT ending with an anchor: its last message is
-// past the last ledger entry, which is all the read model projects.
-type anchoredEnds struct{ last, lastEntry uint64 }
-
-func (a anchoredEnds) LastSeq(context.Context, string) (uint64, error) { return a.last, nil }
-
-func (a anchoredEnds) LastSeqOf(_ context.Context, _, subject string) (uint64, error) {
-	if subject != syndicator.SubjectAuditEntry {
-		return a.last, nil
-	}
-	return a.lastEntry, nil
-}
-
-// TestCurrentIgnoresTrailingAnchors: a request does not wait for the
-// read model to reach an anchor it never projects (it answered 503 after
-// 10 s whenever an anchor was the ledger's last message).
-func TestCurrentIgnoresTrailingAnchors(t *testing.T) {
-	st, _ := indexOf(t, [][]byte{[]byte(`{"seq":1,"fact":{"kind":"discovered","id":"0123456789abcdef0123456789abcdef"}}`)})
-	s := &Server{index: st, streams: anchoredEnds{last: 2, lastEntry: 1}}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := s.current(ctx, natsbus.StreamAudit); err != nil {
-		t.Fatalf("current with an anchor last in SYND_AUDIT: %v", err)
-	}
-	s.streams = anchoredEnds{last: 3, lastEntry: 3}
-	if err := s.current(ctx, natsbus.StreamAudit); err == nil {
-		t.Fatal("current said the read model is current while an entry is missing")
-	}
 }

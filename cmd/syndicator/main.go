@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/config"
+	"github.com/gyeco/syndicator/syndicator/audit"
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 )
@@ -221,7 +222,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "audit report":
 		return app.AuditReport(ctx, inv.from, inv.to, inv.format, inv.file, stdout, stderr)
 	case "audit export":
-		from, to, err := parsePeriod(inv.from, inv.to, time.Now())
+		from, to, err := audit.ParsePeriod(inv.from, inv.to, time.Now())
 		if err != nil {
 			fmt.Fprintln(stderr, "audit export:", err)
 			return 2

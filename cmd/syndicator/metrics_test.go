@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -13,12 +12,13 @@ import (
 
 	"github.com/gyeco/syndicator/cmd/govsim/sim"
 	"github.com/gyeco/syndicator/crawler"
+	"github.com/gyeco/syndicator/sinks/archive"
+	"github.com/gyeco/syndicator/sinks/site"
+	"github.com/gyeco/syndicator/sinks/webhook"
 	"github.com/gyeco/syndicator/sinks/webhook/cmstest"
-	"github.com/gyeco/syndicator/syndicator"
+	"github.com/gyeco/syndicator/syndicator/decide"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
-	"github.com/gyeco/syndicator/syndicator/readmodel"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -163,12 +163,13 @@ func TestMetricsScrape(t *testing.T) {
 		}
 		want = append(want, wantSeries{s, v})
 	}
-	for _, c := range durableConsumers() {
+	// The durable consumers and the ordered followers of README's
+	// "Metrics".
+	for _, c := range []string{decide.Name, archive.Name, site.Name, webhook.Name, "ledger"} {
 		at(0, "syndicator_consumer_backlog", "consumer", c, "stream", natsbus.StreamEvents)
 	}
-	at(0, "syndicator_consumer_backlog", "consumer", followerLedger, "stream", natsbus.StreamEvents)
 	for _, stream := range []string{natsbus.StreamEvents, natsbus.StreamAudit, natsbus.StreamDead} {
-		at(0, "syndicator_consumer_backlog", "consumer", followerReadModel, "stream", stream)
+		at(0, "syndicator_consumer_backlog", "consumer", "readmodel", "stream", stream)
 	}
 	for _, sink := range []string{"archive", "site", "webhook"} {
 		at(0, "syndicator_sink_backlog", "sink", sink)
@@ -215,168 +216,5 @@ func TestMetricsScrape(t *testing.T) {
 	}
 	for _, pr := range problems {
 		t.Errorf("promlint: %s: %s", pr.Metric, pr.Text)
-	}
-}
-
-// TestStatsMetrics: JetStream's counts become the events, dead-letter and
-// backlog series, published events with their sink and the sinks' backlog
-// under its old name too; an expected consumer not created yet owes what
-// its subjects hold.
-func TestStatsMetrics(t *testing.T) {
-	t.Parallel()
-	d := newDescs()
-	st := natsbus.Stats{
-		Subjects: map[string]uint64{
-			"synd.item.discovered.govcn-zuixin":     3,
-			"synd.item.published.site.govcn-zuixin": 2,
-			"synd.source.health.govcn-zuixin":       1,
-			"synd.dead.site":                        4,
-		},
-		Pending: map[string]uint64{"decide": 5, "site": 1},
-	}
-	expected := map[string][]string{
-		"decide":  {"synd.item.archived.>"},
-		"site":    {"synd.item.decided.>"},
-		"archive": {"synd.item.discovered.>", "synd.item.revised.>", "synd.retry.archive"},
-	}
-	want := `
-# HELP syndicator_consumer_backlog Messages a reader of the streams has yet to process. Durable consumers (decide, archive, site, webhook): pending + ack-pending. Ordered followers (ledger, readmodel): stream sequences between their position and the last message they read.
-# TYPE syndicator_consumer_backlog gauge
-syndicator_consumer_backlog{consumer="archive",stream="SYND_EVENTS"} 3
-syndicator_consumer_backlog{consumer="decide",stream="SYND_EVENTS"} 5
-syndicator_consumer_backlog{consumer="site",stream="SYND_EVENTS"} 1
-# HELP syndicator_dead_letters Dead-letter records in SYND_DEAD: messages a consumer gave up on.
-# TYPE syndicator_dead_letters gauge
-syndicator_dead_letters{consumer="site"} 4
-# HELP syndicator_events Events stored in SYND_EVENTS, by kind, source and (published events) sink.
-# TYPE syndicator_events gauge
-syndicator_events{kind="discovered",source="govcn-zuixin"} 3
-syndicator_events{kind="published",sink="site",source="govcn-zuixin"} 2
-# HELP syndicator_sink_backlog Messages a sink has not acknowledged yet (pending + ack-pending); syndicator_consumer_backlog has every consumer.
-# TYPE syndicator_sink_backlog gauge
-syndicator_sink_backlog{sink="archive"} 3
-syndicator_sink_backlog{sink="site"} 1
-`
-	if err := testutil.CollectAndCompare(metricList(statsMetrics(&d, st, expected)), strings.NewReader(want)); err != nil {
-		t.Error(err)
-	}
-}
-
-// TestSubjectMatches: NATS filter matching, as consumers filter.
-func TestSubjectMatches(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct {
-		filter, subject string
-		want            bool
-	}{
-		{"synd.item.decided.>", "synd.item.decided.govcn-zuixin", true},
-		{"synd.item.decided.>", "synd.item.decided", false},
-		{"synd.item.>", "synd.item.published.site.src", true},
-		{"synd.item.*.src", "synd.item.archived.src", true},
-		{"synd.item.*.src", "synd.item.published.site.src", false},
-		{"synd.retry.site", "synd.retry.site", true},
-		{"synd.retry.site", "synd.retry.site.x", false},
-		{"synd.retry.site", "synd.retry", false},
-		{">", "synd", true},
-	} {
-		if got := subjectMatches(c.filter, c.subject); got != c.want {
-			t.Errorf("subjectMatches(%q, %q) = %v", c.filter, c.subject, got)
-		}
-	}
-}
-
-// TestIndexTally: items move between classes as rules decide them again.
-func TestIndexTally(t *testing.T) {
-	t.Parallel()
-	tally := indexTally{classes: map[sourceClass]int{}}
-	for _, d := range []readmodel.Decision{
-		{Source: "a", Class: syndicator.ClassTimely},
-		{Source: "a", Class: syndicator.ClassReview},
-		{Source: "a", Class: syndicator.ClassSync, Previous: syndicator.ClassReview}, // a revision, decided again
-		{Source: "b", Class: syndicator.ClassIgnore},
-	} {
-		tally.decided(d)
-	}
-	want := map[sourceClass]int{{"a", syndicator.ClassTimely}: 1, {"a", syndicator.ClassReview}: 0, {"a", syndicator.ClassSync}: 1, {"b", syndicator.ClassIgnore}: 1}
-	if !maps.Equal(tally.classes, want) {
-		t.Errorf("classes = %v, want %v", tally.classes, want)
-	}
-}
-
-// TestReadPages: pages are read until one is not full, or, once the
-// budget is spent, the rest is left to the next scrape.
-func TestReadPages(t *testing.T) {
-	t.Parallel()
-	sizes := []int{indexPage, indexPage, 3, indexPage}
-	calls := 0
-	page := func() (int, error) { calls++; return sizes[calls-1], nil }
-	if err := readPages(time.Now().Add(time.Hour), page); err != nil || calls != 3 {
-		t.Errorf("within the budget: %d pages read, %v; want 3", calls, err)
-	}
-	calls = 0
-	if err := readPages(time.Now().Add(-time.Second), page); err != nil || calls != 1 {
-		t.Errorf("budget spent: %d pages read, %v; want 1", calls, err)
-	}
-}
-
-// TestHealthMetrics: every known state is reported, 1 for the current.
-func TestHealthMetrics(t *testing.T) {
-	t.Parallel()
-	d := newDescs()
-	polled := time.Unix(1_760_000_000, 0)
-	want := `
-# HELP syndicator_source_health 1 for the current health state of a source (ok, degraded, failing), 0 for the others.
-# TYPE syndicator_source_health gauge
-syndicator_source_health{source="a",state="degraded"} 1
-syndicator_source_health{source="a",state="failing"} 0
-syndicator_source_health{source="a",state="ok"} 0
-syndicator_source_health{source="b",state="degraded"} 0
-syndicator_source_health{source="b",state="failing"} 0
-syndicator_source_health{source="b",state="ok"} 0
-syndicator_source_health{source="b",state="paused"} 1
-# HELP syndicator_source_last_poll_seconds Unix time of the source's last poll.
-# TYPE syndicator_source_last_poll_seconds gauge
-syndicator_source_last_poll_seconds{source="a"} 1.76e+09
-`
-	got := append(healthMetrics(&d, "a", crawler.SourceState{State: crawler.HealthDegraded, LastPoll: polled}),
-		healthMetrics(&d, "b", crawler.SourceState{State: "paused"})...)
-	if err := testutil.CollectAndCompare(metricList(got), strings.NewReader(want)); err != nil {
-		t.Error(err)
-	}
-}
-
-// TestPublicationLags: lags in seconds from discovery and from the
-// source's publication, never negative, none for history or unknown times.
-func TestPublicationLags(t *testing.T) {
-	t.Parallel()
-	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	p := readmodel.Publication{At: at, DiscoveredAt: at.Add(-90 * time.Second), PublishedAt: at.Add(-2 * time.Hour)}
-	if v, ok := lagFromDiscovery(p); !ok || v != 90 {
-		t.Errorf("from discovery: %v %v", v, ok)
-	}
-	if v, ok := lagFromUpstream(p); !ok || v != 7200 {
-		t.Errorf("from upstream: %v %v", v, ok)
-	}
-	skewed := p
-	skewed.DiscoveredAt = at.Add(time.Second)
-	if v, ok := lagFromDiscovery(skewed); !ok || v != 0 {
-		t.Errorf("published before found (clock skew): %v %v", v, ok)
-	}
-	for name, q := range map[string]readmodel.Publication{
-		"baseline":   {At: at, PublishedAt: at.AddDate(-1, 0, 0), Baseline: true},
-		"backfilled": {At: at, PublishedAt: at.AddDate(-1, 0, 0), Backfilled: true},
-		"no date":    {At: at},
-	} {
-		if v, ok := lagFromUpstream(q); ok {
-			t.Errorf("%s: upstream lag %v", name, v)
-		}
-	}
-	if _, ok := lagFromDiscovery(readmodel.Publication{At: at}); ok {
-		t.Error("a lag from an unknown discovery time")
-	}
-	for _, c := range []struct{ last, pos, want uint64 }{{10, 4, 6}, {4, 4, 0}, {3, 4, 0}, {0, 0, 0}} {
-		if got := behind(c.last, c.pos); got != c.want {
-			t.Errorf("behind(%d, %d) = %d, want %d", c.last, c.pos, got, c.want)
-		}
 	}
 }

@@ -125,7 +125,7 @@ func (a *App) apply(next *config.Config) error {
 	srv, crawl := a.running.srv, a.running.crawl
 	a.running.mu.Unlock()
 	if srv != nil {
-		srv.useConfig(next)
+		srv.UseConfig(next)
 	}
 	if crawl != nil {
 		crawl.reconcile()

@@ -91,12 +91,12 @@ func (e *reloadEnv) yaml(crawlerExtra string, sources ...string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `data_dir: %[1]s/data
 nats: {port: %[2]d}
-http: {listen: "127.0.0.1:%[3]d"}
+http: {tokens: [{name: 审计, role: auditor, token: %[6]s}], listen: "127.0.0.1:%[3]d"}
 crawler: {per_host_rps: 500, allow_private: [%[4]q]%[5]s}
 archive: {backend: fs, dir: %[1]s/archive}
 site: {backend: fs, dir: %[1]s/site, base_url: "https://stwm.example.gov.cn/"}
 sources:
-`, e.dir, e.natsPort, e.listen, strings.TrimPrefix(e.sim, "http://"), crawlerExtra)
+`, e.dir, e.natsPort, e.listen, strings.TrimPrefix(e.sim, "http://"), crawlerExtra, auditorToken)
 	for _, s := range sources {
 		b.WriteString(lines[s])
 	}
@@ -316,9 +316,18 @@ func TestReloadAppliesSources(t *testing.T) {
 	if crawling != "中国政府网（改名）" {
 		t.Errorf("govcn-zuixin is crawled as %q, want the reloaded name", crawling)
 	}
-	srvSources, _, _ := app.running.srv.live()
-	if got := sourceIDs(srvSources); !slices.Equal(got, live) {
-		t.Errorf("server's sources %q, want %q", got, live)
+	// The server answers with them.
+	resp, body := get(t, fmt.Sprintf("http://127.0.0.1:%d/api/v1/sources", e.listen), auditorToken)
+	var answer struct{ Sources []struct{ ID string } }
+	if err := json.Unmarshal([]byte(body), &answer); resp.StatusCode != http.StatusOK || err != nil {
+		t.Fatalf("GET /api/v1/sources: %d %v\n%.500s", resp.StatusCode, err, body)
+	}
+	var served []string
+	for _, src := range answer.Sources {
+		served = append(served, src.ID)
+	}
+	if !slices.Equal(served, live) {
+		t.Errorf("server's sources %q, want %q", served, live)
 	}
 
 	// The same file again: nothing to do, and that is recorded too.

@@ -1,7 +1,6 @@
-package main
+package httpapi
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"net/http"
@@ -11,11 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/decide"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
+	"github.com/gyeco/syndicator/syndicator/readmodel/readmodeltest"
 )
 
 // fuzzBackends stands in for NATS behind the API. Like NATS, it must
@@ -85,29 +84,16 @@ func FuzzAPI(f *testing.F) {
 	} {
 		f.Add(seed.method, seed.target, seed.role, []byte(`{"outcome":"approved"}`))
 	}
-	ledgerLines, err := os.ReadFile("../../syndicator/audit/testdata/period.jsonl")
-	if err != nil {
-		f.Fatal(err)
-	}
-	var entries [][]byte
-	sc := bufio.NewScanner(bytes.NewReader(ledgerLines))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		entries = append(entries, append([]byte(nil), sc.Bytes()...))
-	}
-	cfg, err := config.Parse("fuzz.yml", []byte(`http:
+	cfg := parseConfig(f, `http:
   tokens:
     - {name: 信息中心, role: operator, token: `+operatorToken+`}
     - {name: 审计, role: auditor, token: `+auditorToken+`}
 site:
   columns: [{id: zcwj, name: 政策文件}]
-`))
-	if err != nil {
-		f.Fatal(err)
-	}
+`)
 	dir := f.TempDir()
 	reports := testReports(f)
-	index, ends := indexOf(f, entries)
+	index, ends := readmodeltest.Ledger(f, readmodeltest.Lines(f, "../syndicator/audit/testdata/period.jsonl"))
 	if err := os.WriteFile(dir+"/index.html", []byte("<p>首页</p>"), 0o644); err != nil {
 		f.Fatal(err)
 	}
@@ -126,7 +112,7 @@ site:
 		}
 		fb := fuzzBackends{t: t}
 		s := &Server{
-			site: blob.NewFS(dir), tokens: tokensOf(cfg), columns: []string{"zcwj"}, app: &App{Config: cfg}, reports: reports,
+			site: blob.NewFS(dir), tokens: tokensOf(cfg), columns: []string{"zcwj"}, started: cfg, reports: reports,
 			states: fb, stats: fb, jetstream: fb, lister: fb, index: index, streams: ends, reviews: fb, connected: func() bool { return true },
 		}
 		req := httptest.NewRequest(method, "http://syndicator.test"+u.RequestURI(), bytes.NewReader(body))

@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"context"
@@ -13,14 +13,14 @@ import (
 	"github.com/gyeco/syndicator/syndicator/decide"
 )
 
-// reviewer records operators' decisions (decide.Decider).
-type reviewer interface {
+// Reviewer records operators' decisions (decide.Decider).
+type Reviewer interface {
 	Review(ctx context.Context, itemID string, in decide.Input) (*decide.Review, error)
 	Document(ctx context.Context, itemID string) (*decide.Doc, bool, error)
 }
 
-// lister reads every entry of a KV bucket (natsbus.Bus).
-type lister interface {
+// Lister reads every entry of a KV bucket (natsbus.Bus).
+type Lister interface {
 	EachState(ctx context.Context, bucket, pattern string, fn func(key string, value []byte) error) error
 }
 

@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"cmp"
@@ -14,7 +14,7 @@ import (
 	"github.com/gyeco/syndicator/syndicator/readmodel"
 )
 
-// streamEnds tells how far a stream goes (busRef), so a request can wait
+// streamEnds tells how far a stream goes (StreamHeads), so a request can wait
 // for the read model to have applied what was there when it came.
 type streamEnds interface {
 	LastSeq(ctx context.Context, stream string) (uint64, error)
@@ -91,7 +91,7 @@ func (s *Server) apiItems(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if q.Get("from") != "" || q.Get("to") != "" {
-		if query.From, query.To, err = parsePeriod(q.Get("from"), q.Get("to"), s.app.now()); err != nil {
+		if query.From, query.To, err = audit.ParsePeriod(q.Get("from"), q.Get("to"), s.clock()); err != nil {
 			writeJSONError(w, http.StatusBadRequest, err.Error())
 			return
 		}
@@ -147,14 +147,14 @@ func (s *Server) indexedReport(ctx context.Context, from, to time.Time) (audit.R
 	if err != nil {
 		return audit.Report{}, err
 	}
-	p := s.app.Config.AuditPolicy()
+	p := s.started.AuditPolicy()
 	published, err := s.index.Publications(ctx, cmp.Or(p.Sink, "site"))
 	if err != nil {
 		return audit.Report{}, err
 	}
-	cal, err := s.app.Config.AuditCalendar()
+	cal, err := s.started.AuditCalendar()
 	if err != nil {
 		return audit.Report{}, err
 	}
-	return audit.BuildFrom(docs, published, p, cal, from, to, s.app.now())
+	return audit.BuildFrom(docs, published, p, cal, from, to, s.clock())
 }

@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"cmp"
@@ -46,7 +46,7 @@ func (t *indexTally) decided(d readmodel.Decision) {
 // collectIndex reads serve's read model: the rules decisions and first
 // publications applied since the last scrape, into the items per class
 // and the lag histograms.
-func (s *Server) collectIndex(ctx context.Context, in *instruments) []prometheus.Metric {
+func (s *Server) collectIndex(ctx context.Context, in *Instruments) []prometheus.Metric {
 	classes, err := in.readIndex(ctx, s.index)
 	if err != nil {
 		// What was read before the error counts; the next scrape goes on.
@@ -77,12 +77,12 @@ const (
 // Each step is read once, so the lag histograms count like counters from
 // this process's start (to Prometheus, a reset), and the classes are
 // those of the whole read model.
-func (in *instruments) readIndex(ctx context.Context, st *readmodel.Store) (map[sourceClass]int, error) {
+func (in *Instruments) readIndex(ctx context.Context, st *readmodel.Store) (map[sourceClass]int, error) {
 	t := &in.index
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.store != st {
-		// Another read model (a new server on this App): start over.
+		// Another read model (a new server on these instruments): start over.
 		in.lagDiscovered.Reset()
 		in.lagUpstream.Reset()
 		t.store, t.pubAfter, t.decAfter, t.classes = st, 0, 0, map[sourceClass]int{}

@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"bufio"
@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/syndicator/decide"
+	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
 	"github.com/rs/zerolog"
 )
 
@@ -34,7 +34,7 @@ func (stubReviewer) Document(context.Context, string) (*decide.Doc, bool, error)
 
 // boundedServer runs a Server with limits on a loopback port until the
 // test ends.
-func boundedServer(t *testing.T, limits serverLimits) string {
+func boundedServer(t *testing.T, limits Limits) string {
 	t.Helper()
 	addr, stop := startBounded(t, limits)
 	t.Cleanup(func() {
@@ -47,15 +47,12 @@ func boundedServer(t *testing.T, limits serverLimits) string {
 
 // startBounded runs a Server with limits; stop ends it and returns what
 // Serve returned, failing the test if that takes over 10 s.
-func startBounded(t *testing.T, limits serverLimits) (addr string, stop func() error) {
+func startBounded(t *testing.T, limits Limits) (addr string, stop func() error) {
 	t.Helper()
-	cfg, err := config.Parse("bounds.yml", []byte(`http:
+	cfg := parseConfig(t, `http:
   tokens:
     - {name: 信息中心, role: operator, token: `+operatorToken+`}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	dir := t.TempDir()
 	if err := os.WriteFile(dir+"/index.html", []byte("<p>首页</p>"), 0o644); err != nil {
 		t.Fatal(err)
@@ -104,8 +101,8 @@ func keepAlive(t *testing.T, addr string) net.Conn {
 	return c
 }
 
-func testLimits() serverLimits {
-	return serverLimits{
+func testLimits() Limits {
+	return Limits{
 		ReadHeader: time.Second, Read: time.Second, Write: 5 * time.Second, Idle: time.Second,
 		MaxConns: 16, PerClient: 4, MaxHeaderBytes: 8 << 10,
 	}
@@ -177,7 +174,7 @@ func TestServerLimitsConnectionsPerClient(t *testing.T) {
 
 	// Closing one frees its place.
 	kept[0].Close()
-	waitFor(t, 10*time.Second, "a connection after one was freed", func() (bool, string) {
+	natstest.WaitFor(t, 10*time.Second, "a connection after one was freed", func() (bool, string) {
 		resp, err := (&http.Client{Timeout: 2 * time.Second}).Get("http://" + addr + "/healthz")
 		if err != nil {
 			return false, err.Error()

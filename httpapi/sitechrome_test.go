@@ -1,9 +1,7 @@
-package main
+package httpapi
 
 import (
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,29 +9,17 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/syndicator/audit/report"
+	"github.com/gyeco/syndicator/syndicator/readmodel/readmodeltest"
 )
-
-func getSite(t *testing.T, h http.Handler, target, token string) (*http.Response, string) {
-	t.Helper()
-	req := httptest.NewRequest("GET", "http://syndicator.test"+target, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	body, _ := io.ReadAll(rec.Result().Body)
-	return rec.Result(), string(body)
-}
 
 // TestServeStyledNotFound: an unknown path is answered 404 with the site's
 // own 404.html when the site sink has written it, else the inline page.
 func TestServeStyledNotFound(t *testing.T) {
 	dir := t.TempDir()
 	s := &Server{site: blob.NewFS(dir), log: zerolog.Nop()}
-	resp, body := getSite(t, s.Handler(), "/zcwj/nope.html", "")
+	resp, body := call(t, s.Handler(), "GET", "/zcwj/nope.html", "")
 	if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "页面不存在") {
 		t.Errorf("without 404.html: %d %q", resp.StatusCode, body)
 	}
@@ -41,7 +27,7 @@ func TestServeStyledNotFound(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "404.html"), []byte(styled), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	resp, body = getSite(t, s.Handler(), "/zcwj/nope.html", "")
+	resp, body = call(t, s.Handler(), "GET", "/zcwj/nope.html", "")
 	if resp.StatusCode != http.StatusNotFound || body != styled {
 		t.Errorf("with 404.html: %d %q, want 404 with the styled page", resp.StatusCode, body)
 	}
@@ -53,23 +39,18 @@ func TestServeStyledNotFound(t *testing.T) {
 // TestReportCSPAllowsOnlyItsStyle: the HTML report may apply its one
 // inline style sheet (by hash) and nothing else; JSON keeps the API's CSP.
 func TestReportCSPAllowsOnlyItsStyle(t *testing.T) {
-	cfg, err := config.Parse("r.yml", []byte(browserConfig))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile("../../syndicator/audit/testdata/period.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var led fileLedger
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.TrimSpace(line) != "" {
-			led.lines = append(led.lines, []byte(line))
-		}
-	}
-	index, ends := indexOf(t, led.lines)
-	s := &Server{site: blob.NewFS(t.TempDir()), tokens: tokensOf(cfg), app: &App{Config: cfg, Log: zerolog.Nop()}, index: index, streams: ends, log: zerolog.Nop(), reports: testReports(t)}
-	resp, body := getSite(t, s.Handler(), "/api/v1/audit/report?from=2026-06-01&to=2026-09-30&format=html", auditorToken)
+	cfg := parseConfig(t, `http:
+  tokens:
+    - {name: 审计, role: auditor, token: `+auditorToken+`}
+site:
+  columns:
+    - {id: zcwj, name: 政策文件}
+    - {id: sthj, name: 生态环境}
+`)
+	index, ends := readmodeltest.Ledger(t, readmodeltest.Lines(t, "../syndicator/audit/testdata/period.jsonl"))
+	names := report.Names{Columns: map[string]string{"zcwj": "政策文件", "sthj": "生态环境"}}
+	s := &Server{site: blob.NewFS(t.TempDir()), tokens: tokensOf(cfg), started: cfg, names: names, index: index, streams: ends, log: zerolog.Nop(), reports: testReports(t)}
+	resp, body := call(t, s.Handler(), "GET", "/api/v1/audit/report?from=2026-06-01&to=2026-09-30&format=html", auditorToken)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("report: %d %.300s", resp.StatusCode, body)
 	}
@@ -82,7 +63,7 @@ func TestReportCSPAllowsOnlyItsStyle(t *testing.T) {
 	if !strings.Contains(body, "<td>政策文件</td>") || strings.Contains(body, "<td>zcwj</td>") {
 		t.Errorf("report shows column ids, not names")
 	}
-	resp, _ = getSite(t, s.Handler(), "/api/v1/audit/report?from=2026-06-01&to=2026-09-30&format=json", auditorToken)
+	resp, _ = call(t, s.Handler(), "GET", "/api/v1/audit/report?from=2026-06-01&to=2026-09-30&format=json", auditorToken)
 	if csp := resp.Header.Get("Content-Security-Policy"); csp != apiSecurityPolicy {
 		t.Errorf("JSON report CSP = %q, want %q", csp, apiSecurityPolicy)
 	}

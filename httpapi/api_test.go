@@ -1,17 +1,14 @@
-package main
+package httpapi
 
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/crawler"
 	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/syndicator"
@@ -20,72 +17,47 @@ import (
 	"github.com/rs/zerolog"
 )
 
-const (
-	operatorToken = "op-0123456789abcdef"
-	auditorToken  = "au-0123456789abcdef"
-)
-
-func testServer(t *testing.T) (*httptest.Server, *Server) {
+// testServer is a server over an embedded NATS, with two sources (one
+// with a degraded health) and both tokens, and its handler.
+func testServer(t *testing.T) (http.Handler, *Server, *natsbus.Bus) {
 	t.Helper()
-	yaml := `
+	cfg := parseConfig(t, `
 http:
   tokens:
-    - {name: 信息中心, role: operator, token: ` + operatorToken + `}
-    - {name: 审计, role: auditor, token: ` + auditorToken + `}
+    - {name: 信息中心, role: operator, token: `+operatorToken+`}
+    - {name: 审计, role: auditor, token: `+auditorToken+`}
 sources:
   - {id: govcn-zuixin, preset: govcn-zuixin}
   - {id: guizhou-szfwj, preset: guizhou-szfwj}
-`
-	cfg, err := config.Parse("api.yml", []byte(yaml))
+`)
+	bus, err := natsbus.Connect(context.Background(), natstest.Embedded(t), "httpapi-test", natsbus.Options{}, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)
 	}
-	bus := connectBus(t, natstest.Embedded(t))
+	t.Cleanup(bus.Close)
 	s := &Server{
 		site: blob.NewFS(t.TempDir()), sources: cfg.Sources, tokens: tokensOf(cfg),
-		states: bus, stats: bus, jetstream: bus, connected: bus.Connected, log: zerolog.Nop(),
+		states: bus, stats: bus, heads: bus, jetstream: bus, connected: bus.Connected, log: zerolog.Nop(),
 	}
 	st := crawler.SourceState{Source: "govcn-zuixin", State: crawler.HealthDegraded, Reason: "列表条目选择器未匹配", LastPoll: time.Now().UTC()}
 	if err := bus.PutState(context.Background(), "synd_sources", "govcn-zuixin", &st); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return srv, s
-}
-
-func get(t *testing.T, url, token string) (*http.Response, string) {
-	t.Helper()
-	return do(t, "GET", url, token)
-}
-
-func do(t *testing.T, method, url, token string) (*http.Response, string) {
-	t.Helper()
-	req, _ := http.NewRequest(method, url, strings.NewReader("{}"))
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return resp, string(b)
+	return s.Handler(), s, bus
 }
 
 // TestEveryRouteEnforcesItsAccess walks the route table: a route that
 // needs a token refuses none or a wrong one, and an auditor cannot reach
 // operator routes.
 func TestEveryRouteEnforcesItsAccess(t *testing.T) {
-	srv, s := testServer(t)
-	opSession, auSession := newConsoleClient(t, srv.URL), newConsoleClient(t, srv.URL)
-	opCSRF, auCSRF := opSession.login(operatorToken), auSession.login(auditorToken)
+	h, s, _ := testServer(t)
+	opSession, auSession := newVisitor(t, h), newVisitor(t, h)
+	opCSRF, auCSRF := opSession.signIn(operatorToken), auSession.signIn(auditorToken)
 	for _, r := range s.routes() {
-		path := strings.NewReplacer("{key}", "0123abcd", "{id}", "0123abcd", "{seq}", "1", "{$}", "").Replace(r.path)
+		path := strings.NewReplacer("{key...}", "src/2026/original.html", "{key}", "0123abcd", "{id}", "0123abcd", "{seq}", "1", "{$}", "").Replace(r.path)
 		if r.access == session || r.access == sessionOperator {
 			t.Run(r.method+" "+path, func(t *testing.T) {
-				checkConsoleRoute(t, r, path, srv.URL, opSession, auSession, opCSRF, auCSRF)
+				checkConsoleRoute(t, r, path, h, opSession, auSession, opCSRF, auCSRF)
 			})
 			continue
 		}
@@ -98,18 +70,18 @@ func TestEveryRouteEnforcesItsAccess(t *testing.T) {
 		}
 		t.Run(r.method+" "+path, func(t *testing.T) {
 			if r.access == public {
-				resp, _ := get(t, srv.URL+path, "")
+				resp, _ := call(t, h, "GET", path, "")
 				if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 					t.Errorf("public route answered %d", resp.StatusCode)
 				}
 				return
 			}
 			for _, tok := range []string{"", "wrong-token-0123456789", operatorToken + "x"} {
-				if resp, _ := do(t, method, srv.URL+path, tok); resp.StatusCode != http.StatusUnauthorized {
+				if resp, _ := call(t, h, method, path, tok); resp.StatusCode != http.StatusUnauthorized {
 					t.Errorf("token %q: %d, want 401", tok, resp.StatusCode)
 				}
 			}
-			resp, _ := do(t, method, srv.URL+path, auditorToken)
+			resp, _ := call(t, h, method, path, auditorToken)
 			switch {
 			case r.access == operator && resp.StatusCode != http.StatusForbidden:
 				t.Errorf("auditor on operator route: %d, want 403", resp.StatusCode)
@@ -124,36 +96,36 @@ func TestEveryRouteEnforcesItsAccess(t *testing.T) {
 // tokens do not count) a GET is sent to sign in and a POST refused; with
 // a session an auditor reads but cannot change; a POST needs the CSRF
 // token.
-func checkConsoleRoute(t *testing.T, r route, path, base string, op, au *consoleClient, opCSRF, auCSRF string) {
+func checkConsoleRoute(t *testing.T, r route, path string, h http.Handler, op, au *visitor, opCSRF, auCSRF string) {
 	t.Helper()
-	anon := newConsoleClient(t, base)
+	anon := newVisitor(t, h)
 	if r.method == "GET" {
-		code, _, h := anon.get(path)
-		if code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/console/login") {
-			t.Errorf("GET without a session: %d → %q, want 303 to sign in", code, h.Get("Location"))
+		code, _, hdr := anon.send("GET", path, nil)
+		if code != http.StatusSeeOther || !strings.HasPrefix(hdr.Get("Location"), "/console/login") {
+			t.Errorf("GET without a session: %d → %q, want 303 to sign in", code, hdr.Get("Location"))
 		}
 		for _, tok := range []string{operatorToken, auditorToken} {
-			if resp, _ := do(t, "GET", base+path, tok); resp.Request.URL.Path != "/console/login" {
-				t.Errorf("GET with a bearer token reached %s, want the sign-in page", resp.Request.URL.Path)
+			if resp, _ := call(t, h, "GET", path, tok); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/console/login") {
+				t.Errorf("GET with a bearer token: %d → %q, want the sign-in page", resp.StatusCode, resp.Header.Get("Location"))
 			}
 		}
-		if code, _, _ := au.get(path); code == http.StatusUnauthorized || code == http.StatusForbidden || code == http.StatusSeeOther {
+		if code, _, _ := au.send("GET", path, nil); code == http.StatusUnauthorized || code == http.StatusForbidden || code == http.StatusSeeOther {
 			t.Errorf("auditor session: GET answered %d", code)
 		}
 		return
 	}
-	if code, _, _ := anon.post(path, url.Values{}); code != http.StatusUnauthorized {
+	if code, _, _ := anon.send("POST", path, url.Values{}); code != http.StatusUnauthorized {
 		t.Errorf("POST without a session: %d, want 401", code)
 	}
-	if code, _, _ := op.post(path, url.Values{}); code != http.StatusForbidden {
+	if code, _, _ := op.send("POST", path, url.Values{}); code != http.StatusForbidden {
 		t.Errorf("POST without the CSRF token: %d, want 403", code)
 	}
 	if r.path == "/console/logout" {
 		// Sign out sessions of their own, not the ones the other routes use.
-		au = newConsoleClient(t, base)
-		auCSRF = au.login(auditorToken)
+		au = newVisitor(t, h)
+		auCSRF = au.signIn(auditorToken)
 	}
-	code, _, _ := au.post(path, url.Values{"csrf": {auCSRF}})
+	code, _, _ := au.send("POST", path, url.Values{"csrf": {auCSRF}})
 	switch {
 	case r.access == sessionOperator && code != http.StatusForbidden:
 		t.Errorf("auditor on an operator route: %d, want 403", code)
@@ -163,15 +135,15 @@ func checkConsoleRoute(t *testing.T, r route, path, base string, op, au *console
 	if r.path == "/console/logout" {
 		return // would end the operator's session for the routes after it
 	}
-	if code, _, _ := op.post(path, url.Values{"csrf": {opCSRF}}); code == http.StatusUnauthorized || code == http.StatusForbidden {
+	if code, _, _ := op.send("POST", path, url.Values{"csrf": {opCSRF}}); code == http.StatusUnauthorized || code == http.StatusForbidden {
 		t.Errorf("operator session with the CSRF token: %d", code)
 	}
 }
 
 func TestAPISources(t *testing.T) {
-	srv, _ := testServer(t)
+	h, _, _ := testServer(t)
 	for _, tok := range []string{auditorToken, operatorToken} {
-		resp, body := get(t, srv.URL+"/api/v1/sources", tok)
+		resp, body := call(t, h, "GET", "/api/v1/sources", tok)
 		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 			t.Fatalf("status %d %s: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 		}
@@ -187,14 +159,13 @@ func TestAPISources(t *testing.T) {
 			t.Errorf("lists = %v", got.Sources[0].Lists)
 		}
 	}
-	if resp, body := get(t, srv.URL+"/api/v1/sources", ""); resp.StatusCode != 401 || !strings.Contains(body, "Bearer") {
+	if resp, body := call(t, h, "GET", "/api/v1/sources", ""); resp.StatusCode != 401 || !strings.Contains(body, "Bearer") {
 		t.Errorf("anonymous: %d %s", resp.StatusCode, body)
 	}
 }
 
 func TestMetrics(t *testing.T) {
-	srv, s := testServer(t)
-	bus := s.stats.(*natsbus.Bus)
+	h, _, bus := testServer(t)
 	ev := &syndicator.Event{Kind: syndicator.KindDiscovered, ID: "a", Revision: 1, Source: "govcn-zuixin", Item: &syndicator.Item{ID: "a"}}
 	if _, err := bus.Publish(context.Background(), ev); err != nil {
 		t.Fatal(err)
@@ -203,7 +174,7 @@ func TestMetrics(t *testing.T) {
 	if _, err := bus.Publish(context.Background(), pub); err != nil {
 		t.Fatal(err)
 	}
-	resp, body := get(t, srv.URL+"/metrics", "")
+	resp, body := call(t, h, "GET", "/metrics", "")
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}

@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"context"
@@ -21,11 +21,11 @@ import (
 
 // What a scrape reads from the pipeline's state rather than counts.
 
-// streamHeads tells where the streams end for the ordered followers (the
-// audit ledger's recorder and serve's read model), which keep their
-// position in what they write instead of in a durable consumer. busRef
-// and natsbus.Bus have it.
-type streamHeads interface {
+// StreamHeads tells where the streams end: for the read model's
+// freshness (index.go), and for the ordered followers (the audit ledger's
+// recorder and serve's read model), which keep their position in what
+// they write instead of in a durable consumer. natsbus.Bus has it.
+type StreamHeads interface {
 	LastSeq(ctx context.Context, stream string) (uint64, error)
 	LastSeqOf(ctx context.Context, stream, subject string) (uint64, error)
 	LastEntry(ctx context.Context) ([]byte, uint64, error)
@@ -50,7 +50,7 @@ func durableConsumers() []string { return []string{decide.Name, archive.Name, si
 // reports nothing until it exists.
 func (s *Server) expectedConsumers() map[string][]string {
 	out := map[string][]string{decide.Name: decide.Subjects(), archive.Name: archive.Subjects(), site.Name: site.Subjects()}
-	if s.app != nil && s.app.Config != nil && s.app.Config.Webhook.URL != "" {
+	if s.started != nil && s.started.Webhook.URL != "" {
 		out[webhook.Name] = webhook.Subjects()
 	}
 	for c, subjects := range out {
@@ -102,7 +102,7 @@ func gauge(d *prometheus.Desc, v float64, labels ...string) prometheus.Metric {
 
 // collect reads this scrape's metrics. A part that cannot be read is left
 // out and logged; the rest is still reported.
-func (s *Server) collect(ctx context.Context, in *instruments) []prometheus.Metric {
+func (s *Server) collect(ctx context.Context, in *Instruments) []prometheus.Metric {
 	var out []prometheus.Metric
 	d := &in.desc
 	if s.stats != nil {
@@ -124,8 +124,8 @@ func (s *Server) collectBus(ctx context.Context, d *descs) []prometheus.Metric {
 		return []prometheus.Metric{gauge(d.jetstream, 0)}
 	}
 	out := append([]prometheus.Metric{gauge(d.jetstream, 1)}, statsMetrics(d, st, s.expectedConsumers())...)
-	if heads, ok := s.stats.(streamHeads); ok {
-		out = append(out, s.followerBacklogs(ctx, d, heads)...)
+	if s.heads != nil {
+		out = append(out, s.followerBacklogs(ctx, d, s.heads)...)
 	}
 	return append(out, s.sourceMetrics(ctx, d)...)
 }
@@ -198,7 +198,7 @@ func subjectMatches(filter, subject string) bool {
 // followerBacklogs reads how far the ordered followers are behind: the
 // ledger's recorder (its head entry names the last event it recorded)
 // and, when this server has one, its read model (positions per stream).
-func (s *Server) followerBacklogs(ctx context.Context, d *descs, heads streamHeads) []prometheus.Metric {
+func (s *Server) followerBacklogs(ctx context.Context, d *descs, heads StreamHeads) []prometheus.Metric {
 	var out []prometheus.Metric
 	if n, err := ledgerBacklog(ctx, heads); err != nil {
 		s.log.Warn().Err(err).Str("component", "metrics").Msg("ledger backlog not read")
@@ -239,7 +239,7 @@ func (s *Server) followerBacklogs(ctx context.Context, d *descs, heads streamHea
 // ledgerBacklog is how far the ledger's head lags the last item event:
 // the recorder follows synd.item.> only, so source health and retry
 // messages after it are not owed.
-func ledgerBacklog(ctx context.Context, heads streamHeads) (uint64, error) {
+func ledgerBacklog(ctx context.Context, heads StreamHeads) (uint64, error) {
 	last, err := heads.LastSeqOf(ctx, natsbus.StreamEvents, syndicator.SubjectItems)
 	if err != nil {
 		return 0, err

@@ -1,10 +1,11 @@
-package main
+package httpapi
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -22,21 +23,17 @@ import (
 
 func storageTokens(t *testing.T) []config.Token {
 	t.Helper()
-	cfg, err := config.Parse("tokens.yml", []byte("http:\n  tokens:\n    - {name: 审计, role: auditor, token: "+auditorToken+"}\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tokensOf(cfg)
+	return tokensOf(parseConfig(t, "http:\n  tokens:\n    - {name: 审计, role: auditor, token: "+auditorToken+"}\n"))
 }
 
-// readyzOf reads /readyz without and with a token. status is the
+// readyzOf reads /readyz from h without and with a token. status is the
 // answer's without a token, or -1 when the two answers differed (the state
 // changed between them).
-func readyzOf(t *testing.T, url string) (status int, public string, report readyReport) {
+func readyzOf(t *testing.T, h http.Handler) (status int, public string, report readyReport) {
 	t.Helper()
-	resp, body := get(t, url+"/readyz", "")
+	resp, body := call(t, h, "GET", "/readyz", "")
 	status, public = resp.StatusCode, body
-	resp, body = get(t, url+"/readyz", auditorToken)
+	resp, body = call(t, h, "GET", "/readyz", auditorToken)
 	if resp.StatusCode != status {
 		status = -1
 	}
@@ -71,15 +68,18 @@ func TestStorageFullShowsInReadyzAndMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(emb.Shutdown)
-	bus := connectBus(t, emb.ClientURL())
+	bus, err := natsbus.Connect(context.Background(), emb.ClientURL(), "httpapi-test", natsbus.Options{}, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bus.Close)
 	s := &Server{
 		site: blob.NewFS(t.TempDir()), tokens: storageTokens(t),
-		states: bus, stats: bus, jetstream: bus, connected: bus.Connected, log: zerolog.Nop(),
+		states: bus, stats: bus, heads: bus, jetstream: bus, connected: bus.Connected, log: zerolog.Nop(),
 	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
+	h := s.Handler()
 	metric := func() string {
-		resp, body := get(t, srv.URL+"/metrics", "")
+		resp, body := call(t, h, "GET", "/metrics", "")
 		if resp.StatusCode != 200 {
 			t.Fatalf("metrics: %d %s", resp.StatusCode, body)
 		}
@@ -92,7 +92,7 @@ func TestStorageFullShowsInReadyzAndMetrics(t *testing.T) {
 		return ""
 	}
 
-	if status, public, rep := readyzOf(t, srv.URL); status != 200 || public != "ok\n" || !rep.Ready || !rep.check("jetstream").OK {
+	if status, public, rep := readyzOf(t, h); status != 200 || public != "ok\n" || !rep.Ready || !rep.check("jetstream").OK {
 		t.Fatalf("healthy: readyz %d %q %+v", status, public, rep)
 	}
 	if v := metric(); v != "1" {
@@ -103,16 +103,16 @@ func TestStorageFullShowsInReadyzAndMetrics(t *testing.T) {
 	natstest.Fill(t, filler)
 	ctx := context.Background()
 	pctx, cancel := context.WithTimeout(ctx, time.Second)
-	_, err := bus.Publish(pctx, storageEvent("full", 64<<10))
+	_, err = bus.Publish(pctx, storageEvent("full", 64<<10))
 	cancel()
 	if err == nil {
 		t.Fatal("a publish on a full disk was acknowledged")
 	}
-	waitFor(t, 15*time.Second, "readyz 503", func() (bool, string) {
-		status, public, rep := readyzOf(t, srv.URL)
+	natstest.WaitFor(t, 15*time.Second, "readyz 503", func() (bool, string) {
+		status, public, rep := readyzOf(t, h)
 		return status == 503, fmt.Sprintf("%d %q %+v", status, public, rep)
 	})
-	status, public, rep := readyzOf(t, srv.URL)
+	status, public, rep := readyzOf(t, h)
 	if public != "未就绪\n" {
 		t.Errorf("public readyz body %q tells more than not ready", public)
 	}
@@ -132,8 +132,8 @@ func TestStorageFullShowsInReadyzAndMetrics(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 20*time.Second, "readyz 200 again", func() (bool, string) {
-		status, public, rep := readyzOf(t, srv.URL)
+	natstest.WaitFor(t, 20*time.Second, "readyz 200 again", func() (bool, string) {
+		status, public, rep := readyzOf(t, h)
 		return status == 200, fmt.Sprintf("%d %q %+v", status, public, rep)
 	})
 	if v := metric(); v != "1" {

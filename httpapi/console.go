@@ -1,8 +1,8 @@
-package main
+package httpapi
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -15,6 +15,7 @@ import (
 	"github.com/gyeco/syndicator/sinks/webhook"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/audit"
+	"github.com/gyeco/syndicator/syndicator/audit/report"
 	"github.com/gyeco/syndicator/syndicator/decide"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 )
@@ -34,9 +35,14 @@ func (s *Server) newConsole() (*console.Console, error) {
 		Consumers: []string{decide.Name, archive.Name, site.Name, webhook.Name},
 		Log:       s.log.With().Str("component", "console").Logger(),
 	}
-	if s.bus != nil {
-		d.KV, d.Bus, d.Backlog, d.Reviews = s.bus, s.bus, s.bus, s.bus
-		d.Followers = s.followers
+	if s.archive != nil {
+		d.Archive, d.IsNotFound = s.archive, isNotFound
+	}
+	if s.kv != nil {
+		d.KV, d.Bus, d.Backlog, d.Reviews = s.kv, s.actions, s.stats, s.reviews
+		if s.heads != nil {
+			d.Followers = s.followers
+		}
 	}
 	if s.index != nil && s.streams != nil {
 		d.Current = func(ctx context.Context) error {
@@ -49,28 +55,34 @@ func (s *Server) newConsole() (*console.Console, error) {
 		}
 		d.Audit = consoleAudit{s}
 	}
-	if a := s.app; a != nil {
-		d.Now = a.now
-		if a.Config != nil {
-			d.Policy = a.current().AuditPolicy()
-			cal, err := a.current().AuditCalendar()
-			if err != nil {
-				return nil, err
-			}
-			d.Calendar = cal
-			d.Settings = func() []console.Setting {
-				var out []console.Setting
-				for _, st := range a.current().Settings() {
-					out = append(out, console.Setting(st))
-				}
-				return out
-			}
-			d.Test = func(ctx context.Context, id string) (*crawler.DryRun, error) {
-				return s.testSource(ctx, id)
-			}
-		}
-		d.Reload = s.reloader
+	if s.now != nil {
+		d.Now = s.now
 	}
+	if s.started != nil {
+		d.Policy = s.started.AuditPolicy()
+		cal, err := s.started.AuditCalendar()
+		if err != nil {
+			return nil, err
+		}
+		d.Calendar = cal
+		d.Settings = func() []console.Setting {
+			s.cfgMu.RLock()
+			cfg := s.cfg
+			s.cfgMu.RUnlock()
+			if cfg == nil {
+				return nil
+			}
+			var out []console.Setting
+			for _, st := range cfg.Settings() {
+				out = append(out, console.Setting(st))
+			}
+			return out
+		}
+	}
+	if s.dryRun != nil {
+		d.Test = s.testSource
+	}
+	d.Reload = s.reloader
 	return console.New(d)
 }
 
@@ -87,7 +99,7 @@ func (s *Server) testSource(ctx context.Context, id string) (*crawler.DryRun, er
 	if src == nil {
 		return nil, fmt.Errorf("未知来源 %q", id)
 	}
-	c, err := s.app.dryRunCrawler(*src)
+	c, err := s.dryRun(*src)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +109,7 @@ func (s *Server) testSource(ctx context.Context, id string) (*crawler.DryRun, er
 }
 
 // consoleAudit is the audit as the console reads it: reports and
-// timelines from the read model, verify and export over NATS.
+// timelines from the read model, verify and export of the live ledger.
 type consoleAudit struct{ s *Server }
 
 func (c consoleAudit) Report(ctx context.Context, from, to time.Time) (audit.Report, error) {
@@ -105,7 +117,7 @@ func (c consoleAudit) Report(ctx context.Context, from, to time.Time) (audit.Rep
 }
 
 func (c consoleAudit) Render(r audit.Report, format string) ([]byte, string, error) {
-	return renderReport(c.s.reports, r, format, c.s.app.reportNames())
+	return report.Render(c.s.reports, r, format, c.s.names)
 }
 
 func (c consoleAudit) Timeline(ctx context.Context, id string) (*audit.Timeline, error) {
@@ -113,24 +125,24 @@ func (c consoleAudit) Timeline(ctx context.Context, id string) (*audit.Timeline,
 }
 
 func (c consoleAudit) Verify(ctx context.Context) (string, bool) {
-	var out bytes.Buffer
-	code := c.s.app.AuditVerify(ctx, "", false, &out, &out)
-	return out.String(), code == 0
+	if c.s.verify == nil {
+		return "本进程无法校验账本", false
+	}
+	return c.s.verify(ctx)
 }
 
 func (c consoleAudit) Export(ctx context.Context, w io.Writer, from, to time.Time) error {
-	var msg bytes.Buffer
-	if code := c.s.app.AuditExport(ctx, from, to, w, &msg); code != 0 {
-		return fmt.Errorf("ledger export: %s", bytes.TrimSpace(msg.Bytes()))
+	if c.s.export == nil {
+		return errors.New("ledger export: not available in this process")
 	}
-	return nil
+	return c.s.export(ctx, w, from, to)
 }
 
 // followers is how far the ledger's recorder and this instance's read
 // model are behind the streams, in messages (as /metrics reports them).
 func (s *Server) followers(ctx context.Context) (map[string]uint64, error) {
 	out := map[string]uint64{}
-	n, err := ledgerBacklog(ctx, s.bus)
+	n, err := ledgerBacklog(ctx, s.heads)
 	if err != nil {
 		return out, err
 	}
@@ -144,9 +156,9 @@ func (s *Server) followers(ctx context.Context) (map[string]uint64, error) {
 	}
 	var total uint64
 	for _, stream := range []string{natsbus.StreamEvents, natsbus.StreamAudit, natsbus.StreamDead} {
-		last, err := s.bus.LastSeq(ctx, stream)
+		last, err := s.heads.LastSeq(ctx, stream)
 		if stream == natsbus.StreamAudit {
-			last, err = s.bus.LastSeqOf(ctx, stream, syndicator.SubjectAuditEntry)
+			last, err = s.heads.LastSeqOf(ctx, stream, syndicator.SubjectAuditEntry)
 		}
 		if err != nil {
 			return out, err

@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// stateReader reads per-source crawl state (KV synd_sources).
-type stateReader interface {
+// StateReader reads per-source crawl state (KV synd_sources).
+type StateReader interface {
 	GetState(ctx context.Context, bucket, key string, v any) (bool, error)
 }
 
@@ -82,9 +82,9 @@ type readyReport struct {
 	Checks []readyCheck `json:"checks"`
 }
 
-// jetStreamChecker is the bus's cheap JetStream probe
+// JetStreamChecker is the bus's cheap JetStream probe
 // (natsbus.Bus.JetStreamReady).
-type jetStreamChecker interface {
+type JetStreamChecker interface {
 	JetStreamReady(ctx context.Context) error
 }
 

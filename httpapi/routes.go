@@ -1,10 +1,11 @@
-package main
+package httpapi
 
 import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"github.com/gyeco/syndicator/console"
 	"net/http"
 	"strconv"
 	"strings"
@@ -55,6 +56,7 @@ func (s *Server) routes() []route {
 	itemIDParam := param{"id", syndicator.IsItemID, "条目编号应为 32 位小写十六进制字符"}
 	sourceParam := param{"id", config.IsSourceID, "来源编号只含小写字母、数字和连字符"}
 	seqParam := param{"seq", isSeq, "死信序号应为正整数"}
+	evidenceParam := param{"key", console.IsEvidenceKey, "存档对象名只含字母、数字、点、连字符、下划线和斜杠，不含 .."}
 	c := s.console
 	reviewKeyParam := param{"key", decide.IsReviewKey, "审核条目编号应为 32 位小写十六进制字符，源页面失效条目另带后缀 .gone"}
 	return []route{
@@ -88,6 +90,7 @@ func (s *Server) routes() []route {
 		{"POST", "/console/dead/retry-all", sessionOperator, c.RetryAllDead, "控制台·重投全部死信（记入账本）", nil},
 		{"POST", "/console/dead/{seq}/retry", sessionOperator, c.RetryDead, "控制台·重投死信（记入账本）", []param{seqParam}},
 		{"POST", "/console/dead/{seq}/discard", sessionOperator, c.DiscardDead, "控制台·丢弃死信，须填原因（记入账本）", []param{seqParam}},
+		{"GET", "/console/evidence/{key...}", session, c.Evidence, "控制台·下载存档证据（原始页面、WARC、附件；一律作为附件下载）", []param{evidenceParam}},
 		{"GET", "/console/audit", session, c.Audit, "控制台·审计报告与账本校验", nil},
 		{"GET", "/console/audit/report", session, c.AuditReport, "控制台·下载审计报告（csv/html/json）", nil},
 		{"GET", "/console/audit/ledger", session, c.AuditLedger, "控制台·导出账本（JSON lines）", nil},
