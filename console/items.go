@@ -184,7 +184,11 @@ func (c *Console) Item(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, http.StatusServiceUnavailable, "读取条目失败："+err.Error())
 		return
 	}
-	data := map[string]any{"It": it, "CanDownload": c.d.Archive != nil}
+	names := map[string]string{}
+	for _, col := range c.d.Live().Columns {
+		names[col.ID] = col.Name
+	}
+	data := map[string]any{"It": it, "CanDownload": c.d.Archive != nil, "ColNames": names}
 	var problems []string
 	actions, err := c.d.Index.Actions(ctx, id, 50)
 	if err != nil {

@@ -32,6 +32,7 @@ func parsePages() (map[string]*template.Template, error) {
 		"runes":    utf8.RuneCountInString,
 		"level":    levelLabel,
 		"health":   healthLabel,
+		"outcome":  outcomeLabel,
 	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {

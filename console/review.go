@@ -34,7 +34,12 @@ func (c *Console) Review(w http.ResponseWriter, r *http.Request) {
 		}
 		return nil
 	})
-	data := map[string]any{"Columns": c.d.Live().Columns}
+	cols := c.d.Live().Columns
+	names := map[string]string{}
+	for _, col := range cols {
+		names[col.ID] = col.Name
+	}
+	data := map[string]any{"Columns": cols, "ColNames": names}
 	if err != nil {
 		data["Error"] = "读取审核队列失败：" + err.Error()
 	}

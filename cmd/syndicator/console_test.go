@@ -190,7 +190,7 @@ func TestConsole(t *testing.T) {
 		})
 		waitFor(t, 30*time.Second, "the decision with its reviewer on the review page", func() (bool, string) {
 			_, body, _ := op.get("/console/review")
-			return strings.Contains(body, "approved → zcwj") && strings.Contains(body, "信息中心张三"), ""
+			return strings.Contains(body, "通过 → 政策文件") && strings.Contains(body, "信息中心张三"), ""
 		})
 	})
 
