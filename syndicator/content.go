@@ -3,6 +3,7 @@ package syndicator
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"time"
 )
@@ -12,11 +13,20 @@ import (
 // them is a new revision; a re-crawl that only changes page chrome is not.
 func ContentSHA256(it *Item) string {
 	h := sha256.New()
+	// One buffer for every field: the words of a value joined by single
+	// spaces, built without splitting the body into a slice of words and
+	// joining it again (that was most of the hashing's cost).
+	var buf []byte
 	field := func(name, value string) {
-		h.Write([]byte(name))
-		h.Write([]byte{0})
-		h.Write([]byte(strings.Join(strings.Fields(value), " ")))
-		h.Write([]byte{'\n'})
+		buf = append(append(slices.Grow(buf[:0], len(name)+len(value)+2), name...), 0)
+		first := true
+		for w := range strings.FieldsSeq(value) {
+			if !first {
+				buf = append(buf, ' ')
+			}
+			buf, first = append(buf, w...), false
+		}
+		h.Write(append(buf, '\n'))
 	}
 	field("title", it.Title)
 	field("doc_number", it.DocNumber)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gyeco/syndicator/config"
@@ -69,12 +70,14 @@ func relatedLinks(root *goquery.Selection, base, pageURL *url.URL, rules []confi
 		self, _ = syndicator.CanonicalURL(pageURL.String(), nil)
 	}
 	headings := map[string]bool{}
+	longest := 0
 	for _, r := range append(append([]config.RelatedRule(nil), defaultRelated...), rules...) {
 		if k := headingKey(r.Heading); k != "" {
 			headings[k] = true
+			longest = max(longest, len(k))
 		}
 	}
-	c := relatedCollector{base: base, self: self, headings: headings, seen: map[string]bool{}}
+	c := relatedCollector{base: base, self: self, headings: headings, longest: longest, seen: map[string]bool{}}
 	for _, r := range rules {
 		c.collect(root, r)
 	}
@@ -90,6 +93,7 @@ type relatedCollector struct {
 	base     *url.URL
 	self     string          // canonical URL of the page
 	headings map[string]bool // every known heading key: a section ends at the next one
+	longest  int             // the longest of them, in bytes
 	seen     map[string]bool // canonical URLs already taken
 	out      []syndicator.Related
 }
@@ -198,22 +202,56 @@ func (c *relatedCollector) startsSection(n *html.Node) bool {
 	}
 	found := false
 	eachText(n, func(t *html.Node) bool {
-		found = c.headings[headingKey(t.Data)]
+		found = c.knownHeading(t.Data)
 		return !found
 	})
 	return found
+}
+
+// knownHeading reports whether s reads one of the known heading keys. The
+// key is built only while it stays as short as the longest known one: a
+// paragraph is ruled out after a few characters, without allocating.
+func (c *relatedCollector) knownHeading(s string) bool {
+	var buf [64]byte
+	key := buf[:0]
+	for _, r := range s {
+		if ignoredInHeading(r) {
+			continue
+		}
+		if len(key)+utf8.RuneLen(r) > c.longest {
+			return false
+		}
+		key = utf8.AppendRune(key, r)
+	}
+	return len(key) > 0 && c.headings[string(key)]
 }
 
 // headingsIn returns the text nodes below scope that read exactly key.
 func headingsIn(scope *html.Node, key string) []*html.Node {
 	var out []*html.Node
 	eachText(scope, func(t *html.Node) bool {
-		if headingKey(t.Data) == key {
+		if headingIs(t.Data, key) {
 			out = append(out, t)
 		}
 		return true
 	})
 	return out
+}
+
+// headingIs reports whether headingKey(s) == key without building the
+// key: a text node that is no heading differs at its first letter.
+func headingIs(s, key string) bool {
+	for _, r := range s {
+		if ignoredInHeading(r) {
+			continue
+		}
+		k, size := utf8.DecodeRuneInString(key)
+		if size == 0 || k != r {
+			return false
+		}
+		key = key[size:]
+	}
+	return key == ""
 }
 
 // eachText calls f on the text nodes below n (n included) that a reader
@@ -275,11 +313,16 @@ func attrOf(n *html.Node, name string) (string, bool) {
 // "【相关解读】：" gives "相关解读".
 func headingKey(s string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || r == '\u200b' || r == '\ufeff' {
+		if ignoredInHeading(r) {
 			return -1
 		}
 		return r
 	}, s)
+}
+
+// ignoredInHeading is what headingKey leaves out.
+func ignoredInHeading(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || r == '\u200b' || r == '\ufeff'
 }
 
 // reIndexPage matches the file names of column and index pages.

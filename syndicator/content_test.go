@@ -1,0 +1,81 @@
+package syndicator
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"testing"
+	"time"
+)
+
+// contentSHA256Reference is ContentSHA256 as first written (fields split
+// and joined): stored hashes were made with it, so the faster one must
+// give the same bytes, or every item would look revised.
+func contentSHA256Reference(it *Item) string {
+	h := sha256.New()
+	field := func(name, value string) {
+		h.Write([]byte(name))
+		h.Write([]byte{0})
+		h.Write([]byte(strings.Join(strings.Fields(value), " ")))
+		h.Write([]byte{'\n'})
+	}
+	field("title", it.Title)
+	field("doc_number", it.DocNumber)
+	field("index_number", it.IndexNumber)
+	field("issuer", it.Issuer)
+	field("subject", it.Subject)
+	field("doc_type", it.DocType)
+	field("origin", it.Origin)
+	field("written_at", it.WrittenAt)
+	if !it.PublishedAt.IsZero() {
+		field("published_at", it.PublishedAt.UTC().Format(time.RFC3339))
+	}
+	field("validity", string(it.Validity))
+	field("body", it.BodyText)
+	for _, a := range it.Attachments {
+		field("attachment", a.URL+" "+a.SHA256)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func TestContentSHA256MatchesTheStoredHashes(t *testing.T) {
+	at := time.Date(2026, 9, 1, 10, 0, 0, 0, Shanghai)
+	for _, it := range []Item{
+		{},
+		{Title: "国务院关于加强生态环境分区管控的意见", DocNumber: "国发〔2026〕12号", PublishedAt: at, Validity: ValidityEffective,
+			BodyText: "  各省、自治区、直辖市人民政府：\n\n\t为加强……\u3000\u3000现提出如下意见。\u00a0一、总体要求\r\n", Attachments: []Attachment{{URL: "https://a/b.pdf", SHA256: "ab"}}},
+		{Title: " \n ", BodyText: strings.Repeat("第一段 第二段\n", 5000), Issuer: "\u2003国务院\u2003办公厅\u2003"},
+		{BodyText: "\x85x\u2028y\u2029z\v\f"},
+	} {
+		if got, want := ContentSHA256(&it), contentSHA256Reference(&it); got != want {
+			t.Errorf("ContentSHA256(%.40q…) = %s, the stored form gives %s", it.BodyText, got, want)
+		}
+	}
+}
+
+func FuzzContentSHA256(f *testing.F) {
+	f.Add("标题", "正文\u3000第二句", "https://a/b.pdf")
+	f.Add("", " \t\n", "")
+	f.Fuzz(func(t *testing.T, title, body, att string) {
+		it := Item{Title: title, BodyText: body, Attachments: []Attachment{{URL: att}}}
+		if got, want := ContentSHA256(&it), contentSHA256Reference(&it); got != want {
+			t.Fatalf("ContentSHA256 differs from the stored form for title %q body %q", title, body)
+		}
+	})
+}
+
+func BenchmarkContentSHA256(b *testing.B) {
+	it := Item{Title: "国务院关于加强生态环境分区管控的意见", BodyText: strings.Repeat("为加强生态环境分区管控，推动高质量发展和高水平保护，现提出如下意见。\n", 800)}
+	b.ReportAllocs()
+	for b.Loop() {
+		ContentSHA256(&it)
+	}
+}
+
+func BenchmarkContentSHA256Reference(b *testing.B) {
+	it := Item{Title: "国务院关于加强生态环境分区管控的意见", BodyText: strings.Repeat("为加强生态环境分区管控，推动高质量发展和高水平保护，现提出如下意见。\n", 800)}
+	b.ReportAllocs()
+	for b.Loop() {
+		contentSHA256Reference(&it)
+	}
+}
