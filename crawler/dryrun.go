@@ -32,42 +32,77 @@ type DryRunEntry struct {
 	PublishedAt *time.Time `json:"published_at"`
 }
 
+// DryRunSink receives a dry run as it goes: the list once, then each
+// item as it is read, so that a long run (--limit 5000) holds one item at
+// a time. An error from it stops the run.
+type DryRunSink interface {
+	List(source string, entries []DryRunEntry) error
+	Item(it *syndicator.Item) error
+}
+
 // Test runs the dry run of this crawler's source with up to limit details;
-// a limit of 0 or less reads the list only.
+// a limit of 0 or less reads the list only. It keeps the whole report:
+// use TestTo for a long run.
 func (c *Crawler) Test(ctx context.Context, limit int) *DryRun {
 	d := &DryRun{Report: DryRunReport{Source: c.src.ID, List: []DryRunEntry{}, Items: []syndicator.Item{}}}
-	scan, err := c.scanLists(ctx, 1, false, nil)
+	d.Problems, _ = c.TestTo(ctx, limit, reportSink{&d.Report})
+	return d
+}
+
+// reportSink keeps everything in a DryRunReport.
+type reportSink struct{ r *DryRunReport }
+
+func (s reportSink) List(_ string, entries []DryRunEntry) error {
+	s.r.List = append(s.r.List, entries...)
+	return nil
+}
+
+func (s reportSink) Item(it *syndicator.Item) error {
+	s.r.Items = append(s.r.Items, *it)
+	return nil
+}
+
+// TestTo runs the dry run into sink and returns what an operator must
+// fix (Simplified Chinese); err is the sink's, which ended the run.
+func (c *Crawler) TestTo(ctx context.Context, limit int, sink DryRunSink) (problems []string, err error) {
+	scan, serr := c.scanLists(ctx, 1, false, nil)
 	entries, why := scan.entries, scan.emptyWhy
-	if err != nil {
-		d.Problems = append(d.Problems, "列表无法读取："+err.Error())
+	if serr != nil {
+		problems = append(problems, "列表无法读取："+serr.Error())
 	}
-	if err == nil && len(entries) == 0 {
-		d.Problems = append(d.Problems, "列表读取成功，但没有解析出任何条目："+why)
+	if serr == nil && len(entries) == 0 {
+		problems = append(problems, "列表读取成功，但没有解析出任何条目："+why)
 	}
+	rows := make([]DryRunEntry, 0, len(entries))
 	for _, e := range entries {
 		row := DryRunEntry{URL: e.URL, Title: e.Title}
 		if !e.Date.IsZero() {
 			t := e.Date
 			row.PublishedAt = &t
 		}
-		d.Report.List = append(d.Report.List, row)
+		rows = append(rows, row)
+	}
+	if err := sink.List(c.src.ID, rows); err != nil {
+		return problems, err
 	}
 	for _, e := range entries[:max(0, min(limit, len(entries)))] {
 		canon, err := syndicator.CanonicalURL(e.URL, nil)
 		if err != nil {
-			d.Problems = append(d.Problems, fmt.Sprintf("%s：网址无效：%v", e.URL, err))
+			problems = append(problems, fmt.Sprintf("%s：网址无效：%v", e.URL, err))
 			continue
 		}
 		it, _, page, err := c.readItem(ctx, e, canon, syndicator.ItemID(canon))
 		if err != nil {
-			d.Problems = append(d.Problems, fmt.Sprintf("%s：详情页读取失败：%v", e.URL, err))
+			problems = append(problems, fmt.Sprintf("%s：详情页读取失败：%v", e.URL, err))
 			continue
 		}
 		for _, f := range page.Missing {
-			d.Problems = append(d.Problems, fmt.Sprintf("%s：缺少必填字段 %s，请检查 detail 选择器", e.URL, f))
+			problems = append(problems, fmt.Sprintf("%s：缺少必填字段 %s，请检查 detail 选择器", e.URL, f))
 		}
 		it.DiscoveredAt = time.Time{}
-		d.Report.Items = append(d.Report.Items, *it)
+		if err := sink.Item(it); err != nil {
+			return problems, err
+		}
 	}
-	return d
+	return problems, nil
 }
