@@ -17,7 +17,7 @@ func ContentSHA256(it *Item) string {
 	// spaces, built without splitting the body into a slice of words and
 	// joining it again (that was most of the hashing's cost).
 	var buf []byte
-	field := func(name, value string) {
+	eachContentField(it, func(name, value string) {
 		buf = append(append(slices.Grow(buf[:0], len(name)+len(value)+2), name...), 0)
 		first := true
 		for w := range strings.FieldsSeq(value) {
@@ -27,7 +27,12 @@ func ContentSHA256(it *Item) string {
 			buf, first = append(buf, w...), false
 		}
 		h.Write(append(buf, '\n'))
-	}
+	})
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// eachContentField calls field with every hashed field, in hash order.
+func eachContentField(it *Item, field func(name, value string)) {
 	field("title", it.Title)
 	field("doc_number", it.DocNumber)
 	field("index_number", it.IndexNumber)
@@ -44,5 +49,4 @@ func ContentSHA256(it *Item) string {
 	for _, a := range it.Attachments {
 		field("attachment", a.URL+" "+a.SHA256)
 	}
-	return hex.EncodeToString(h.Sum(nil))
 }

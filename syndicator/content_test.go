@@ -13,29 +13,24 @@ import (
 // give the same bytes, or every item would look revised.
 func contentSHA256Reference(it *Item) string {
 	h := sha256.New()
-	field := func(name, value string) {
+	eachContentField(it, func(name, value string) {
 		h.Write([]byte(name))
 		h.Write([]byte{0})
 		h.Write([]byte(strings.Join(strings.Fields(value), " ")))
 		h.Write([]byte{'\n'})
-	}
-	field("title", it.Title)
-	field("doc_number", it.DocNumber)
-	field("index_number", it.IndexNumber)
-	field("issuer", it.Issuer)
-	field("subject", it.Subject)
-	field("doc_type", it.DocType)
-	field("origin", it.Origin)
-	field("written_at", it.WrittenAt)
-	if !it.PublishedAt.IsZero() {
-		field("published_at", it.PublishedAt.UTC().Format(time.RFC3339))
-	}
-	field("validity", string(it.Validity))
-	field("body", it.BodyText)
-	for _, a := range it.Attachments {
-		field("attachment", a.URL+" "+a.SHA256)
-	}
+	})
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// TestContentSHA256Pinned pins the hash of a fixed item: the field order
+// and names are part of the stored hashes too.
+func TestContentSHA256Pinned(t *testing.T) {
+	it := Item{Title: "国务院关于加强生态环境分区管控的意见", DocNumber: "国发〔2026〕12号", BodyText: "一、总体要求\n二、重点任务",
+		PublishedAt: time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC), Attachments: []Attachment{{URL: "https://a/b.pdf", SHA256: "ab"}}}
+	const want = "b1fe46e3e75f7aa894f9bc5d6d0d0066467f5e8edbe2e145c98e770d92e9e987" // as the first ContentSHA256 hashed it
+	if got := ContentSHA256(&it); got != want {
+		t.Errorf("ContentSHA256 = %s, want %s: a change here makes every stored item look revised", got, want)
+	}
 }
 
 func TestContentSHA256MatchesTheStoredHashes(t *testing.T) {
