@@ -41,6 +41,9 @@ type Config struct {
 
 	// File is where the configuration was read from ("" = built in).
 	File string `yaml:"-"`
+	// lines are the lines of File that set each key path (sources[0].id),
+	// recorded when it was read: Settings names them.
+	lines map[string]int
 }
 
 // NATS says where the event bus is.

@@ -2,13 +2,10 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
 	"time"
-
-	"gopkg.in/yaml.v3"
 )
 
 // Setting is one effective configuration value as the console shows it:
@@ -24,17 +21,10 @@ type Setting struct {
 const maxSettingValue = 300
 
 // Settings lists every leaf value of c. Values the file sets name their
-// line in c.File; the rest are defaults (or a preset's, for sources).
+// line in c.File as it was when read (not as it may be now); the rest are
+// defaults (or a preset's, for sources).
 func (c *Config) Settings() []Setting {
-	lines := map[string]int{}
-	if c.File != "" {
-		if data, err := os.ReadFile(c.File); err == nil {
-			var root yaml.Node
-			if yaml.Unmarshal(data, &root) == nil && len(root.Content) == 1 {
-				nodeLines(root.Content[0], "", lines)
-			}
-		}
-	}
+	lines := c.lines
 	var out []Setting
 	walkSettings(reflect.ValueOf(c).Elem(), "", func(key string, v reflect.Value) {
 		s := Setting{Key: key, Value: showValue(v), Origin: "默认值"}
@@ -70,31 +60,6 @@ func nearest(lines map[string]int, key string) (int, bool) {
 	}
 }
 
-// nodeLines maps every key path of a YAML mapping to its line.
-func nodeLines(n *yaml.Node, prefix string, out map[string]int) {
-	switch n.Kind {
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i].Value
-			if prefix != "" {
-				k = prefix + "." + k
-			}
-			out[k] = n.Content[i].Line
-			nodeLines(n.Content[i+1], k, out)
-		}
-	case yaml.SequenceNode:
-		for i, e := range n.Content {
-			k := prefix + "[" + strconv.Itoa(i) + "]"
-			out[k] = e.Line
-			nodeLines(e, k, out)
-		}
-	case yaml.AliasNode:
-		if n.Alias != nil {
-			nodeLines(n.Alias, prefix, out)
-		}
-	}
-}
-
 // walkSettings calls fn for every leaf under v, by yaml key path.
 func walkSettings(v reflect.Value, prefix string, fn func(string, reflect.Value)) {
 	t := v.Type()
@@ -108,12 +73,9 @@ func walkSettings(v reflect.Value, prefix string, fn func(string, reflect.Value)
 	case t.Kind() == reflect.Struct:
 		for i := range t.NumField() {
 			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-			if !f.IsExported() || name == "-" {
+			name, ok := yamlName(f)
+			if !ok {
 				continue
-			}
-			if name == "" {
-				name = strings.ToLower(f.Name)
 			}
 			k := name
 			if prefix != "" {

@@ -147,7 +147,7 @@ func Parse(file string, data []byte, opts ...Option) (*Config, error) {
 	if len(probs) > 0 {
 		return nil, probs.byLine()
 	}
-	c := &Config{File: file}
+	c := &Config{File: file, lines: lines}
 	if err := doc.Decode(c); err != nil {
 		return nil, Problems{{File: file, Line: yamlErrLine(err), Key: "(file)", Msg: err.Error()}}
 	}

@@ -40,7 +40,6 @@ type Live struct {
 // KV reads and writes the NATS KV state the console shows and changes
 // (natsbus.Bus).
 type KV interface {
-	GetState(ctx context.Context, bucket, key string, v any) (bool, error)
 	PutState(ctx context.Context, bucket, key string, v any) error
 	EachState(ctx context.Context, bucket, pattern string, fn func(key string, value []byte) error) error
 }

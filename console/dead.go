@@ -110,8 +110,8 @@ func (c *Console) retry(r *http.Request, seq uint64) error {
 
 // eventOf is the item and source of a dead letter's event.
 func eventOf(d *natsbus.DeadLetter) (id, source string) {
-	if ev, err := readmodel.DeadEvent(d.Data); err == nil && syndicator.IsItemID(ev.ID) {
-		return ev.ID, ev.Source
+	if id, source, _, err := readmodel.DeadEvent(d.Data); err == nil && syndicator.IsItemID(id) {
+		return id, source
 	}
 	return "", ""
 }

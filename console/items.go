@@ -92,7 +92,7 @@ type step struct {
 func timelineSteps(tl *audit.Timeline, actions []readmodel.Action) []step {
 	var out []step
 	if !tl.Upstream.At.IsZero() {
-		out = append(out, step{At: tl.Upstream.At, What: "上游发布", Detail: precisionLabel(tl.Upstream.Precision)})
+		out = append(out, step{At: tl.Upstream.At, What: "上游发布", Detail: "精确到" + tl.Upstream.Precision.Label()})
 	}
 	for _, s := range tl.Sightings {
 		d := s.Source
@@ -102,7 +102,7 @@ func timelineSteps(tl *audit.Timeline, actions []readmodel.Action) []step {
 		out = append(out, step{At: s.At, What: "发现", Detail: d, Seq: s.Seq, Link: s.URL})
 	}
 	if d := tl.Decided; d != nil {
-		det := classLabel(d.Class) + "，规则 " + d.Rule
+		det := d.Class.Label() + "，规则 " + d.Rule
 		if d.DuplicateOf != "" {
 			det += "，与 " + d.DuplicateOf + " 重复"
 		}
@@ -112,7 +112,7 @@ func timelineSteps(tl *audit.Timeline, actions []readmodel.Action) []step {
 		out = append(out, step{At: d.At, What: "判定", Detail: det, Seq: d.Seq})
 	}
 	if v := tl.Reviewed; v != nil {
-		out = append(out, step{At: v.At, What: "审核：" + outcomeLabel(v.Outcome), Detail: v.Reviewer + " " + v.Comment, Seq: v.Seq})
+		out = append(out, step{At: v.At, What: "审核：" + v.Outcome.Label(), Detail: v.Reviewer + " " + v.Comment, Seq: v.Seq})
 	}
 	for _, a := range tl.Archived {
 		det := fmt.Sprintf("第 %d 版，%d 个对象", a.Revision, len(a.Keys))
@@ -129,7 +129,7 @@ func timelineSteps(tl *audit.Timeline, actions []readmodel.Action) []step {
 		out = append(out, step{At: p.At, What: "转载（" + p.Sink + "）", Detail: p.Location, Seq: p.Seq, Link: link})
 	}
 	for _, v := range tl.Validity {
-		det := validityLabel(v.To)
+		det := v.To.Label()
 		if v.Gone {
 			det = "源页面失效"
 		}
@@ -146,20 +146,6 @@ func timelineSteps(tl *audit.Timeline, actions []readmodel.Action) []step {
 	}
 	slices.SortStableFunc(out, func(a, b step) int { return a.At.Compare(b.At) })
 	return out
-}
-
-func outcomeLabel(o syndicator.Outcome) string {
-	switch o {
-	case syndicator.OutcomeApproved:
-		return "通过"
-	case syndicator.OutcomeRejected:
-		return "驳回"
-	case syndicator.OutcomeKeep:
-		return "保留"
-	case syndicator.OutcomeWithdraw:
-		return "撤回"
-	}
-	return string(o)
 }
 
 // Item is one item: its fields, timeline with ledger seqs, decision,
@@ -233,16 +219,4 @@ func revisionPick(revs []readmodel.Revision, v string, def int) int {
 		}
 	}
 	return def
-}
-
-func precisionLabel(p syndicator.Precision) string {
-	switch p {
-	case syndicator.PrecisionDay:
-		return "只知日期"
-	case syndicator.PrecisionMinute:
-		return "精确到分钟"
-	case syndicator.PrecisionSecond:
-		return "精确到秒"
-	}
-	return string(p)
 }

@@ -2,6 +2,8 @@ package console
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -32,15 +34,10 @@ func (s sourceRow) Health() string {
 
 // HealthLabel is Health in Chinese.
 func (s sourceRow) HealthLabel() string {
-	switch s.Health() {
-	case crawler.HealthOK:
-		return "正常"
-	case crawler.HealthDegraded:
-		return "降级"
-	case crawler.HealthFailing:
-		return "失败"
+	if s.State == nil {
+		return "尚未抓取"
 	}
-	return "尚未抓取"
+	return healthLabel(s.Health())
 }
 
 // sourceRows reads every configured source's crawl state and controls.
@@ -53,22 +50,40 @@ func (c *Console) sourceRows(ctx context.Context) ([]sourceRow, error) {
 			return nil, err
 		}
 	}
+	// One pass over each bucket, not two reads per source: the pages
+	// list every source on each request.
+	states := map[string]*crawler.SourceState{}
+	controls := map[string]syndicator.SourceControl{}
+	if c.d.KV != nil {
+		err := c.d.KV.EachState(ctx, syndicator.BucketSources, ">", func(key string, value []byte) error {
+			var st crawler.SourceState
+			if err := json.Unmarshal(value, &st); err != nil {
+				return fmt.Errorf("crawl state of %s: %w", key, err)
+			}
+			states[key] = &st
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		err = c.d.KV.EachState(ctx, syndicator.BucketControl, ">", func(key string, value []byte) error {
+			var sc syndicator.SourceControl
+			if err := json.Unmarshal(value, &sc); err != nil {
+				return fmt.Errorf("controls of %s: %w", key, err)
+			}
+			controls[key] = sc
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	out := make([]sourceRow, 0, len(live.Sources))
 	for _, s := range live.Sources {
-		row := sourceRow{ID: s.ID, Name: s.Name, Level: string(s.Level), Preset: s.Preset, Column: s.Column, Interval: s.Interval, LastNew: last[s.ID]}
-		if c.d.KV != nil {
-			var st crawler.SourceState
-			found, err := c.d.KV.GetState(ctx, syndicator.BucketSources, s.ID, &st)
-			if err != nil {
-				return nil, err
-			}
-			if found {
-				row.State = &st
-				row.NextPoll = st.LastPoll.Add(s.Interval)
-			}
-			if _, err := c.d.KV.GetState(ctx, syndicator.BucketControl, s.ID, &row.Control); err != nil {
-				return nil, err
-			}
+		row := sourceRow{ID: s.ID, Name: s.Name, Level: string(s.Level), Preset: s.Preset, Column: s.Column, Interval: s.Interval,
+			LastNew: last[s.ID], State: states[s.ID], Control: controls[s.ID]}
+		if row.State != nil {
+			row.NextPoll = row.State.LastPoll.Add(s.Interval)
 		}
 		out = append(out, row)
 	}

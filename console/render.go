@@ -25,14 +25,14 @@ func parsePages() (map[string]*template.Template, error) {
 		"ago":      ago,
 		"dur":      showDuration,
 		"pct":      func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
-		"class":    classLabel,
-		"validity": validityLabel,
+		"class":    syndicator.Class.Label,
+		"validity": syndicator.Validity.Label,
 		"action":   func(a syndicator.ActionName) string { return a.Label() },
 		"add":      func(a, b int) int { return a + b },
 		"runes":    utf8.RuneCountInString,
-		"level":    levelLabel,
+		"level":    func(l string) string { return syndicator.Level(l).Label() },
 		"health":   healthLabel,
-		"outcome":  outcomeLabel,
+		"outcome":  syndicator.Outcome.Label,
 	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -153,52 +153,6 @@ func ago(now, t time.Time) string {
 		return showDuration(t.Sub(now)) + "后"
 	}
 	return showDuration(now.Sub(t)) + "前"
-}
-
-func classLabel(c syndicator.Class) string {
-	switch c {
-	case syndicator.ClassTimely:
-		return "及时转载"
-	case syndicator.ClassSync:
-		return "同步转载"
-	case syndicator.ClassReview:
-		return "人工审核"
-	case syndicator.ClassIgnore:
-		return "不转载"
-	case "":
-		return "未判定"
-	}
-	return string(c)
-}
-
-func validityLabel(v syndicator.Validity) string {
-	switch v {
-	case syndicator.ValidityEffective:
-		return "有效"
-	case syndicator.ValidityAmended:
-		return "已修改"
-	case syndicator.ValidityRepealed:
-		return "已废止"
-	case syndicator.ValidityExpired:
-		return "已失效"
-	case syndicator.ValidityUnknown, "":
-		return "未知"
-	}
-	return string(v)
-}
-
-func levelLabel(l string) string {
-	switch l {
-	case "national":
-		return "国家级"
-	case "provincial":
-		return "省级"
-	case "municipal":
-		return "市级"
-	case "district":
-		return "区县级"
-	}
-	return l
 }
 
 func healthLabel(state string) string {

@@ -116,7 +116,7 @@ func (c *Console) Decide(w http.ResponseWriter, r *http.Request) {
 			c.d.Log.Info().Str("key", t.key).Str("reviewer", u.Name).Str("outcome", string(t.outcome)).Msg("review decided in the console")
 		}
 	}
-	msg := fmt.Sprintf("已记录 %d 个审核决定（%s）。", len(ok), outcomeLabel(todo[0].outcome))
+	msg := fmt.Sprintf("已记录 %d 个审核决定（%s）。", len(ok), todo[0].outcome.Label())
 	if len(failed) > 0 {
 		msg += "未完成：" + strings.Join(failed, "；")
 	}

@@ -15,8 +15,8 @@ import (
 
 // TestRedesignDegradesWithinOnePoll flips govsim's redesign switch: the
 // next poll turns the source degraded with a reason naming what stopped
-// matching, a poll answered 304 keeps it so, and flipping it back
-// restores ok on the next poll.
+// matching, the next poll (which reads the list whole again) keeps it so,
+// and flipping it back restores ok on the next poll.
 func TestRedesignDegradesWithinOnePoll(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -44,12 +44,13 @@ func TestRedesignDegradesWithinOnePoll(t *testing.T) {
 					t.Errorf("reason %q lacks %q", st.Reason, w)
 				}
 			}
-			// The redesigned list answers 304 now: the verdict stands.
-			if res := poll(t, c); res.Unchanged == 0 {
-				t.Errorf("second poll after the redesign: %+v, want the lists unchanged (304)", res)
+			// The redesigned list was not remembered as read: the next poll
+			// reads it whole again (no 304) and the verdict stands.
+			if res := poll(t, c); res.Unchanged != 0 {
+				t.Errorf("second poll after the redesign: %+v, want the unreadable list fetched whole, not a 304", res)
 			}
 			if st := sourceState(t, h.bus, tt.id); st.State != crawler.HealthDegraded || !strings.Contains(st.Reason, "改版") {
-				t.Errorf("after a 304 on the redesigned list: state %s (%s), want degraded still", st.State, st.Reason)
+				t.Errorf("second poll on the redesigned list: state %s (%s), want degraded still", st.State, st.Reason)
 			}
 			h.sim.Redesign(tt.site, false)
 			poll(t, c)

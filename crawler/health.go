@@ -53,11 +53,6 @@ func (c *Crawler) recordHealth(ctx context.Context, prev SourceState, res PollRe
 	switch {
 	case res.Err != nil:
 		st.State, st.Reason = HealthFailing, "列表无法读取: "+res.Err.Error()
-	case res.Listed == 0 && res.Unchanged > 0 && res.emptyWhy == "" && prev.State == HealthDegraded && prev.Listed == 0 && res.Failed == 0:
-		// Every list answered 304: the pages that degraded the source
-		// (a redesign its list rules no longer read) are the same, so the
-		// verdict stands; a conditional GET must not clear it.
-		st.State, st.Reason = prev.State, prev.Reason
 	case res.Listed == 0 && res.Unchanged > 0 && res.emptyWhy == "":
 		// Every list answered 304: nothing changed, nothing to say.
 		st.State = HealthOK

@@ -78,6 +78,12 @@ func (c *Crawler) scanLists(ctx context.Context, pages int, stopWhenKnown bool, 
 				c.log.Warn().Err(err).Str("url", pageURL.String()).Msg("list page not understood")
 				entries = nil
 			}
+			if len(entries) == 0 {
+				// A page no row was read from is not remembered as read:
+				// the next poll fetches it whole and diagnoses it again,
+				// so a redesign never hides behind a 304.
+				delete(scan.validators, pageURL.String())
+			}
 			if n == 0 && len(entries) == 0 && emptyWhy == "" {
 				emptyWhy = pageURL.String() + "：" + extract.ListDiagnose(resp.Body, resp.Header.Get("Content-Type"), pageURL, c.src.Resolved.List)
 			}

@@ -13,11 +13,9 @@ import (
 	"github.com/gyeco/syndicator/sinks/archive"
 	"github.com/gyeco/syndicator/sinks/site"
 	"github.com/gyeco/syndicator/sinks/webhook"
-	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/audit"
 	"github.com/gyeco/syndicator/syndicator/audit/report"
 	"github.com/gyeco/syndicator/syndicator/decide"
-	"github.com/gyeco/syndicator/syndicator/natsbus"
 )
 
 // newConsole builds the console over the server's parts; what the server
@@ -46,7 +44,7 @@ func (s *Server) newConsole() (*console.Console, error) {
 	}
 	if s.index != nil && s.streams != nil {
 		d.Current = func(ctx context.Context) error {
-			for _, stream := range []string{natsbus.StreamEvents, natsbus.StreamAudit, natsbus.StreamDead} {
+			for _, stream := range projectedStreams {
 				if err := s.current(ctx, stream); err != nil {
 					return err
 				}
@@ -150,20 +148,13 @@ func (s *Server) followers(ctx context.Context) (map[string]uint64, error) {
 	if s.index == nil {
 		return out, nil
 	}
-	pos, err := s.index.Positions(ctx)
+	lags, err := s.readModelLags(ctx, s.heads)
 	if err != nil {
 		return out, err
 	}
 	var total uint64
-	for _, stream := range []string{natsbus.StreamEvents, natsbus.StreamAudit, natsbus.StreamDead} {
-		last, err := s.heads.LastSeq(ctx, stream)
-		if stream == natsbus.StreamAudit {
-			last, err = s.heads.LastSeqOf(ctx, stream, syndicator.SubjectAuditEntry)
-		}
-		if err != nil {
-			return out, err
-		}
-		total += behind(last, pos[stream])
+	for _, n := range lags {
+		total += n
 	}
 	out[followerReadModel] = total
 	return out, nil

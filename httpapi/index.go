@@ -29,13 +29,7 @@ const indexWait = 10 * time.Second
 // ended when the request came: an answer never misses what the ledger
 // held at that moment.
 func (s *Server) current(ctx context.Context, stream string) error {
-	last, err := s.streams.LastSeq(ctx, stream)
-	if stream == natsbus.StreamAudit {
-		// The read model projects ledger entries, not the anchors that
-		// follow them: an anchor last in the stream must not make every
-		// request wait for a position nothing will reach.
-		last, err = s.streams.LastSeqOf(ctx, stream, syndicator.SubjectAuditEntry)
-	}
+	last, err := projectedEnd(ctx, s.streams, stream)
 	if err != nil {
 		return fmt.Errorf("读取 %s 位置失败：%w", stream, err)
 	}
@@ -55,6 +49,38 @@ func (s *Server) current(ctx context.Context, stream string) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// projectedStreams are the streams the read model projects.
+var projectedStreams = [...]string{natsbus.StreamEvents, natsbus.StreamAudit, natsbus.StreamDead}
+
+// projectedEnd is the last message of stream the read model projects:
+// every subject of SYND_EVENTS and SYND_DEAD, but only the entries of
+// SYND_AUDIT. An anchor last in the ledger must not make a request wait,
+// or the backlog show, for a position nothing will reach.
+func projectedEnd(ctx context.Context, ends streamEnds, stream string) (uint64, error) {
+	if stream == natsbus.StreamAudit {
+		return ends.LastSeqOf(ctx, stream, syndicator.SubjectAuditEntry)
+	}
+	return ends.LastSeq(ctx, stream)
+}
+
+// readModelLags is, per projected stream, how many messages the read
+// model has still to apply.
+func (s *Server) readModelLags(ctx context.Context, ends streamEnds) (map[string]uint64, error) {
+	pos, err := s.index.Positions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]uint64, len(projectedStreams))
+	for _, stream := range projectedStreams {
+		last, err := projectedEnd(ctx, ends, stream)
+		if err != nil {
+			return out, err
+		}
+		out[stream] = behind(last, pos[stream])
+	}
+	return out, nil
 }
 
 // itemView is one item in GET /api/v1/items.

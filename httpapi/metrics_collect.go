@@ -208,30 +208,14 @@ func (s *Server) followerBacklogs(ctx context.Context, d *descs, heads StreamHea
 	if s.index == nil {
 		return out
 	}
-	pos, err := s.index.Positions(ctx)
+	lags, err := s.readModelLags(ctx, heads)
 	if err != nil {
 		s.log.Warn().Err(err).Str("component", "metrics").Msg("read model backlog not read")
-		return out
 	}
-	// The read model reads every subject of SYND_EVENTS and SYND_DEAD but
-	// only the entries of SYND_AUDIT, not the anchors between them.
-	ends := []struct {
-		stream string
-		last   func() (uint64, error)
-	}{
-		{natsbus.StreamEvents, func() (uint64, error) { return heads.LastSeq(ctx, natsbus.StreamEvents) }},
-		{natsbus.StreamAudit, func() (uint64, error) {
-			return heads.LastSeqOf(ctx, natsbus.StreamAudit, syndicator.SubjectAuditEntry)
-		}},
-		{natsbus.StreamDead, func() (uint64, error) { return heads.LastSeq(ctx, natsbus.StreamDead) }},
-	}
-	for _, e := range ends {
-		last, err := e.last()
-		if err != nil {
-			s.log.Warn().Err(err).Str("component", "metrics").Msg("read model backlog not read")
-			continue
+	for _, stream := range projectedStreams {
+		if n, ok := lags[stream]; ok {
+			out = append(out, gauge(d.backlog, float64(n), followerReadModel, stream))
 		}
-		out = append(out, gauge(d.backlog, float64(behind(last, pos[e.stream])), followerReadModel, e.stream))
 	}
 	return out
 }

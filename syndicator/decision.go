@@ -76,3 +76,39 @@ type ValidityChange struct {
 	Status int  `json:"status,omitempty"`
 	Polls  int  `json:"polls,omitempty"`
 }
+
+// Label is the class in Chinese, one wording for the audit report and
+// the console.
+func (c Class) Label() string {
+	switch c {
+	case ClassSync:
+		return "同步（生态环境）"
+	case ClassTimely:
+		return "及时（综合政策）"
+	case ClassReview:
+		return "人工审核"
+	case ClassIgnore:
+		return "不相关"
+	case "":
+		return "未判定"
+	}
+	return string(c)
+}
+
+// Label is the outcome in Chinese ("pending", the review queue's own
+// state, reads 待审核).
+func (o Outcome) Label() string {
+	switch o {
+	case OutcomeApproved:
+		return "通过"
+	case OutcomeRejected:
+		return "驳回"
+	case OutcomeKeep:
+		return "保留"
+	case OutcomeWithdraw:
+		return "撤回"
+	case "pending":
+		return "待审核"
+	}
+	return string(o)
+}

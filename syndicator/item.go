@@ -53,6 +53,19 @@ func (v Validity) Label() string {
 	return "未知"
 }
 
+// Label is how precise a publication time is, in Chinese: "精确到" + it.
+func (p Precision) Label() string {
+	switch p {
+	case PrecisionDay:
+		return "日"
+	case PrecisionMinute:
+		return "分钟"
+	case PrecisionSecond:
+		return "秒"
+	}
+	return string(p)
+}
+
 // Level is the administrative level of a source.
 type Level string
 
@@ -63,6 +76,23 @@ const (
 	LevelDistrict   Level = "district"
 	LevelDepartment Level = "department"
 )
+
+// Label is the level in Chinese.
+func (l Level) Label() string {
+	switch l {
+	case LevelNational:
+		return "国家级"
+	case LevelProvincial:
+		return "省级"
+	case LevelMunicipal:
+		return "市级"
+	case LevelDistrict:
+		return "区县级"
+	case LevelDepartment:
+		return "部门"
+	}
+	return string(l)
+}
 
 // Item is one policy release, as read from its source (DESIGN §6, schema v1).
 type Item struct {

@@ -96,11 +96,8 @@ sources:
 // id is the item id of a release.
 func (e *consoleEnv) id(t *testing.T, r sim.Release) string {
 	t.Helper()
-	canon, err := syndicator.CanonicalURL(e.srv.URL+r.Path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return syndicator.ItemID(canon)
+	id, _ := releaseID(t, e.srv.URL, r)
+	return id
 }
 
 // consoleClient is a browser-like client: a cookie jar, no redirects

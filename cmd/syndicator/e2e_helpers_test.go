@@ -199,7 +199,14 @@ func siteListing(t testing.TB, site store) map[string]int {
 // itemIDOf is the id the pipeline must give a govsim release.
 func (p *pipeline) itemIDOf(t testing.TB, r sim.Release) (id, canon string) {
 	t.Helper()
-	canon, err := syndicator.CanonicalURL(p.srv.URL+r.Path, nil)
+	return releaseID(t, p.srv.URL, r)
+}
+
+// releaseID is the item id (and canonical URL) of a release of the
+// govsim served at base.
+func releaseID(t testing.TB, base string, r sim.Release) (id, canon string) {
+	t.Helper()
+	canon, err := syndicator.CanonicalURL(base+r.Path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,11 +82,8 @@ sources:
 
 func (l *lifeEnv) id(t *testing.T, r sim.Release) string {
 	t.Helper()
-	canon, err := syndicator.CanonicalURL(l.srv.URL+r.Path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return syndicator.ItemID(canon)
+	id, _ := releaseID(t, l.srv.URL, r)
+	return id
 }
 
 // decisions returns the decided events of item id.

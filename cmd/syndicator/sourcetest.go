@@ -130,7 +130,7 @@ func (t *tableDryRun) Item(it *syndicator.Item) error {
 	field("成文日期", it.WrittenAt)
 	published := ""
 	if !it.PublishedAt.IsZero() {
-		published = fmt.Sprintf("%s（精确到%s）", it.PublishedAt.In(syndicator.Shanghai).Format("2006-01-02 15:04:05"), precisionCN[it.PublishedPrecision])
+		published = fmt.Sprintf("%s（精确到%s）", it.PublishedAt.In(syndicator.Shanghai).Format("2006-01-02 15:04:05"), it.PublishedPrecision.Label())
 	}
 	field("发布日期", published)
 	field("有 效 性", it.Validity.Label())
@@ -198,10 +198,6 @@ func (j *jsonDryRun) end([]string) error {
 	}
 	_, err := io.WriteString(j.w, closing)
 	return err
-}
-
-var precisionCN = map[syndicator.Precision]string{
-	syndicator.PrecisionDay: "日", syndicator.PrecisionMinute: "分钟", syndicator.PrecisionSecond: "秒",
 }
 
 func preview(s string, n int) string {

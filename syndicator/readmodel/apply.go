@@ -249,15 +249,10 @@ func applyDead(ctx context.Context, b *batch, m Msg) error {
 	if err := json.Unmarshal(m.Data, &d); err != nil {
 		return decodeError{err}
 	}
-	var ev struct {
-		ID     string          `json:"id"`
-		Source string          `json:"source"`
-		Kind   syndicator.Kind `json:"kind"`
-	}
-	_ = json.Unmarshal(d.Data, &ev) // a record of an undecodable event still shows
+	id, source, kind, _ := DeadEvent(d.Data) // a record of an undecodable event still shows
 	_, err := b.exec(ctx, `INSERT INTO dead (seq, consumer, subject, stream_seq, deliveries, permanent, error, at, item_id, source, kind)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, int64(m.Seq), d.Consumer, d.Subject, int64(d.StreamSeq), int64(d.Deliveries),
-		bit(d.Permanent), d.Error, nanos(d.At), ev.ID, ev.Source, ev.Kind)
+		bit(d.Permanent), d.Error, nanos(d.At), id, source, kind)
 	return err
 }
 

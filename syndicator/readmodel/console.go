@@ -263,12 +263,17 @@ func (s *Store) HealthHistory(ctx context.Context, source string, limit int) ([]
 	return out, rows.Err()
 }
 
-// DeadEvent reads the item id, source and kind of a dead letter's event;
-// a record of an undecodable event yields an error.
-func DeadEvent(data []byte) (syndicator.Event, error) {
-	var ev syndicator.Event
-	err := json.Unmarshal(data, &ev)
-	return ev, err
+// DeadEvent is what a dead letter's event says of its item: its id,
+// source and kind, read without decoding the item; an undecodable event
+// yields an error (its record still shows).
+func DeadEvent(data []byte) (id, source string, kind syndicator.Kind, err error) {
+	var ev struct {
+		ID     string          `json:"id"`
+		Source string          `json:"source"`
+		Kind   syndicator.Kind `json:"kind"`
+	}
+	err = json.Unmarshal(data, &ev)
+	return ev.ID, ev.Source, ev.Kind, err
 }
 
 // LastDeadAction is the ledger seq of the latest retry or discard of the

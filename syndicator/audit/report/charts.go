@@ -43,7 +43,7 @@ const (
 // lagChart draws one source×class lag distribution.
 // lagChart draws series s; source is the name its title shows.
 func lagChart(i int, s audit.LagSeries, source string) chart {
-	c := chart{ID: fmt.Sprintf("chart-lag-%d", i), Title: fmt.Sprintf("%s · %s（%d 篇）", source, className(s.Class), s.Total),
+	c := chart{ID: fmt.Sprintf("chart-lag-%d", i), Title: fmt.Sprintf("%s · %s（%d 篇）", source, s.Class.Label(), s.Total),
 		Data: s, Height: chartHeight, Axis: plotBottom}
 	top := 0
 	for _, b := range s.Buckets {

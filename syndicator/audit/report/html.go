@@ -80,7 +80,7 @@ func NewRenderer() (*Renderer, error) {
 		"when":   when,
 		"status": statusName,
 		"row":    rowStatus,
-		"class":  className,
+		"class":  syndicator.Class.Label,
 		"num":    num,
 		"pct": func(f float64) string {
 			if f < 0 {

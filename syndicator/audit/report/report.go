@@ -108,20 +108,3 @@ func rowStatus(it audit.ItemRow) string {
 	}
 	return statusName(it.Status)
 }
-
-// className is a relevance class in Chinese.
-func className(c syndicator.Class) string {
-	switch c {
-	case syndicator.ClassSync:
-		return "同步（生态环境）"
-	case syndicator.ClassTimely:
-		return "及时（综合政策）"
-	case syndicator.ClassReview:
-		return "人工审核"
-	case syndicator.ClassIgnore:
-		return "不相关"
-	case "":
-		return "未判定"
-	}
-	return string(c)
-}
