@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -19,11 +18,14 @@ type Watcher interface {
 	WatchState(ctx context.Context, bucket, pattern string, fn func(key string, value []byte, deleted bool), initialDone func()) error
 }
 
-// Indexer rebuilds the home page, column indexes, feed and sitemap from
-// the article records whenever they change, at most once per Settle, so a
-// burst of new articles costs one rebuild.
+// Indexer keeps the home page, column indexes, feed and sitemap in step
+// with the article records, at most one pass per Settle, so a burst of
+// new articles costs one pass. A pass renders only the pages a change
+// touches and writes only those whose bytes differ from the docroot's
+// (DESIGN §8); the first pass after a start renders every page and
+// compares it with the docroot, so a restart rewrites nothing unchanged.
 type Indexer struct {
-	docroot Docroot
+	docroot Pages
 	watch   Watcher
 	render  *render.Renderer
 	log     zerolog.Logger
@@ -32,7 +34,7 @@ type Indexer struct {
 }
 
 // NewIndexer returns an indexer; it does no I/O.
-func NewIndexer(docroot Docroot, watch Watcher, r *render.Renderer, log zerolog.Logger) *Indexer {
+func NewIndexer(docroot Pages, watch Watcher, r *render.Renderer, log zerolog.Logger) *Indexer {
 	return &Indexer{docroot: docroot, watch: watch, render: r, log: log.With().Str("sink", Name).Logger(), Settle: 300 * time.Millisecond}
 }
 
@@ -75,8 +77,8 @@ func (x *Indexer) Run(ctx context.Context) error {
 		})
 	}()
 
-	arts := map[string]render.Article{}
-	ready, dirty := false, true
+	idx := newSiteIndex(x.render, x.render.Columns())
+	ready := false
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -89,49 +91,27 @@ func (x *Indexer) Run(ctx context.Context) error {
 			}
 			return fmt.Errorf("site indexer: %w", err)
 		case u := <-updates:
-			switch {
-			case u.ready:
+			if u.ready {
 				ready = true
-			case u.art == nil:
-				delete(arts, u.key)
-			default:
-				arts[u.key] = *u.art
+			} else if err := idx.set(u.key, u.art); err != nil {
+				x.log.Warn().Err(err).Str("item_id", u.key).Msg("article left out of the indexes")
 			}
-			dirty = true
 			if ready {
 				timer.Reset(x.Settle)
 			}
 		case <-timer.C:
-			if !dirty {
+			if !idx.pending() {
 				continue
 			}
-			if err := x.rebuild(ctx, arts); err != nil {
+			written, err := idx.pass(ctx, x.docroot)
+			if err != nil {
 				x.log.Warn().Err(err).Msg("index rebuild failed; retrying")
 				timer.Reset(5 * time.Second)
 				continue
 			}
-			dirty = false
+			x.log.Debug().Int("articles", len(idx.arts)).Int("written", written).Msg("indexes updated")
 		}
 	}
-}
-
-func (x *Indexer) rebuild(ctx context.Context, arts map[string]render.Article) error {
-	list := make([]render.Article, 0, len(arts))
-	for _, a := range arts {
-		list = append(list, a)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].Item.ID < list[j].Item.ID })
-	pages, err := x.render.Indexes(list)
-	if err != nil {
-		return err
-	}
-	for _, p := range pages {
-		if err := x.docroot.Put(ctx, p.Path, p.Body, contentType(p.Path)); err != nil {
-			return fmt.Errorf("write %s: %w", p.Path, err)
-		}
-	}
-	x.log.Debug().Int("articles", len(list)).Int("pages", len(pages)).Msg("indexes rebuilt")
-	return nil
 }
 
 func contentType(p string) string {

@@ -2,7 +2,6 @@ package render_test
 
 import (
 	"errors"
-	"fmt"
 	"path"
 	"strings"
 	"testing"
@@ -58,7 +57,9 @@ func TestColumnPagesProperties(t *testing.T) {
 	for _, p := range pages {
 		paths = append(paths, p.Path)
 	}
-	if diff := cmp.Diff([]string{"zcwj/index.html", "zcwj/index_1.html", "zcwj/index_2.html"}, paths); diff != "" {
+	// index.html holds the newest 20; the older 25 fill index_1.html
+	// (the oldest 20) and index_2.html, listed in the order 下一页 follows.
+	if diff := cmp.Diff([]string{"zcwj/index.html", "zcwj/index_2.html", "zcwj/index_1.html"}, paths); diff != "" {
 		t.Fatalf("page paths (-want +got):\n%s", diff)
 	}
 	exists := map[string]bool{}
@@ -67,17 +68,18 @@ func TestColumnPagesProperties(t *testing.T) {
 	}
 
 	var all []string
+	wantCount := []string{"第 1 页，共 3 页", "2026-01-21 至 2026-01-25", "2026-01-01 至 2026-01-20"}
 	for i, p := range pages {
 		doc := parseHTML(t, p.Body)
 		items := listed(doc, p.Path)
-		if want := min(20, 45-20*i); len(items) != want {
+		if want := []int{20, 5, 20}[i]; len(items) != want {
 			t.Errorf("%s lists %d articles, want %d", p.Path, len(items), want)
 		}
 		all = append(all, items...)
 
 		links, count := pagerOf(t, doc)
-		if want := fmt.Sprintf("第 %d/3 页", i+1); count != want {
-			t.Errorf("%s: page count %q, want %q", p.Path, count, want)
+		if count != wantCount[i] {
+			t.Errorf("%s: page count %q, want %q", p.Path, count, wantCount[i])
 		}
 		for label, href := range links {
 			if href == "" {
@@ -87,7 +89,7 @@ func TestColumnPagesProperties(t *testing.T) {
 				t.Errorf("%s: pager %s links to missing page %s", p.Path, label, target)
 			}
 		}
-		wantLinks := map[string]string{"首页": "index.html", "尾页": "index_2.html", "上一页": "", "下一页": ""}
+		wantLinks := map[string]string{"首页": "index.html", "尾页": "index_1.html", "上一页": "", "下一页": ""}
 		if i > 0 {
 			wantLinks["上一页"] = path.Base(paths[i-1])
 		}
@@ -137,8 +139,8 @@ func TestColumnPagesEmpty(t *testing.T) {
 	if got := text(byClass(doc, "empty")); got != "暂无文章" {
 		t.Errorf("empty message = %q, want 暂无文章", got)
 	}
-	if _, count := pagerOf(t, doc); count != "第 1/1 页" {
-		t.Errorf("page count = %q, want 第 1/1 页", count)
+	if _, count := pagerOf(t, doc); count != "第 1 页，共 1 页" {
+		t.Errorf("page count = %q, want 第 1 页，共 1 页", count)
 	}
 	if got := metas(doc)["ColumnName"]; got != "生态动态" {
 		t.Errorf("ColumnName = %q, want 生态动态", got)
@@ -178,5 +180,34 @@ func TestColumnPagesBadge(t *testing.T) {
 	}
 	if got := listed(doc, pages[0].Path); len(got) != 1 || !strings.HasPrefix(got[0], "zcwj/201902/t20190212_") {
 		t.Errorf("listed %v", got)
+	}
+}
+
+// TestColumnPagesStableOnAppend: appending an article to a column
+// rewrites index.html and the newest older page (and, when that page
+// fills, the one before it, whose 上一页 moves); every other page keeps
+// its bytes, so a column of any length costs a few writes per article.
+func TestColumnPagesStableOnAppend(t *testing.T) {
+	small := testSite("")
+	small.PageSize = 3
+	r := newRenderer(t, small)
+	var arts []render.Article
+	prev := map[string][]byte{}
+	for n := range 40 {
+		arts = append(arts, seriesArticle("zcwj", n))
+		pages, err := r.ColumnPages("zcwj", arts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var changed []string
+		for _, p := range pages {
+			if old, ok := prev[p.Path]; !ok || string(old) != string(p.Body) {
+				changed = append(changed, p.Path)
+			}
+			prev[p.Path] = p.Body
+		}
+		if len(changed) > 3 {
+			t.Errorf("article %d changed %d pages, want at most 3: %v", n+1, len(changed), changed)
+		}
 	}
 }

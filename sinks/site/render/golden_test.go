@@ -2,11 +2,13 @@ package render_test
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/gyeco/syndicator/sinks/site/render"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -58,7 +60,9 @@ func TestGolden(t *testing.T) {
 		}},
 		{"home.golden.html", func() ([]byte, error) { return paged.Home(smallSet()) }},
 		{"feed.golden.xml", func() ([]byte, error) { return withBase.Feed(smallSet()) }},
-		{"sitemap.golden.xml", func() ([]byte, error) { return withBase.Sitemap(smallSet()) }},
+		{"sitemap.golden.xml", func() ([]byte, error) { return sitemapFile(withBase, render.SitemapPath) }},
+		{"sitemap-pages.golden.xml", func() ([]byte, error) { return sitemapFile(withBase, render.SitemapPagesPath) }},
+		{"sitemap-month.golden.xml", func() ([]byte, error) { return sitemapFile(withBase, render.SitemapMonthPath("202609", 0)) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,4 +73,18 @@ func TestGolden(t *testing.T) {
 			golden(t, tt.name, got)
 		})
 	}
+}
+
+// sitemapFile is the file at p of the sitemap of smallSet.
+func sitemapFile(r *render.Renderer, p string) ([]byte, error) {
+	pages, err := r.Sitemaps(smallSet())
+	if err != nil {
+		return nil, err
+	}
+	for _, pg := range pages {
+		if pg.Path == p {
+			return pg.Body, nil
+		}
+	}
+	return nil, fmt.Errorf("no sitemap file %s", p)
 }

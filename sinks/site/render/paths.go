@@ -19,8 +19,9 @@ func ArticlePath(a *Article) string {
 	return fmt.Sprintf("%s/%s/t%s_%s.html", a.column(), t.Format("200601"), t.Format("20060102"), a.Item.ID)
 }
 
-// ColumnPagePath returns the path of page n (from 0) of a column index:
-// <column>/index.html, then <column>/index_1.html, <column>/index_2.html, …
+// ColumnPagePath returns the path of page n of a column index (see
+// ColumnLayout): <column>/index.html for 0, the newest articles, then
+// <column>/index_1.html, <column>/index_2.html, … counted from the oldest.
 func ColumnPagePath(column string, n int) string {
 	return column + "/" + pageFile(n)
 }

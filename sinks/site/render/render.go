@@ -26,8 +26,9 @@ import (
 
 // Well-known docroot paths.
 const (
-	HomePath    = "index.html"
-	FeedPath    = "feed.xml"
+	HomePath = "index.html"
+	FeedPath = "feed.xml"
+	// SitemapPath is the sitemap index, listing the sitemap files.
 	SitemapPath = "sitemap.xml"
 	StylePath   = "style.css"
 )
@@ -148,10 +149,11 @@ func (r *Renderer) Assets() []Page {
 }
 
 // Indexes renders every page that lists articles: the home page, all
-// pages of every column, the feed, the sitemap, the 网站地图 page and the
-// 404 page, followed by Assets. arts
-// is every article on the site, one per item id. Article pages themselves
-// come from Article.
+// pages of every column, the feed, the sitemap (index and files), the
+// 网站地图 page and the 404 page, followed by Assets. arts is every
+// article on the site, one per item id. Article pages themselves come
+// from Article. The site sink's indexer renders the same pages one at a
+// time, only those a change touches.
 func (r *Renderer) Indexes(arts []Article) ([]Page, error) {
 	home, err := r.Home(arts)
 	if err != nil {
@@ -169,10 +171,22 @@ func (r *Renderer) Indexes(arts []Article) ([]Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	sitemap, err := r.Sitemap(arts)
+	pages = append(pages, Page{Path: FeedPath, Body: feed})
+	sitemaps, err := r.Sitemaps(arts)
 	if err != nil {
 		return nil, err
 	}
+	pages = append(pages, sitemaps...)
+	static, err := r.Static()
+	if err != nil {
+		return nil, err
+	}
+	return append(pages, static...), nil
+}
+
+// Static renders the pages that list no article: the 网站地图 page, the
+// 404 page and Assets.
+func (r *Renderer) Static() ([]Page, error) {
 	sitemapPage, err := r.SitemapPage()
 	if err != nil {
 		return nil, err
@@ -181,8 +195,7 @@ func (r *Renderer) Indexes(arts []Article) ([]Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages = append(pages, Page{Path: FeedPath, Body: feed}, Page{Path: SitemapPath, Body: sitemap},
-		Page{Path: SitemapPagePath, Body: sitemapPage}, Page{Path: NotFoundPath, Body: notFound})
+	pages := []Page{{Path: SitemapPagePath, Body: sitemapPage}, {Path: NotFoundPath, Body: notFound}}
 	return append(pages, r.Assets()...), nil
 }
 
@@ -227,3 +240,11 @@ func normalizeBase(raw string) (string, error) {
 func invalid(format string, args ...any) error {
 	return syndicator.Permanent(fmt.Errorf("render: "+format+": %w", append(args, ErrInvalid)...))
 }
+
+// NewestPerColumn is how many of each column's newest articles Home and
+// Feed read: given only those, they render what they render given every
+// article, so an index kept per column need not pass the whole site.
+func (r *Renderer) NewestPerColumn() int { return max(FeedSize, r.site.HomeSize+1) }
+
+// Columns are the site's columns in menu order.
+func (r *Renderer) Columns() []Column { return append([]Column(nil), r.site.Columns...) }
