@@ -38,7 +38,7 @@ func (c *Crawler) capture(ctx context.Context, e extract.ListEntry, canon, id st
 			cp.attBodies = append(cp.attBodies, body)
 		}
 	}
-	it.ContentSHA256 = syndicator.ContentSHA256(it) // now with attachment digests
+	it.ContentSHA256 = syndicator.ContentSHA256(it) // once, with the attachment digests
 
 	sum := sha256.Sum256(resp.Body)
 	cp.page = captureOf(resp, "", hex.EncodeToString(sum[:]), page.Charset)

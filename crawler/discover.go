@@ -70,7 +70,9 @@ func (c *Crawler) discoverItem(ctx context.Context, e extract.ListEntry, m marks
 }
 
 // readItem fetches and extracts a detail page into an item. It writes
-// nothing, so a dry run (`source test`) uses it as is.
+// nothing, so a dry run (`source test`) uses it as is. The item has no
+// ContentSHA256 yet: the caller hashes it once, when it has what else the
+// hash covers (capture: the attachment digests).
 func (c *Crawler) readItem(ctx context.Context, e extract.ListEntry, canon, id string) (*syndicator.Item, *fetch.Response, *extract.Page, error) {
 	resp, err := c.fetch.Do(ctx, fetch.Request{URL: e.URL, IgnoreRobots: c.src.IgnoreRobots})
 	if err != nil {
@@ -99,7 +101,6 @@ func (c *Crawler) readItem(ctx context.Context, e extract.ListEntry, canon, id s
 		it.Validity = syndicator.ValidityUnknown
 	}
 	fillPublished(it, e)
-	it.ContentSHA256 = syndicator.ContentSHA256(it)
 	return it, resp, page, nil
 }
 

@@ -100,6 +100,7 @@ func (c *Crawler) TestTo(ctx context.Context, limit int, sink DryRunSink) (probl
 			problems = append(problems, fmt.Sprintf("%s：缺少必填字段 %s，请检查 detail 选择器", e.URL, f))
 		}
 		it.DiscoveredAt = time.Time{}
+		it.ContentSHA256 = syndicator.ContentSHA256(it) // attachments are not downloaded
 		if err := sink.Item(it); err != nil {
 			return problems, err
 		}

@@ -74,3 +74,13 @@ func BenchmarkContentSHA256Reference(b *testing.B) {
 		contentSHA256Reference(&it)
 	}
 }
+
+func FuzzAppendWords(f *testing.F) {
+	f.Add("  正文\u3000第二句\u00a0x\xe2\x80 \xc2\x85y\u2028")
+	f.Add("\xe4\xe2\x80\x80z\xc2")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(AppendWords([]byte("p"), s)), "p"+strings.Join(strings.Fields(s), " "); got != want {
+			t.Fatalf("AppendWords(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

@@ -3,7 +3,6 @@ package extract
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
@@ -32,15 +31,23 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // Invalid byte sequences become U+FFFD; a leading BOM is not part of text.
 // The error is non-nil only when a decoder fails outright.
 func Decode(body []byte, contentType string) (text string, used string, err error) {
+	b, used, err := decode(body, contentType)
+	return string(b), used, err
+}
+
+// decode is Decode without the copy into a string: the body itself when it
+// is valid UTF-8, as most pages are (a detail page is parsed from it).
+func decode(body []byte, contentType string) ([]byte, string, error) {
 	if bytes.HasPrefix(body, utf8BOM) {
-		return strings.ToValidUTF8(string(body[len(utf8BOM):]), "\uFFFD"), "utf-8", nil
+		return validUTF8(body[len(utf8BOM):]), "utf-8", nil
 	}
 	enc, name, certain := charset.DetermineEncoding(body, contentType)
 	declEnc, declName := xmlDeclEncoding(body)
+	valid := utf8.Valid(body) // once: a pass over the whole body
 	switch {
 	case declEnc != nil && !certain:
 		enc, name = declEnc, declName
-	case name == "utf-8" && !utf8.Valid(body) && contentType != "":
+	case name == "utf-8" && !valid && contentType != "":
 		if declEnc != nil && declName != "utf-8" {
 			enc, name = declEnc, declName
 		} else if e2, n2, _ := charset.DetermineEncoding(body, ""); n2 != "utf-8" && n2 != "windows-1252" {
@@ -49,20 +56,32 @@ func Decode(body []byte, contentType string) (text string, used string, err erro
 	}
 	switch name {
 	case "utf-8":
-		return strings.ToValidUTF8(string(body), "\uFFFD"), name, nil
+		if valid {
+			return body, name, nil
+		}
+		return bytes.ToValidUTF8(body, []byte("\uFFFD")), name, nil
 	case "gbk", "gb18030": // WHATWG name for gb2312, gbk, x-gbk, chinese, csgb2312, …
 		enc, name = simplifiedchinese.GB18030, "gb18030"
 	case "windows-1252":
-		if utf8.Valid(body) {
-			return string(body), "utf-8", nil
+		if valid {
+			return body, "utf-8", nil
 		}
 		enc, name = simplifiedchinese.GB18030, "gb18030"
 	}
-	text, err = decodeWith(enc, body)
+	text, err := enc.NewDecoder().Bytes(body)
 	if err != nil {
-		return "", name, fmt.Errorf("extract: decode %s: %w", name, err)
+		return nil, name, fmt.Errorf("extract: decode %s: %w", name, err)
 	}
-	return strings.TrimPrefix(text, "\uFEFF"), name, nil
+	return bytes.TrimPrefix(text, []byte("\uFEFF")), name, nil
+}
+
+// validUTF8 is b with invalid sequences replaced by U+FFFD; b itself when
+// it is valid.
+func validUTF8(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	return bytes.ToValidUTF8(b, []byte("\uFFFD"))
 }
 
 // xmlDeclEncoding returns the encoding an XML declaration at the start of
@@ -96,12 +115,4 @@ func xmlDeclEncoding(body []byte) (encoding.Encoding, string) {
 		return nil, ""
 	}
 	return charset.Lookup(string(label))
-}
-
-func decodeWith(enc encoding.Encoding, body []byte) (string, error) {
-	b, err := enc.NewDecoder().Bytes(body)
-	if err != nil {
-		return "", err
-	}
-	return string(b), nil
 }

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"fmt"
 	"net/url"
 	"strings"
@@ -105,12 +106,12 @@ func Detail(body []byte, contentType string, pageURL *url.URL, rule config.Detai
 // yields a date, else the metadata 发布日期, else zero (the crawler then
 // falls back to the list date or the tYYYYMMDD of the URL).
 func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, rule config.DetailRule) (*Page, error) {
-	text, cs, err := Decode(body, contentType)
+	text, cs, err := decode(body, contentType)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(text))
-	if err != nil { // only reader errors, impossible with a strings.Reader
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(text))
+	if err != nil { // only reader errors, impossible with a bytes.Reader
 		return nil, fmt.Errorf("extract: parse html: %w", err)
 	}
 	root := doc.Selection
@@ -152,10 +153,10 @@ func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, ru
 	if b := pageBody(root, rule, &p.Unmatched); b != nil {
 		p.Attachments = attachments(b, base, rule.Attachments)
 		p.Attachments = append(p.Attachments, images(b, base, p.Attachments)...)
-		inner, _ := b.Html()
-		p.BodyHTML = strings.TrimSpace(e.sanitizer.HTML(base, inner))
-		bodyLines = lines(b.Get(0))
-		p.BodyText = strings.Join(bodyLines, "\n")
+		// Sanitized on the parsed tree: the body is not rendered and
+		// parsed again.
+		p.BodyHTML = strings.TrimSpace(e.sanitizer.Inner(base, b.Get(0)))
+		p.BodyText, bodyLines = lines(b.Get(0))
 	}
 	p.Related = relatedLinks(root, base, pageURL, rule.Related)
 	p.DocNumber, p.DocKey = docNumber(meta.fields[fieldDocNumber], p.Title, p.Issuer, bodyLines)

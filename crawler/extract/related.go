@@ -82,11 +82,44 @@ func relatedLinks(root *goquery.Selection, base, pageURL *url.URL, rules []confi
 		c.collect(root, r)
 	}
 	if len(c.out) == 0 {
-		for _, r := range defaultRelated {
-			c.collect(root, r)
+		// The fallback headings are looked for in one pass over the page,
+		// not one pass each; the sections are then read in rule order.
+		page := root.Get(0)
+		found := headingsOf(page, defaultRelated)
+		for i, r := range defaultRelated {
+			c.fromHeadings(found[i], page, "href", r.Kind)
 		}
 	}
 	return c.out
+}
+
+// headingsOf returns, for each rule, the text nodes below scope that read
+// its heading, in document order.
+func headingsOf(scope *html.Node, rules []config.RelatedRule) [][]*html.Node {
+	keys := make([]string, len(rules))
+	for i, r := range rules {
+		keys[i] = headingKey(r.Heading)
+	}
+	out := make([][]*html.Node, len(rules))
+	eachText(scope, func(t *html.Node) bool {
+		for i, k := range keys {
+			if k != "" && headingIs(t.Data, k) {
+				out[i] = append(out[i], t)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// fromHeadings adds the links of the sections the heading text nodes hs
+// begin.
+func (c *relatedCollector) fromHeadings(hs []*html.Node, scope *html.Node, attr, kind string) {
+	for _, h := range hs {
+		for _, a := range c.section(h, scope, attr) {
+			c.add(a, attr, kind)
+		}
+	}
 }
 
 type relatedCollector struct {
