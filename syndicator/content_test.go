@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 // contentSHA256Reference is ContentSHA256 as first written (fields split
@@ -78,9 +79,53 @@ func BenchmarkContentSHA256Reference(b *testing.B) {
 func FuzzAppendWords(f *testing.F) {
 	f.Add("  正文\u3000第二句\u00a0x\xe2\x80 \xc2\x85y\u2028")
 	f.Add("\xe4\xe2\x80\x80z\xc2")
+	// Runs longer than eight bytes, for the eight-byte test.
+	f.Add("一二三四五六七八九十\u3000一二三四五六七八九十\u2028一二三四。五六七八九十 abcdefghijkl\u00a0一二三四五六七八\u205f九十\u1680")
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := string(AppendWords([]byte("p"), s)), "p"+strings.Join(strings.Fields(s), " "); got != want {
 			t.Fatalf("AppendWords(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// TestLeadSpaceIsUnicodeSpace checks the byte comparisons of leadSpace
+// against unicode.IsSpace for every rune above ASCII, alone and followed
+// by a CJK character, and truncated encodings of the white space ones.
+func TestLeadSpaceIsUnicodeSpace(t *testing.T) {
+	for r := rune(0x80); r <= unicode.MaxRune; r++ {
+		s := string(r)
+		want := 0
+		if unicode.IsSpace(r) {
+			want = len(s)
+			for i := 1; i < len(s); i++ {
+				if n := leadSpace(s[:i]); n != 0 {
+					t.Fatalf("leadSpace(%q) = %d, want 0", s[:i], n)
+				}
+			}
+		}
+		if got := leadSpace(s); got != want {
+			t.Fatalf("leadSpace(%q) (U+%04X) = %d, want %d", s, r, got, want)
+		}
+		if got := leadSpace(s + "文"); got != want {
+			t.Fatalf("leadSpace(%q) = %d, want %d", s+"文", got, want)
+		}
+		if want != 0 && byteClass[s[0]] != classLead {
+			t.Fatalf("U+%04X: its lead byte %#x is not classLead", r, s[0])
+		}
+	}
+}
+
+// TestMayStartSpace checks the eight-byte test against the bytes it
+// stands for, each byte value at each position among word bytes.
+func TestMayStartSpace(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		want := b < 0x21 || b == 0xC2 || b >= 0xE0 && b <= 0xE3
+		for pos := range 8 {
+			buf := []byte("文字文字"[:8])
+			buf[pos] = byte(b)
+			if got := mayStartSpace(string(buf)); got != want {
+				t.Fatalf("mayStartSpace with %#x at %d = %v, want %v", b, pos, got, want)
+			}
+		}
+	}
 }

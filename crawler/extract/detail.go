@@ -13,6 +13,7 @@ import (
 	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/crawler/sanitize"
 	"github.com/gyeco/syndicator/syndicator"
+	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
@@ -68,7 +69,10 @@ var (
 const defaultAttachments = "a[href]"
 
 // titleElement is the last title fallback: <title>, site suffixes removed.
-var titleElement = cascadia.MustCompile("title")
+var titleElement = selector{css: cascadia.MustCompile("title"), tag: "title"}
+
+// baseHref reads the document's <base href>.
+var baseHref = selector{css: cascadia.MustCompile("base[href]"), tag: "base", attr: "href"}
 
 // Extractor reads detail pages. It holds the sanitizer so that its policy
 // is built once; an Extractor is safe for concurrent use.
@@ -114,7 +118,7 @@ func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, ru
 	if err != nil { // only reader errors, impossible with a bytes.Reader
 		return nil, fmt.Errorf("extract: parse html: %w", err)
 	}
-	root := doc.Selection
+	root := newTree(doc.Selection)
 	base := documentBase(root, pageURL)
 	tables, lists := parseSelectors(rule.MetaTables), parseSelectors(rule.MetaLists)
 	meta := collectMetadata(root, tables, lists, newLabels(rule.Fields))
@@ -200,8 +204,8 @@ func docNumber(field, title, issuer string, body []string) (number, key string) 
 
 // documentBase is the URL relative links resolve against: <base href> when
 // it is an absolute http(s) URL, else the page URL.
-func documentBase(root *goquery.Selection, pageURL *url.URL) *url.URL {
-	if href, ok := root.Find("base[href]").First().Attr("href"); ok && pageURL != nil {
+func documentBase(root *tree, pageURL *url.URL) *url.URL {
+	if href, _, ok := root.read(baseHref); ok && pageURL != nil {
 		if u, ok := resolveHTTP(pageURL, href); ok {
 			return u
 		}
@@ -211,7 +215,7 @@ func documentBase(root *goquery.Selection, pageURL *url.URL) *url.URL {
 
 // pageTitle returns the title; the rule's title selectors tried in vain are
 // appended to unmatched.
-func pageTitle(root *goquery.Selection, rule config.DetailRule, tables, lists []selector, meta metadata, unmatched *[]string) string {
+func pageTitle(root *tree, rule config.DetailRule, tables, lists []selector, meta metadata, unmatched *[]string) string {
 	if t := collapseHTMLSpace(meta.fields[fieldTitle]); t != "" {
 		return t
 	}
@@ -225,16 +229,16 @@ func pageTitle(root *goquery.Selection, rule config.DetailRule, tables, lists []
 		}
 		*unmatched = append(*unmatched, fieldTitle+": "+spec)
 	}
-	return titleBy(root, selector{css: titleElement}, rule, tables, lists)
+	return titleBy(root, titleElement, rule, tables, lists)
 }
 
 // titleBy reads a title with one selector; "" when it yields nothing usable.
-func titleBy(root *goquery.Selection, sel selector, rule config.DetailRule, tables, lists []selector) string {
+func titleBy(root *tree, sel selector, rule config.DetailRule, tables, lists []selector) string {
 	var v string
 	if sel.label != "" {
 		v, _ = lookupLabel(root, sel, tables, lists)
 	} else {
-		raw, n, ok := sel.read(root)
+		raw, n, ok := root.read(sel)
 		if !ok {
 			return ""
 		}
@@ -257,13 +261,13 @@ func cmpOrList(list, def []string) []string {
 }
 
 // firstTime returns the first date any selector yields.
-func firstTime(root *goquery.Selection, sels, tables, lists []selector) (time.Time, syndicator.Precision) {
+func firstTime(root *tree, sels, tables, lists []selector) (time.Time, syndicator.Precision) {
 	for _, sel := range sels {
 		var v string
 		if sel.label != "" {
 			v, _ = lookupLabel(root, sel, tables, lists)
 		} else {
-			v, _, _ = sel.read(root)
+			v, _, _ = root.read(sel)
 		}
 		if t, prec, ok := parseOrFind(v); ok {
 			return t, prec
@@ -275,20 +279,21 @@ func firstTime(root *goquery.Selection, sels, tables, lists []selector) (time.Ti
 // pageBody returns the first element of the first body selector that
 // matches, with rule.Remove applied; the selectors tried in vain are
 // appended to unmatched.
-func pageBody(root *goquery.Selection, rule config.DetailRule, unmatched *[]string) *goquery.Selection {
+func pageBody(root *tree, rule config.DetailRule, unmatched *[]string) *goquery.Selection {
 	for _, spec := range cmpOrList(rule.Body, defaultBody) {
 		sel, err := parseSelector(spec)
 		if err != nil || sel.css == nil {
 			continue
 		}
-		b := root.FindMatcher(sel.css).First()
-		if b.Length() == 0 {
+		n := root.first(sel)
+		if n == nil {
 			*unmatched = append(*unmatched, "body: "+spec)
 			continue
 		}
+		b := selectionOf(root.root, []*html.Node{n})
 		for _, r := range parseSelectors(rule.Remove) {
 			if r.css != nil {
-				b.FindMatcher(r.css).Remove()
+				r.find(b).Remove()
 			}
 		}
 		return b

@@ -352,3 +352,32 @@ func TestDocNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestDetailRemovedNotFound: the page's elements are listed before
+// rule.Remove takes some out of the body; a related box inside a removed
+// element is not read, as when each search walked the page afresh.
+func TestDetailRemovedNotFound(t *testing.T) {
+	page := `<html><head><title>t</title></head><body><h1>标题</h1>
+<div id="UCAP-CONTENT"><p>正文</p><div class="shuzi"><div class="jiedu-blk"><span>相关解读</span>
+<ul><li><a href="/zhengce/202601/content_1.htm">一篇解读</a></li></ul></div></div></div>
+<div class="jiedu-blk"><span>相关文件</span><ul><li><a href="/zhengce/202601/content_2.htm">原文</a></li></ul></div>
+</body></html>`
+	rule := config.DetailRule{
+		Body:   []string{"#UCAP-CONTENT"},
+		Remove: []string{".shuzi"},
+		Related: []config.RelatedRule{
+			{Selector: "div.jiedu-blk", Heading: "相关解读", Kind: "interpretation"},
+			{Selector: "div.jiedu-blk", Heading: "相关文件", Kind: "original"},
+		},
+	}
+	p, err := Detail([]byte(page), "text/html; charset=utf-8", mustURL(t, "https://www.gov.cn/zhengce/202601/content_9.htm"), rule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Related) != 1 || p.Related[0].Kind != "original" || !strings.HasSuffix(p.Related[0].URL, "content_2.htm") {
+		t.Fatalf("related = %+v, want only the 相关文件 link outside the removed element", p.Related)
+	}
+	if p.BodyText != "正文" {
+		t.Fatalf("body text = %q", p.BodyText)
+	}
+}

@@ -91,14 +91,14 @@ type metadata struct {
 // collectMetadata reads every pair from the rule's containers. For each
 // field the first value of a primary label wins, else the first value of a
 // fallback label. Empty values and values that look like code are skipped.
-func collectMetadata(doc *goquery.Selection, tables, lists []selector, lab labels) metadata {
+func collectMetadata(doc *tree, tables, lists []selector, lab labels) metadata {
 	m := metadata{fields: map[string]string{}, fallback: map[string]bool{}}
 	var pairs []pair
 	for _, sel := range tables {
-		pairs = append(pairs, tablePairs(sel.find(doc), lab.known)...)
+		pairs = append(pairs, tablePairs(doc.find(sel), lab.known)...)
 	}
 	for _, sel := range lists {
-		pairs = append(pairs, listPairs(sel.find(doc), lab.known)...)
+		pairs = append(pairs, listPairs(doc.find(sel), lab.known)...)
 	}
 	for _, p := range pairs {
 		if p.value == "" || looksLikeCode(p.value) {
@@ -119,18 +119,18 @@ func collectMetadata(doc *goquery.Selection, tables, lists []selector, lab label
 
 // lookupLabel evaluates a "CONTAINER label:L" selector below doc. Without
 // CONTAINER it reads the rule's MetaTables and MetaLists.
-func lookupLabel(doc *goquery.Selection, sel selector, tables, lists []selector) (string, bool) {
+func lookupLabel(doc *tree, sel selector, tables, lists []selector) (string, bool) {
 	is := func(l string) bool { return l == sel.label }
 	var pairs []pair
 	if sel.css != nil {
-		c := sel.find(doc)
+		c := doc.find(sel)
 		pairs = append(tablePairs(c, is), listPairs(c, is)...)
 	} else {
 		for _, t := range tables {
-			pairs = append(pairs, tablePairs(t.find(doc), is)...)
+			pairs = append(pairs, tablePairs(doc.find(t), is)...)
 		}
 		for _, l := range lists {
-			pairs = append(pairs, listPairs(l.find(doc), is)...)
+			pairs = append(pairs, listPairs(doc.find(l), is)...)
 		}
 	}
 	for _, p := range pairs {

@@ -10,7 +10,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/syndicator"
 	"golang.org/x/net/html"
@@ -64,7 +63,7 @@ func validateRelated(r config.RelatedRule) []error {
 
 // relatedLinks returns the related documents of the page: the links the
 // rule's related selectors find, else those of the generic fallback.
-func relatedLinks(root *goquery.Selection, base, pageURL *url.URL, rules []config.RelatedRule) []syndicator.Related {
+func relatedLinks(root *tree, base, pageURL *url.URL, rules []config.RelatedRule) []syndicator.Related {
 	self := ""
 	if pageURL != nil {
 		self, _ = syndicator.CanonicalURL(pageURL.String(), nil)
@@ -84,7 +83,7 @@ func relatedLinks(root *goquery.Selection, base, pageURL *url.URL, rules []confi
 	if len(c.out) == 0 {
 		// The fallback headings are looked for in one pass over the page,
 		// not one pass each; the sections are then read in rule order.
-		page := root.Get(0)
+		page := root.root.Get(0)
 		found := headingsOf(page, defaultRelated)
 		for i, r := range defaultRelated {
 			c.fromHeadings(found[i], page, "href", r.Kind)
@@ -102,8 +101,22 @@ func headingsOf(scope *html.Node, rules []config.RelatedRule) [][]*html.Node {
 	}
 	out := make([][]*html.Node, len(rules))
 	eachText(scope, func(t *html.Node) bool {
+		// What headingIs skips at the start is skipped once for every
+		// key, and a key is compared only when its first byte is the
+		// next one: most text nodes are paragraphs, ruled out there.
+		rest := t.Data
+		for rest != "" {
+			r, n := utf8.DecodeRuneInString(rest)
+			if !ignoredInHeading(r) {
+				break
+			}
+			rest = rest[n:]
+		}
+		if rest == "" {
+			return true
+		}
 		for i, k := range keys {
-			if k != "" && headingIs(t.Data, k) {
+			if k != "" && k[0] == rest[0] && headingIs(rest, k) {
 				out[i] = append(out[i], t)
 			}
 		}
@@ -129,17 +142,29 @@ type relatedCollector struct {
 	longest  int             // the longest of them, in bytes
 	seen     map[string]bool // canonical URLs already taken
 	out      []syndicator.Related
+	// scopes holds the elements each rule selector found, by selector.
+	scopes map[string][]*html.Node
 }
 
-func (c *relatedCollector) collect(root *goquery.Selection, r config.RelatedRule) {
-	scopes := []*html.Node{root.Get(0)}
+func (c *relatedCollector) collect(root *tree, r config.RelatedRule) {
+	scopes := []*html.Node{root.root.Get(0)}
 	attr := "href"
 	if strings.TrimSpace(r.Selector) != "" {
 		sel, err := parseSelector(r.Selector)
 		if err != nil || sel.css == nil || sel.label != "" {
 			return // Validate reports it
 		}
-		scopes = root.FindMatcher(sel.css).Nodes
+		// Rules sharing a selector (one box, several headings) search
+		// the page once.
+		if c.scopes == nil {
+			c.scopes = map[string][]*html.Node{}
+		}
+		found, ok := c.scopes[r.Selector]
+		if !ok {
+			found = root.find(sel).Nodes
+			c.scopes[r.Selector] = found
+		}
+		scopes = found
 		if sel.attr != "" {
 			attr = sel.attr
 		}

@@ -21,7 +21,7 @@ import (
 // The transport decompresses gzip transparently (it asks for it itself).
 // If a gzip body arrives undecoded anyway, it is decoded here under the
 // same cap, and the headers are fixed as the transport would.
-func readBody(resp *http.Response, limit int64, truncate bool, meter io.Reader) ([]byte, error) {
+func readBody(resp *http.Response, limit int64, truncate bool, meter io.Reader, bufs *scratch) ([]byte, error) {
 	if !truncate && resp.ContentLength > limit {
 		return nil, fmt.Errorf("%w: Content-Length %d, limit %d bytes", ErrTooLarge, resp.ContentLength, limit)
 	}
@@ -38,13 +38,28 @@ func readBody(resp *http.Response, limit int64, truncate bool, meter io.Reader) 
 		resp.ContentLength = -1
 		resp.Uncompressed = true
 	}
-	size := int64(0)
+	var body []byte
 	if resp.ContentLength > 0 && resp.ContentLength <= limit {
-		size = resp.ContentLength + 1 // room to see the EOF without growing
-	}
-	body, err := readCapped(r, limit+1, size)
-	if err != nil {
-		return nil, err
+		// room to see the EOF without growing
+		b, err := readCapped(r, limit+1, make([]byte, 0, resp.ContentLength+1))
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	} else {
+		// Of unknown size (chunked, or decompressed by the transport):
+		// read into a lent buffer, then copied once into one of the
+		// body's size, instead of growing a new buffer by doubling
+		// (three allocations and two copies for a 60 KB page).
+		b := bufs.get()
+		b, err := readCapped(r, limit+1, b)
+		if err == nil {
+			body = bytes.Clone(b)
+		}
+		bufs.put(b)
+		if err != nil {
+			return nil, err
+		}
 	}
 	if int64(len(body)) > limit {
 		if !truncate {
@@ -124,14 +139,17 @@ func (g *dripGuard) stop() {
 	}
 }
 
-// readCapped reads r to EOF or until n bytes. Its buffer starts at size
-// (or 32 KiB) and doubles, but never beyond n, so reading holds at most
-// 1.5 n bytes at once, during the last copy.
-func readCapped(r io.Reader, n, size int64) ([]byte, error) {
-	if size <= 0 {
-		size = 32 << 10
+// readCapped appends r to buf[:0] until EOF or n bytes. The buffer
+// doubles when full, but never beyond n, so reading holds at most 1.5 n
+// bytes at once, during the last copy.
+func readCapped(r io.Reader, n int64, buf []byte) ([]byte, error) {
+	buf = buf[:0]
+	if int64(cap(buf)) > n {
+		buf = buf[:0:n]
 	}
-	buf := make([]byte, 0, min(size, n))
+	if cap(buf) == 0 {
+		buf = make([]byte, 0, min(scratchSize, n))
+	}
 	for int64(len(buf)) < n {
 		if len(buf) == cap(buf) {
 			bigger := make([]byte, len(buf), min(2*int64(cap(buf)), n))
@@ -148,4 +166,34 @@ func readCapped(r io.Reader, n, size int64) ([]byte, error) {
 		}
 	}
 	return buf, nil
+}
+
+// scratchSize is the size of a new scratch buffer, and of the first
+// buffer of a body read without one.
+const scratchSize = 32 << 10
+
+// maxScratch is the largest buffer kept for reuse: a rare large body
+// is not held for the life of the fetcher.
+const maxScratch = 1 << 20
+
+// scratch lends the buffers bodies of unknown size are read into. The
+// zero value is ready; it is safe for concurrent use.
+type scratch struct {
+	pool sync.Pool // of *[]byte
+}
+
+func (s *scratch) get() []byte {
+	if p, ok := s.pool.Get().(*[]byte); ok {
+		return (*p)[:0]
+	}
+	return make([]byte, 0, scratchSize)
+}
+
+// put returns b for reuse; nothing of it may be referenced afterwards.
+func (s *scratch) put(b []byte) {
+	if cap(b) > maxScratch {
+		return
+	}
+	b = b[:0]
+	s.pool.Put(&b)
 }

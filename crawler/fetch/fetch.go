@@ -152,6 +152,7 @@ type Fetcher struct {
 	transport *http.Transport
 	limits    *hostLimits
 	robots    *robotsCache
+	scratch   scratch // buffers bodies of unknown length are read into
 }
 
 // Request is one resource to fetch with Do.
@@ -337,7 +338,7 @@ func (f *Fetcher) exchange(ctx context.Context, rawURL string, hdr http.Header, 
 	}
 	if resp.StatusCode != http.StatusNotModified {
 		guard := startDripGuard(resp.Body, f.opts.MinRate, f.opts.MinRateWindow, cancel)
-		out.Body, err = readBody(resp, limit, truncate, guard)
+		out.Body, err = readBody(resp, limit, truncate, guard, &f.scratch)
 		guard.stop()
 		if err != nil {
 			return nil, attemptError(ctx, actx, err)

@@ -283,3 +283,17 @@ func TestSafeScheme(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexEscaped checks indexEscaped against strings.IndexAny with each
+// byte value at each position of Chinese text.
+func TestIndexEscaped(t *testing.T) {
+	base := "一二三四五六七八九十"
+	for b := 0; b < 256; b++ {
+		for pos := range len(base) {
+			s := base[:pos] + string([]byte{byte(b)}) + base[pos:]
+			if got, want := indexEscaped(s), strings.IndexAny(s, "&'<>\"\r"); got != want {
+				t.Fatalf("indexEscaped(%q) = %d, want %d", s, got, want)
+			}
+		}
+	}
+}
