@@ -55,15 +55,8 @@ func (c *Console) sourceRows(ctx context.Context) ([]sourceRow, error) {
 	states := map[string]*crawler.SourceState{}
 	controls := map[string]syndicator.SourceControl{}
 	if c.d.KV != nil {
-		err := c.d.KV.EachState(ctx, syndicator.BucketSources, ">", func(key string, value []byte) error {
-			var st crawler.SourceState
-			if err := json.Unmarshal(value, &st); err != nil {
-				return fmt.Errorf("crawl state of %s: %w", key, err)
-			}
-			states[key] = &st
-			return nil
-		})
-		if err != nil {
+		var err error
+		if states, err = crawler.States(ctx, c.d.KV); err != nil {
 			return nil, err
 		}
 		err = c.d.KV.EachState(ctx, syndicator.BucketControl, ">", func(key string, value []byte) error {

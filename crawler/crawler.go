@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"context"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/gyeco/syndicator/config"
@@ -35,6 +36,15 @@ type StateStore interface {
 // Leases makes sure one crawler instance polls a source at a time.
 type Leases interface {
 	Hold(ctx context.Context, key, owner string, fn func(context.Context) error) (held bool, err error)
+}
+
+// leaseKeeper is Leases that can hold a lease across polls
+// (natsbus.Bus): Run takes its source's lease once and keeps it, instead
+// of writing a lease around every poll. The lost channel closes when the
+// lease is lost; nil, nil means another instance holds it.
+type leaseKeeper interface {
+	Acquire(ctx context.Context, key, owner string) (lost <-chan struct{}, err error)
+	Release(key, owner string)
 }
 
 // Deps are the parts a crawler works with; one set is shared by all sources.
@@ -81,6 +91,10 @@ type Crawler struct {
 	recheckBase   time.Duration
 	log           zerolog.Logger
 	now           func() time.Time
+
+	// mu serializes polls: memo is theirs.
+	mu   sync.Mutex
+	memo *stateMemo // the source state as last read or written; nil: read it
 }
 
 // New returns a crawler for src; it does no I/O.
@@ -104,12 +118,17 @@ func New(src config.Source, d Deps) *Crawler {
 
 // Run polls at once (after a small random delay, so many sources don't
 // start together), then every Interval plus up to Jitter, until ctx ends.
+// It polls only while it holds the source's lease, which it keeps across
+// polls and releases when it returns (sourceLease); while another instance
+// holds it, Run asks again at every tick, at least every 10 s.
 func (c *Crawler) Run(ctx context.Context) error {
 	if c.src.IgnoreRobots != "" {
 		c.log.Warn().Str("reason", c.src.IgnoreRobots).Msg("robots.txt is ignored for this source, as configured")
 	}
 	wait := randDuration(min(c.src.Jitter, 2*time.Second))
 	wake := c.ctl.Wake(c.src.ID)
+	lease := c.newSourceLease()
+	defer lease.release()
 	for {
 		t := time.NewTimer(wait)
 		asked := false
@@ -129,11 +148,7 @@ func (c *Crawler) Run(ctx context.Context) error {
 			c.log.Debug().Msg("poll skipped: source paused by an operator")
 			continue
 		}
-		var res PollResult
-		held, err := c.leases.Hold(ctx, "source."+c.src.ID, c.owner, func(ctx context.Context) error {
-			res = c.Poll(ctx)
-			return nil
-		})
+		res, held, err := lease.poll(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -147,8 +162,13 @@ func (c *Crawler) Run(ctx context.Context) error {
 			continue
 		}
 		ev := c.log.Info()
-		if res.Err != nil {
+		switch {
+		case res.Err != nil:
 			ev = c.log.Warn().Err(res.Err)
+		case res.quiet():
+			// Nothing happened: one line per source per poll would be
+			// most of the log.
+			ev = c.log.Debug()
 		}
 		switch {
 		case res.BaselineTaken && c.src.TakesBaseline():

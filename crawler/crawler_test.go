@@ -43,18 +43,26 @@ func TestPollAnnouncesEveryReleaseOnce(t *testing.T) {
 			}
 			evs := discovered(t, h.bus, "src")
 			checkAnnounced(t, h, evs, want)
-			claimed := 0
+			// A body over 4 KiB travels by claim check, not in the event;
+			// the item read back through the bus has it whole.
+			claimed, wantClaimed := 0, 0
 			for _, ev := range evs {
-				if ev.ItemRef != "" && ev.Item == nil {
+				if ev.BodyRef != "" {
 					claimed++
+					if ev.Item == nil || ev.Item.BodyHTML != "" || ev.Item.BodyText != "" {
+						t.Errorf("%s: the event names body claim %s and still carries a body", ev.ID, ev.BodyRef)
+					}
+				}
+				it, err := h.bus.Item(context.Background(), &ev)
+				if err != nil {
+					t.Fatalf("%s: read the item: %v", ev.ID, err)
+				}
+				if len(it.BodyHTML)+len(it.BodyText) > 4<<10 {
+					wantClaimed++
 				}
 			}
-			wantClaimed := 0
-			if large > 0 {
-				wantClaimed = 1
-			}
-			if claimed != wantClaimed {
-				t.Errorf("%d items travelled by claim check, want %d (the large ones)", claimed, wantClaimed)
+			if claimed != wantClaimed || (large > 0 && claimed == 0) {
+				t.Errorf("%d items' bodies travelled by claim check, want %d (those over 4 KiB)", claimed, wantClaimed)
 			}
 
 			// Unchanged lists answer 304 to the conditional GET: nothing

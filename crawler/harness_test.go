@@ -28,11 +28,12 @@ import (
 // harness is govsim behind a fault injector, served over HTTP, and a real
 // embedded JetStream bus.
 type harness struct {
-	sim    *sim.Site
-	faults *faults
-	srv    *httptest.Server
-	host   string // 127.0.0.1:port of srv
-	bus    *natsbus.Bus
+	sim     *sim.Site
+	faults  *faults
+	srv     *httptest.Server
+	host    string // 127.0.0.1:port of srv
+	bus     *natsbus.Bus
+	natsURL string // of the embedded server behind bus
 }
 
 func newHarness(t *testing.T, opts sim.Options) *harness {
@@ -42,7 +43,8 @@ func newHarness(t *testing.T, opts sim.Options) *harness {
 	h.srv = httptest.NewServer(h.faults)
 	t.Cleanup(h.srv.Close)
 	h.host = strings.TrimPrefix(h.srv.URL, "http://")
-	h.bus = connectBus(t, natstest.Embedded(t))
+	h.natsURL = natstest.Embedded(t)
+	h.bus = connectBus(t, h.natsURL)
 	return h
 }
 

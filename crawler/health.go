@@ -3,6 +3,8 @@ package crawler
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,9 +74,7 @@ func (c *Crawler) recordHealth(ctx context.Context, prev SourceState, res PollRe
 		st.State = HealthOK
 		st.LastOK = st.LastPoll
 	}
-	if err := c.state.PutState(ctx, syndicator.BucketSources, c.src.ID, &st); err != nil {
-		c.log.Warn().Err(err).Msg("cannot record source state")
-	}
+	c.saveState(ctx, &st)
 	if st.State == prev.State && st.Reason == prev.Reason {
 		return
 	}
@@ -84,4 +84,84 @@ func (c *Crawler) recordHealth(ctx context.Context, prev SourceState, res PollRe
 		return
 	}
 	c.log.Info().Str("state", st.State).Str("reason", st.Reason).Msg("source health changed")
+}
+
+// lastPollEvery is how stale the recorded LastPoll (and LastOK) of a
+// source whose state did not otherwise change may grow. An unchanged poll
+// (every list 304) writes nothing: each write is an fsync'd page of the
+// store. Hourly keeps the example alert "no poll for 3 h" on
+// syndicator_source_last_poll_seconds true to its word.
+const lastPollEvery = time.Hour
+
+// stateMemo is a source's state as this crawler last read or recorded it.
+type stateMemo struct {
+	state    SourceState // as of the last poll; LastPoll may be newer than recorded
+	recorded SourceState // as in synd_sources
+}
+
+func newStateMemo(st SourceState) *stateMemo {
+	return &stateMemo{state: st, recorded: st}
+}
+
+// sameRecord reports whether a and b differ at most in the fields every
+// poll changes (LastPoll, LastOK): whether a poll must be recorded. It
+// compares field by field, not by encoding: this runs every poll, and
+// encoding the state cost more than the rest of an unchanged poll. A value
+// decoded and the same value built anew may compare different (time
+// locations): that costs one write, never a lost change.
+// TestSameRecordSeesEveryField keeps it in step with SourceState.
+func sameRecord(a, b *SourceState) bool {
+	return a.Source == b.Source && a.State == b.State && a.Reason == b.Reason &&
+		a.Listed == b.Listed && a.New == b.New && a.Failed == b.Failed &&
+		a.EverListed == b.EverListed && a.Unchanged == b.Unchanged &&
+		slices.Equal(a.Retry, b.Retry) && maps.Equal(a.Validators, b.Validators) &&
+		slices.Equal(a.Recent, b.Recent) &&
+		(a.Baseline == b.Baseline || a.Baseline != nil && b.Baseline != nil && *a.Baseline == *b.Baseline)
+}
+
+// saveState records st in synd_sources unless it differs from the state
+// recorded only by its poll times, and those are less than lastPollEvery
+// newer: validators, recent items, retries, health and baseline are
+// recorded as soon as they change.
+func (c *Crawler) saveState(ctx context.Context, st *SourceState) {
+	if m := c.memo; m != nil && sameRecord(st, &m.recorded) && st.LastPoll.Sub(m.recorded.LastPoll) < lastPollEvery {
+		m.state = *st
+		c.markPoll(ctx, st)
+		return
+	}
+	if err := c.state.PutState(ctx, syndicator.BucketSources, c.src.ID, st); err != nil {
+		c.log.Warn().Err(err).Msg("cannot record source state")
+		c.memo = nil // read again next poll
+		return
+	}
+	c.memo = newStateMemo(*st)
+}
+
+// PollMark is a source's poll times in KV synd_polls, a bucket held in
+// memory: written after every poll that synd_sources does not record, so
+// that the console and /metrics show each poll without a write to disk.
+type PollMark struct {
+	LastPoll time.Time `json:"last_poll"`
+	LastOK   time.Time `json:"last_ok,omitzero"`
+}
+
+// markPoll writes st's poll times to synd_polls. Losing one costs a
+// stale "last poll" on the console, nothing else: a failure is logged at
+// debug level only.
+func (c *Crawler) markPoll(ctx context.Context, st *SourceState) {
+	m := PollMark{LastPoll: st.LastPoll, LastOK: st.LastOK}
+	if err := c.state.PutState(ctx, syndicator.BucketPolls, c.src.ID, &m); err != nil {
+		c.log.Debug().Err(err).Msg("cannot mark the poll in synd_polls")
+	}
+}
+
+// Latest moves st's poll times forward to m's where m is newer: the state
+// readers (console, API, /metrics) combine the two buckets with it.
+func (st *SourceState) Latest(m PollMark) {
+	if m.LastPoll.After(st.LastPoll) {
+		st.LastPoll = m.LastPoll
+	}
+	if m.LastOK.After(st.LastOK) {
+		st.LastOK = m.LastOK
+	}
 }

@@ -51,9 +51,25 @@ type PollResult struct {
 // baseline (see Baseline). When the source's state cannot be read, nothing
 // is polled: without it, a known source would look new.
 func (c *Crawler) Poll(ctx context.Context) PollResult {
+	return c.poll(ctx, false)
+}
+
+// poll is Poll. trusted says the source's lease was held since the last
+// poll, so nobody else wrote its state: the state in memory is used
+// instead of being read again.
+func (c *Crawler) poll(ctx context.Context, trusted bool) PollResult {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	start := time.Now()
 	var prev SourceState
-	found, err := c.state.GetState(ctx, syndicator.BucketSources, c.src.ID, &prev)
+	found := true
+	var err error
+	if trusted && c.memo != nil {
+		prev = c.memo.state
+	} else {
+		c.memo = nil
+		found, err = c.state.GetState(ctx, syndicator.BucketSources, c.src.ID, &prev)
+	}
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -66,6 +82,8 @@ func (c *Crawler) Poll(ctx context.Context) PollResult {
 		res := PollResult{Err: fmt.Errorf("read the state of source %s: %w", c.src.ID, err), Took: time.Since(start)}
 		c.observe(ctx, res)
 		return res
+	case found && c.memo == nil:
+		c.memo = newStateMemo(prev)
 	}
 	open := baselineOpen(&prev, found)
 	mark := open && c.src.TakesBaseline()
@@ -137,6 +155,12 @@ func (c *Crawler) Poll(ctx context.Context) PollResult {
 	c.recordHealth(ctx, prev, res, retry)
 	c.observe(ctx, res)
 	return res
+}
+
+// quiet reports whether the poll found nothing to tell: no new, failed or
+// revised item, no error, no baseline.
+func (r PollResult) quiet() bool {
+	return r.Err == nil && r.New == 0 && r.Failed == 0 && r.GivenUp == 0 && r.Revised == 0 && !r.BaselineTaken
 }
 
 // observe reports a poll to the Observer, unless ctx ended: a poll cut

@@ -35,6 +35,11 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
+	states, err := s.sourceStates(ctx)
+	if err != nil {
+		writeJSONError(w, http.StatusServiceUnavailable, "读取来源状态失败："+err.Error())
+		return
+	}
 	sources, _, _ := s.live()
 	out := make([]sourceView, 0, len(sources))
 	for _, src := range sources {
@@ -45,15 +50,9 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 		for _, u := range src.Resolved.ListURLs {
 			v.Lists = append(v.Lists, u.String())
 		}
-		var st crawler.SourceState
-		found, err := s.states.GetState(ctx, syndicator.BucketSources, src.ID, &st)
-		if err != nil {
-			writeJSONError(w, http.StatusServiceUnavailable, "读取来源状态失败："+err.Error())
-			return
-		}
-		if found {
+		if st := states[src.ID]; st != nil {
 			st.Retry = nil // internal detail; counts are in Failed
-			v.Health = &st
+			v.Health = st
 		}
 		out = append(out, v)
 	}
@@ -183,4 +182,27 @@ func (l *readyLog) note(log zerolog.Logger, checks []readyCheck, now time.Time) 
 			log.Warn().Str("check", c.Name).Str("reason", c.Reason).Msg("readyz: not ready")
 		}
 	}
+}
+
+// sourceStates reads every source's crawl state with its latest poll
+// times (crawler.States): one pass over each bucket, not a read per
+// source. Without a lister (a server built with States only) it reads
+// each configured source's record.
+func (s *Server) sourceStates(ctx context.Context) (map[string]*crawler.SourceState, error) {
+	if s.lister != nil {
+		return crawler.States(ctx, s.lister)
+	}
+	out := map[string]*crawler.SourceState{}
+	sources, _, _ := s.live()
+	for _, src := range sources {
+		var st crawler.SourceState
+		found, err := s.states.GetState(ctx, syndicator.BucketSources, src.ID, &st)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			out[src.ID] = &st
+		}
+	}
+	return out, nil
 }

@@ -253,14 +253,15 @@ func behind(last, pos uint64) uint64 {
 // sourceMetrics reads each configured source's health from KV.
 func (s *Server) sourceMetrics(ctx context.Context, d *descs) []prometheus.Metric {
 	var out []prometheus.Metric
+	states, err := s.sourceStates(ctx)
+	if err != nil {
+		return nil
+	}
 	sources, _, _ := s.live()
 	for _, src := range sources {
-		var hs crawler.SourceState
-		found, err := s.states.GetState(ctx, syndicator.BucketSources, src.ID, &hs)
-		if err != nil || !found {
-			continue
+		if hs := states[src.ID]; hs != nil {
+			out = append(out, healthMetrics(d, src.ID, *hs)...)
 		}
-		out = append(out, healthMetrics(d, src.ID, hs)...)
 	}
 	return out
 }

@@ -23,8 +23,12 @@ const (
 const EventVersion = 1
 
 // Event is the JSON body of every synd.item.* message. The item travels
-// inline unless it is large; then ItemRef names it in the claim-check store
-// and Item is nil. The original page always travels by claim check.
+// inline without its body when the body is large: BodyRef then names the
+// body (body_html and body_text) in the claim-check store, once per revision, so the several
+// events of one revision stay a few KB and a reader that does not need
+// the body never decodes it. An item too large even so travels whole by
+// claim check: ItemRef names it and Item is nil. The original page always
+// travels by claim check. Readers take the whole item from Bus.Item.
 type Event struct {
 	V        int       `json:"v"`
 	Kind     Kind      `json:"kind"`
@@ -35,6 +39,9 @@ type Event struct {
 	At       time.Time `json:"at"`
 	Item     *Item     `json:"item,omitempty"`
 	ItemRef  string    `json:"item_ref,omitempty"`
+	// BodyRef names the item's body_html and body_text in the claim-check
+	// store (BodyRefName); Item then carries both empty.
+	BodyRef string `json:"body_ref,omitempty"`
 	// Capture is the original page as served, set on discovered and revised.
 	Capture *Capture `json:"capture,omitempty"`
 	// Attachments are the captured attachment downloads, same events.
@@ -118,6 +125,14 @@ func CaptureRef(id string, rev int, sha256hex string) string {
 
 // ItemRefName is the claim-check name of an item too large to ride inline.
 func ItemRefName(sha256hex string) string { return "item/" + sha256hex }
+
+// BodyRefName is the claim-check name of the body of revision rev of item
+// id. Like a page claim it names the item and revision, so that no two
+// items share one (the sweeper may delete it once that revision's events
+// are passed while another item is about to name the same bytes).
+func BodyRefName(id string, rev int, sha256hex string) string {
+	return "body/" + id + "/r" + strconv.Itoa(rev) + "/" + sha256hex
+}
 
 // AttachmentRef is the claim-check name of attachment bytes. Items that
 // link the same file share it; once one of them is archived, the others

@@ -16,6 +16,7 @@ const (
 	BucketReview   = "synd_review"   // decider: review queue and operator decisions
 	BucketWebhook  = "synd_webhook"  // webhook sink: what the CMS has accepted
 	BucketControl  = "synd_control"  // console: sources paused or to poll now
+	BucketPolls    = "synd_polls"    // crawler: when each source was last polled (memory)
 	ObjectCaptures = "synd_captures" // claim checks: originals, attachments, large items
 )
 

@@ -237,6 +237,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return app.IndexRebuild(ctx, stderr)
 	case "run":
 		app.Embedded = true
+		softMemoryLimit(log)
 		roles := []Role{RoleCrawl, RoleArchive, RoleSite, RoleServe}
 		if app.Config.Webhook.URL != "" {
 			roles = append(roles, RoleWebhook)

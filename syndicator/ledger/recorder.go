@@ -160,17 +160,19 @@ func (r *Recorder) record(ctx context.Context, h *head, seq uint64, subject stri
 func (r *Recorder) entry(ctx context.Context, seq uint64, subject string, data []byte) (*Entry, error) {
 	sum := sha256.Sum256(data)
 	e := &Entry{At: r.now().UTC(), EventSeq: seq, Subject: subject, EventSHA256: hex.EncodeToString(sum[:])}
-	var ev syndicator.Event
-	if err := json.Unmarshal(data, &ev); err != nil {
+	var rec recorded
+	if err := json.Unmarshal(data, &rec); err != nil {
 		// Still recorded: the subject and digest identify the bytes.
 		r.log.Error().Err(err).Uint64("event_seq", seq).Str("subject", subject).Msg("undecodable event recorded by digest only")
 		e.Fact.Reason = "事件无法解析：" + err.Error()
 		return e, nil
 	}
-	var it *syndicator.Item
-	if ev.Item != nil || ev.ItemRef != "" {
+	ev, it := rec.event(), rec.item()
+	if it == nil && ev.ItemRef != "" {
+		// An item too large to ride inline: read it (its body, if that
+		// travels apart too, is not named here, so not read).
 		var err error
-		it, err = r.items.Item(ctx, &ev)
+		it, err = r.items.Item(ctx, ev)
 		if err != nil {
 			if !syndicator.IsPermanent(err) {
 				return nil, fmt.Errorf("read item of event %d: %w", seq, err)
@@ -178,7 +180,7 @@ func (r *Recorder) entry(ctx context.Context, seq uint64, subject string, data [
 			r.log.Warn().Err(err).Str("item_id", ev.ID).Uint64("event_seq", seq).Msg("claim-checked item gone; entry recorded without item facts")
 		}
 	}
-	e.Fact = FactOf(&ev, it)
+	e.Fact = FactOf(ev, it)
 	return e, nil
 }
 

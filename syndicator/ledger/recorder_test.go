@@ -22,8 +22,10 @@ func connect(t *testing.T, url string) *natsbus.Bus {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	// A small inline limit sends the large test item by claim check.
-	bus, err := natsbus.Connect(ctx, url, t.Name(), natsbus.Options{InlineLimit: 4 << 10}, zerolog.Nop())
+	// A small inline limit sends the large test item by item claim (its
+	// body stays in it, so the item claim is what the recorder must read;
+	// a body claim it never reads: TestRecordedDecodesWhatFactOfReads).
+	bus, err := natsbus.Connect(ctx, url, t.Name(), natsbus.Options{InlineLimit: 4 << 10, BodyInlineLimit: 1 << 20}, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func (b *Bus) FollowEvents(ctx context.Context, from uint64, fn func(seq uint64,
 	if err != nil {
 		return fmt.Errorf("follow %s: %w", StreamEvents, err)
 	}
-	iter, err := cons.Messages()
+	iter, err := cons.Messages(jetstream.PullMaxMessages(readAhead))
 	if err != nil {
 		return fmt.Errorf("follow %s: %w", StreamEvents, err)
 	}

@@ -37,6 +37,12 @@ type Options struct {
 	// InlineLimit is the largest event carried inline; a larger item goes
 	// by claim check. Default 256 KiB, well under the 1 MiB max payload.
 	InlineLimit int
+	// BodyInlineLimit is the largest item body (body_html plus body_text,
+	// in bytes) carried in an event; a larger one goes by claim check,
+	// once per revision (encode.go). Default 4 KiB: a claim costs a store
+	// write and a read per sink that needs the body, more than a small
+	// body costs each reader to decode.
+	BodyInlineLimit int
 }
 
 func (o *Options) defaults() {
@@ -48,6 +54,9 @@ func (o *Options) defaults() {
 	}
 	if o.InlineLimit <= 0 {
 		o.InlineLimit = 256 << 10
+	}
+	if o.BodyInlineLimit <= 0 {
+		o.BodyInlineLimit = 4 << 10
 	}
 }
 
@@ -65,6 +74,7 @@ type Bus struct {
 	kv            map[string]jetstream.KeyValue
 	closed        chan struct{} // closed when the connection is closed for good
 	closing       *atomic.Bool  // Close was called: the handlers stay quiet
+	leases        keeper        // the leases taken with Acquire (lease.go)
 }
 
 // Connect dials url, provisions the topology idempotently and binds it.
@@ -168,12 +178,18 @@ func (b *Bus) provision(ctx context.Context) error {
 	buckets := []jetstream.KeyValueConfig{
 		{Bucket: syndicator.BucketItems, Description: "item state by id", Storage: jetstream.FileStorage, History: 5},
 		{Bucket: syndicator.BucketSources, Description: "per-source crawl state and health", Storage: jetstream.FileStorage},
-		{Bucket: syndicator.BucketLeases, Description: "which crawler instance owns a source", Storage: jetstream.FileStorage, TTL: leaseTTL},
+		{Bucket: syndicator.BucketLeases, Description: "which crawler instance owns a source", Storage: jetstream.FileStorage, TTL: leaseTTL,
+			// Per-message TTLs: a claim outlives the bucket's TTL (lease.go).
+			LimitMarkerTTL: leaseTTL},
 		{Bucket: syndicator.BucketSite, Description: "articles on the committee site by item id", Storage: jetstream.FileStorage},
 		{Bucket: syndicator.BucketDocs, Description: "documents by doc_key: sightings, canonical item, validity", Storage: jetstream.FileStorage, History: 5},
 		{Bucket: syndicator.BucketReview, Description: "review queue and operator decisions by item id", Storage: jetstream.FileStorage, History: 10},
 		{Bucket: syndicator.BucketControl, Description: "operators' pause and poll-now requests by source id", Storage: jetstream.FileStorage},
 		{Bucket: syndicator.BucketWebhook, Description: "what the CMS has accepted, by item id", Storage: jetstream.FileStorage},
+		// In memory: a poll that changes nothing else writes nothing to
+		// disk, yet the console and /metrics see every poll. Lost with the
+		// server; synd_sources keeps a last poll at most an hour old.
+		{Bucket: syndicator.BucketPolls, Description: "when each source was last polled", Storage: jetstream.MemoryStorage},
 	}
 	for _, cfg := range buckets {
 		kv, err := b.js.CreateOrUpdateKeyValue(ctx, cfg)

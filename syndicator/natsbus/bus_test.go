@@ -36,6 +36,11 @@ func event(id string, body string) *syndicator.Event {
 	}
 }
 
+// TestPublishDeduplicatesAndClaimsLargeItems: a repeated publish is
+// dropped; a small body rides in the event; a large body travels by body
+// claim and the event keeps the rest of the item; an item too large even
+// without its body travels whole by item claim. Bus.Item gives back the
+// whole item in every case.
 func TestPublishDeduplicatesAndClaimsLargeItems(t *testing.T) {
 	t.Parallel()
 	b := connect(t, natstest.Embedded(t))
@@ -53,6 +58,14 @@ func TestPublishDeduplicatesAndClaimsLargeItems(t *testing.T) {
 	if _, err := b.Publish(ctx, event("b2", big)); err != nil {
 		t.Fatalf("large publish: %v", err)
 	}
+	huge := event("c3", big)
+	for i := range 3000 { // ~300 KB of item without the body
+		huge.Item.Attachments = append(huge.Item.Attachments, syndicator.Attachment{
+			Name: fmt.Sprintf("附件%d：关于生态环境保护的实施细则", i), URL: fmt.Sprintf("https://www.gov.cn/x/P0%d.pdf", i)})
+	}
+	if _, err := b.Publish(ctx, huge); err != nil {
+		t.Fatalf("huge publish: %v", err)
+	}
 
 	var got []syndicator.Event
 	err = b.ReadAll(ctx, natsbus.StreamEvents, "synd.item.discovered.>", func(_ string, data []byte) error {
@@ -69,18 +82,30 @@ func TestPublishDeduplicatesAndClaimsLargeItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 {
-		t.Fatalf("stream holds %d discovered events, want 2 (one deduplicated)", len(got))
+	if len(got) != 3 {
+		t.Fatalf("stream holds %d discovered events, want 3 (one deduplicated)", len(got))
 	}
-	if got[1].Item != nil || got[1].ItemRef == "" {
-		t.Fatalf("large item not passed by claim check: %+v", got[1])
+	if got[0].Item == nil || got[0].Item.BodyText != "short" || got[0].BodyRef != "" || got[0].ItemRef != "" {
+		t.Fatalf("small item not inline with its body: %+v", got[0])
 	}
-	it, err := b.Item(ctx, &got[1])
-	if err != nil {
-		t.Fatal(err)
+	if got[1].Item == nil || got[1].Item.Title != "标题" || got[1].Item.BodyText != "" || got[1].ItemRef != "" ||
+		!strings.HasPrefix(got[1].BodyRef, "body/b2/r1/") {
+		t.Fatalf("large body not passed by body claim: %+v", got[1])
 	}
-	if it.BodyText != big {
-		t.Fatalf("claimed body has %d bytes, want %d", len(it.BodyText), len(big))
+	if got[2].Item != nil || got[2].ItemRef == "" || got[2].BodyRef == "" {
+		t.Fatalf("huge item not passed by item claim: %+v", got[2])
+	}
+	for i, want := range []string{"short", big, big} {
+		it, err := b.Item(ctx, &got[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.BodyText != want || it.Title != "标题" {
+			t.Fatalf("event %d: item %q with a body of %d bytes, want 标题 and %d", i, it.Title, len(it.BodyText), len(want))
+		}
+	}
+	if got[1].Item.BodyText != "" {
+		t.Error("Bus.Item changed the event it was given")
 	}
 }
 

@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -36,12 +34,10 @@ func (b *Bus) PutClaim(ctx context.Context, name string, data []byte) error {
 // content address and returns the name (syndicator.ItemRefName): a
 // published event, a review entry or a site record can then point at it.
 func (b *Bus) KeepItem(ctx context.Context, it *syndicator.Item) (string, error) {
-	data, err := json.Marshal(it)
+	ref, data, err := itemClaim(it)
 	if err != nil {
-		return "", fmt.Errorf("encode item %s: %w", it.ID, err)
+		return "", err
 	}
-	sum := sha256.Sum256(data)
-	ref := syndicator.ItemRefName(hex.EncodeToString(sum[:]))
 	return ref, b.PutClaim(ctx, ref, data)
 }
 

@@ -13,6 +13,8 @@ import (
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // claimHandlerTimeout is what a handler's context carries: the default
@@ -217,5 +219,54 @@ func TestDeleteClaim(t *testing.T) {
 	got, err := b.GetClaim(ctx, name)
 	if err != nil || !bytes.Equal(got, data) {
 		t.Errorf("GetClaim after storing again: %d bytes, err %v", len(got), err)
+	}
+}
+
+// TestClaimReadsCreateNoConsumer: reading an event's item and body from
+// the claim-check store (Bus.Item, GetClaim) takes direct gets only: the
+// server's consumer count is the same before and after a hundred reads
+// (jetstream's ObjectStore.Get would create and delete one per read).
+func TestClaimReadsCreateNoConsumer(t *testing.T) {
+	t.Parallel()
+	url := natstest.Embedded(t)
+	b := connect(t, url)
+	ctx := context.Background()
+	ev := event("0123456789abcdef0123456789abcdef", strings.Repeat("政策正文", 50_000)) // 600 KB: five chunks
+	if _, err := b.Publish(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	got := natstest.Events(t, b, "synd.item.>")
+	if len(got) != 1 || got[0].BodyRef == "" {
+		t.Fatalf("events %+v, want one naming a body claim", got)
+	}
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consumers := func() int {
+		t.Helper()
+		info, err := js.AccountInfo(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.Consumers
+	}
+	before := consumers()
+	for range 100 {
+		it, err := b.Item(ctx, &got[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.BodyText != ev.Item.BodyText {
+			t.Fatalf("body of %d bytes read back as %d", len(ev.Item.BodyText), len(it.BodyText))
+		}
+	}
+	if after := consumers(); after != before {
+		t.Fatalf("%d consumers after 100 claim reads, %d before", after, before)
 	}
 }

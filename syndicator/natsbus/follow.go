@@ -27,7 +27,7 @@ func (b *Bus) Follow(ctx context.Context, stream, filter string, from uint64, fn
 	if err != nil {
 		return fmt.Errorf("follow %s from %d: %w", stream, from, err)
 	}
-	iter, err := cons.Messages()
+	iter, err := cons.Messages(jetstream.PullMaxMessages(readAhead))
 	if err != nil {
 		return fmt.Errorf("follow %s from %d: %w", stream, from, err)
 	}

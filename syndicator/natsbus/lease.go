@@ -2,11 +2,16 @@ package natsbus
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gyeco/syndicator/syndicator"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -72,4 +77,288 @@ func (b *Bus) Hold(ctx context.Context, key, owner string, fn func(context.Conte
 		b.log.Debug().Err(derr).Str("lease", key).Msg("lease not released; it expires by TTL")
 	}
 	return true, err
+}
+
+// keeper holds the long-lived leases of one Bus (Acquire): every claim it
+// holds lives as long as one heartbeat key of the connection, renewed at
+// leaseTTL/3, so holding a thousand sources costs one write every ten
+// seconds, not one per source per poll. The zero value is ready.
+//
+// In synd_leases:
+//   - live.<token>: the heartbeat of this connection (token is random per
+//     Bus); the bucket's TTL removes it leaseTTL after its last renewal;
+//   - <key> (e.g. source.<id>): the claim, "<owner> <token>", written with
+//     a per-message TTL of never, so it outlives the bucket's TTL and is
+//     written only when the lease changes hands. A claim is alive while
+//     its token's heartbeat is.
+type keeper struct {
+	mu      sync.Mutex
+	token   string
+	claims  map[string]*heldLease // by key
+	hbRev   uint64                // revision of the heartbeat; 0: not running
+	pending int                   // Acquires under way
+	taking  map[string]bool       // keys an Acquire is taking now
+	epoch   int                   // heartbeats started, to tell a restarted one
+	stopped chan struct{}         // closed to stop the heartbeat loop
+}
+
+// heldLease is one key this connection holds.
+type heldLease struct {
+	owner string
+	refs  int           // Acquires not yet Released
+	rev   uint64        // revision of the claim record
+	lost  chan struct{} // closed when the lease is lost
+}
+
+// Acquire takes the lease on key in synd_leases for owner and keeps it
+// until Release, across any number of polls, so one crawler instance polls
+// a source at a time however many run. It returns a channel closed if the
+// lease is lost (this connection could not renew its heartbeat in time:
+// another instance may take the key over), or nil, nil when another live
+// owner holds the key. A claim whose holder stopped renewing (its process
+// died) is taken over once its heartbeat expires, within leaseTTL; a claim
+// left by an earlier run of the same owner is taken over at once.
+func (b *Bus) Acquire(ctx context.Context, key, owner string) (lost <-chan struct{}, err error) {
+	kv, err := b.bucket(syndicator.BucketLeases)
+	if err != nil {
+		return nil, err
+	}
+	k := &b.leases
+	k.mu.Lock()
+	if c, ok := k.claims[key]; ok {
+		if c.owner != owner {
+			k.mu.Unlock()
+			return nil, nil // another owner on this connection
+		}
+		c.refs++
+		k.mu.Unlock()
+		return c.lost, nil
+	}
+	if k.taking[key] {
+		// Another owner on this connection is taking the key now: were
+		// both to go on, the second would read the first's record as one
+		// left by this connection, take it over and cut the first's poll
+		// short after it began.
+		k.mu.Unlock()
+		return nil, nil
+	}
+	if k.taking == nil {
+		k.taking = map[string]bool{}
+	}
+	k.taking[key] = true
+	token := k.token
+	k.pending++ // keeps the heartbeat until this Acquire is done
+	k.mu.Unlock()
+	defer func() {
+		k.mu.Lock()
+		k.pending--
+		delete(k.taking, key)
+		k.idleLocked()
+		k.mu.Unlock()
+	}()
+
+	stream, err := b.js.Stream(ctx, "KV_"+syndicator.BucketLeases)
+	if err != nil {
+		return nil, fmt.Errorf("lease %s: %w", key, err)
+	}
+	subject := "$KV." + syndicator.BucketLeases + "." + key
+	var last uint64 // the claim record's revision; 0: none
+	m, err := stream.GetLastMsgForSubject(ctx, subject)
+	switch {
+	case errors.Is(err, jetstream.ErrMsgNotFound):
+	case err != nil:
+		return nil, fmt.Errorf("lease %s: %w", key, err)
+	default:
+		last = m.Sequence
+		if deleted(m.Header) {
+			break
+		}
+		// A record naming this connection's token but no lease it holds
+		// was left by a lease lost meanwhile: it is free to take.
+		held, heldToken, _ := strings.Cut(string(m.Data), " ")
+		if held != owner && (heldToken != token || token == "") {
+			alive, err := b.alive(ctx, kv, heldToken)
+			if err != nil || alive {
+				return nil, err
+			}
+		}
+	}
+	k.mu.Lock()
+	token, err = k.beat(ctx, b, kv)
+	epoch := k.epoch
+	k.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	// Written even when the record names us: our heartbeat may have lapsed
+	// meanwhile, and writing at the revision read fences off an instance
+	// that saw it lapse and is taking the key over now.
+	msg := &nats.Msg{Subject: subject, Data: []byte(owner + " " + token), Header: nats.Header{}}
+	msg.Header.Set(jetstream.MsgTTLHeader, "never")
+	ack, err := b.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(last))
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+		return nil, nil // another instance took it first
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lease %s: %w", key, err)
+	}
+
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	prev, taken := k.claims[key]
+	if k.epoch != epoch || k.stopped == nil || taken && prev.rev > ack.Sequence {
+		// The heartbeat was lost while we wrote, or another Acquire on
+		// this connection wrote after us: this lease is lost already.
+		ch := make(chan struct{})
+		close(ch)
+		return ch, nil
+	}
+	if taken {
+		// Another Acquire on this connection wrote before us: ours fenced
+		// it off.
+		close(prev.lost)
+	}
+	if k.claims == nil {
+		k.claims = map[string]*heldLease{}
+	}
+	c := &heldLease{owner: owner, refs: 1, rev: ack.Sequence, lost: make(chan struct{})}
+	k.claims[key] = c
+	return c.lost, nil
+}
+
+// Release gives up a lease taken with Acquire once every Acquire of it was
+// released, so another instance need not wait for the heartbeat to expire.
+func (b *Bus) Release(key, owner string) {
+	k := &b.leases
+	k.mu.Lock()
+	c, ok := k.claims[key]
+	if !ok || c.owner != owner {
+		k.mu.Unlock()
+		return
+	}
+	if c.refs--; c.refs > 0 {
+		k.mu.Unlock()
+		return
+	}
+	delete(k.claims, key)
+	k.idleLocked()
+	k.mu.Unlock()
+	kv, err := b.bucket(syndicator.BucketLeases)
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := kv.Delete(ctx, key, jetstream.LastRevision(c.rev)); err != nil {
+		b.log.Debug().Err(err).Str("lease", key).Msg("lease not released; another instance takes it once this one's heartbeat expires")
+	}
+}
+
+// idleLocked stops the heartbeat when no lease is held any more: it
+// expires by itself. k.mu is held.
+func (k *keeper) idleLocked() {
+	if len(k.claims) == 0 && k.pending == 0 && k.stopped != nil {
+		close(k.stopped)
+		k.stopped, k.hbRev, k.token = nil, 0, ""
+	}
+}
+
+// beat makes sure the heartbeat runs and returns its token; k.mu is held.
+func (k *keeper) beat(ctx context.Context, b *Bus, kv jetstream.KeyValue) (string, error) {
+	if k.stopped != nil {
+		return k.token, nil
+	}
+	token := k.token
+	if token == "" {
+		var raw [8]byte
+		_, _ = rand.Read(raw[:])
+		token = hex.EncodeToString(raw[:])
+	}
+	rev, err := kv.Put(ctx, "live."+token, []byte("live"))
+	if err != nil {
+		return "", fmt.Errorf("lease heartbeat: %w", err)
+	}
+	k.token, k.hbRev, k.stopped = token, rev, make(chan struct{})
+	k.epoch++
+	go k.renew(b, kv, token, k.stopped)
+	return token, nil
+}
+
+// renew rewrites the heartbeat every leaseTTL/3 until stopped or the
+// connection closes. A renewal that fails loses every lease: the
+// heartbeat may expire before the next one, and then other instances take
+// the keys over.
+func (k *keeper) renew(b *Bus, kv jetstream.KeyValue, token string, stopped chan struct{}) {
+	t := time.NewTicker(leaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-stopped:
+			return
+		case <-b.closed:
+			k.lose(token, errors.New("connection closed"), b)
+			return
+		case <-t.C:
+		}
+		k.mu.Lock()
+		rev := k.hbRev
+		k.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), leaseTTL/3)
+		next, err := kv.Update(ctx, "live."+token, []byte("live"), rev)
+		cancel()
+		if err != nil {
+			k.lose(token, err, b)
+			return
+		}
+		k.mu.Lock()
+		if k.token == token {
+			k.hbRev = next
+		}
+		k.mu.Unlock()
+	}
+}
+
+// lose ends every lease of the heartbeat token.
+func (k *keeper) lose(token string, cause error, b *Bus) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.token != token {
+		return
+	}
+	if len(k.claims) > 0 {
+		b.log.Warn().Err(cause).Int("leases", len(k.claims)).Msg("lease heartbeat not renewed; the leases are given up and taken again")
+	}
+	for _, c := range k.claims {
+		close(c.lost)
+	}
+	k.claims = nil
+	if k.stopped != nil {
+		close(k.stopped)
+	}
+	// The token is kept: a claim nobody took over meanwhile is ours again
+	// once Acquire has rewritten it under a fresh heartbeat.
+	k.stopped, k.hbRev = nil, 0
+}
+
+// alive reports whether the heartbeat of token is there. A claim without
+// a token was written by Hold, which renews the record itself: it is
+// alive until the bucket's TTL removes it.
+func (b *Bus) alive(ctx context.Context, kv jetstream.KeyValue, token string) (bool, error) {
+	if token == "" {
+		return true, nil
+	}
+	_, err := kv.Get(ctx, "live."+token)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("lease heartbeat %s: %w", token, err)
+	}
+	return true, nil
+}
+
+// deleted reports whether a KV record is a delete or purge marker.
+func deleted(h nats.Header) bool {
+	return h.Get("KV-Operation") != "" || h.Get(jetstream.MarkerReasonHeader) != ""
 }

@@ -11,22 +11,18 @@ import (
 
 // Publish sends ev on its subject with its Nats-Msg-Id, so a repeated
 // publish of the same (item, revision, kind) inside the duplicate window is
-// dropped by the server; duplicate reports that. An item too large to ride
-// inline is stored by claim check first and the event carries its name.
+// dropped by the server; duplicate reports that. The claims the event names
+// (encodeEvent: a large body, an item too large to ride inline) are stored
+// first, so a reader never finds an event before its claims.
 func (b *Bus) Publish(ctx context.Context, ev *syndicator.Event) (duplicate bool, err error) {
 	ev.V = syndicator.EventVersion
-	data, err := json.Marshal(ev)
+	data, claims, err := encodeEvent(ev, b.opts.BodyInlineLimit, b.opts.InlineLimit)
 	if err != nil {
-		return false, fmt.Errorf("encode %s event for %s: %w", ev.Kind, ev.ID, err)
+		return false, err
 	}
-	if len(data) > b.opts.InlineLimit && ev.Item != nil {
-		claimed := *ev
-		if claimed.ItemRef, err = b.KeepItem(ctx, ev.Item); err != nil {
+	for _, c := range claims {
+		if err := b.PutClaim(ctx, c.name, c.data); err != nil {
 			return false, err
-		}
-		claimed.Item = nil
-		if data, err = json.Marshal(&claimed); err != nil {
-			return false, fmt.Errorf("encode %s event for %s: %w", ev.Kind, ev.ID, err)
 		}
 	}
 	return b.publishRaw(ctx, ev.Subject(), ev.MsgID(), data)
@@ -55,22 +51,34 @@ func (b *Bus) publishRaw(ctx context.Context, subject, msgID string, data []byte
 	return ack.Duplicate, nil
 }
 
-// Item returns the event's item, fetching it from the claim-check store when
-// it did not ride inline.
+// Item returns the event's whole item: the one that rode inline or the one
+// in the claim-check store (ItemRef), with its body read from its claim
+// (BodyRef) when it travelled apart. ev is left as delivered.
 func (b *Bus) Item(ctx context.Context, ev *syndicator.Event) (*syndicator.Item, error) {
-	if ev.Item != nil {
-		return ev.Item, nil
+	it := ev.Item
+	if it == nil {
+		if ev.ItemRef == "" {
+			return nil, syndicator.Permanent(fmt.Errorf("%s event for %s carries no item", ev.Kind, ev.ID))
+		}
+		data, err := b.GetClaim(ctx, ev.ItemRef)
+		if err != nil {
+			return nil, err
+		}
+		it = new(syndicator.Item)
+		if err := json.Unmarshal(data, it); err != nil {
+			return nil, syndicator.Permanent(fmt.Errorf("decode claimed item %s: %w", ev.ItemRef, err))
+		}
 	}
-	if ev.ItemRef == "" {
-		return nil, syndicator.Permanent(fmt.Errorf("%s event for %s carries no item", ev.Kind, ev.ID))
+	if ev.BodyRef == "" {
+		return it, nil
 	}
-	data, err := b.GetClaim(ctx, ev.ItemRef)
+	data, err := b.GetClaim(ctx, ev.BodyRef)
 	if err != nil {
 		return nil, err
 	}
-	var it syndicator.Item
-	if err := json.Unmarshal(data, &it); err != nil {
-		return nil, syndicator.Permanent(fmt.Errorf("decode claimed item %s: %w", ev.ItemRef, err))
+	whole := *it
+	if whole.BodyHTML, whole.BodyText, err = decodeBody(data); err != nil {
+		return nil, syndicator.Permanent(fmt.Errorf("decode claimed body %s: %w", ev.BodyRef, err))
 	}
-	return &it, nil
+	return &whole, nil
 }

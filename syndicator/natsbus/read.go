@@ -28,7 +28,7 @@ func (b *Bus) readRange(ctx context.Context, stream, filter string, from, to uin
 	if err != nil {
 		return fmt.Errorf("read %s from %d: %w", stream, from, err)
 	}
-	iter, err := cons.Messages()
+	iter, err := cons.Messages(jetstream.PullMaxMessages(readAhead))
 	if err != nil {
 		return fmt.Errorf("read %s from %d: %w", stream, from, err)
 	}
@@ -81,3 +81,9 @@ func (b *Bus) ordered(ctx context.Context, stream, filter string, from uint64) (
 	}
 	return s.OrderedConsumer(ctx, cfg)
 }
+
+// readAhead is how many messages a reader of a stream (ReadAll, Follow,
+// FollowEvents) pulls ahead of its handler. Each is up to an event's size
+// (InlineLimit): jetstream's default of 500 is 128 MB at that size, and
+// held 60 MB per reader when events carried their bodies.
+const readAhead = 64

@@ -3,14 +3,12 @@ package natsbus
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/ledger"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 )
 
@@ -20,7 +18,10 @@ import (
 // archive deletes a revision's page and attachment claims itself; what is
 // left for the sweeper is the item claims (item/<sha>) of large items,
 // which archived and decided events name again, and any claim whose
-// deletion failed.
+// deletion failed. Body claims (body/<id>/r<rev>/<sha>) it leaves to the
+// store's TTL: nearly every item's body travels so, and a reader outside
+// the pipeline (a dead letter retried, a sink enabled later) needs it as
+// it needed the inline body before.
 //
 // A consumer's ack floor is all it reports: a message it holds back (the
 // decider waits up to two hours for a document's origin) keeps every later
@@ -107,7 +108,7 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 		}
 		s.begun = true
 	}
-	if err := s.bus.readEvents(ctx, s.read+1, last, func(seq uint64, subject string, ev *syndicator.Event) {
+	if err := s.bus.readEvents(ctx, s.read+1, last, func(seq uint64, subject string, ev *namedRefs) {
 		if refs := claimRefs(ev); len(refs) > 0 {
 			s.window = append(s.window, namedClaims{seq: seq, subject: subject, refs: refs})
 		}
@@ -152,20 +153,11 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 }
 
 // deletePassed deletes the claims in passed that are still stored and that
-// no review entry points at.
+// no review entry points at. Each is looked up by name (a direct get of
+// its meta), not found in a listing of the store: a listing reads every
+// object's meta, and so loads every block of the store's stream into the
+// server's cache, each minute.
 func (s *Sweeper) deletePassed(ctx context.Context, passed map[string]bool) (int, error) {
-	if len(passed) == 0 {
-		return 0, nil
-	}
-	live, err := s.liveClaims(ctx)
-	if err != nil {
-		return 0, err
-	}
-	for ref := range passed {
-		if !live[ref] {
-			delete(passed, ref)
-		}
-	}
 	if len(passed) == 0 {
 		return 0, nil
 	}
@@ -182,28 +174,19 @@ func (s *Sweeper) deletePassed(ctx context.Context, passed map[string]bool) (int
 	}
 	n := 0
 	for ref := range passed {
-		if err := s.bus.DeleteClaim(ctx, ref); err != nil {
-			return n, err // the rest is deleted by the next sweep
+		_, err := s.bus.captures.GetInfo(ctx, ref)
+		if IsNotFound(err) {
+			continue // deleted by the archive, or expired
+		}
+		if err == nil {
+			err = s.bus.DeleteClaim(ctx, ref)
+		}
+		if err != nil {
+			return n, fmt.Errorf("delete claim %s: %w", ref, err) // the rest is deleted by the next sweep
 		}
 		n++
 	}
 	return n, nil
-}
-
-// liveClaims lists the names of the claims in the store.
-func (s *Sweeper) liveClaims(ctx context.Context) (map[string]bool, error) {
-	infos, err := s.bus.captures.List(ctx)
-	if errors.Is(err, jetstream.ErrNoObjectsFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("list claims: %w", err)
-	}
-	live := make(map[string]bool, len(infos))
-	for _, i := range infos {
-		live[i.Name] = true
-	}
-	return live, nil
 }
 
 // readers returns the readers of SYND_EVENTS and the last sequence to
@@ -283,8 +266,21 @@ func subjectMatches(filter, subject string) bool {
 	return len(ft) == len(st)
 }
 
-// claimRefs are the claims an event names.
-func claimRefs(ev *syndicator.Event) []string {
+// namedRefs is what the sweeper decodes of an event: the claims it names,
+// and nothing of its item.
+type namedRefs struct {
+	ItemRef string `json:"item_ref"`
+	Capture *struct {
+		Ref string `json:"ref"`
+	} `json:"capture"`
+	Attachments []struct {
+		Ref string `json:"ref"`
+	} `json:"attachments"`
+}
+
+// claimRefs are the claims an event names that the sweeper deletes once
+// passed: all but its body claim.
+func claimRefs(ev *namedRefs) []string {
 	var refs []string
 	if ev.ItemRef != "" {
 		refs = append(refs, ev.ItemRef)
@@ -300,14 +296,15 @@ func claimRefs(ev *syndicator.Event) []string {
 	return refs
 }
 
-// readEvents calls fn with every item event of SYND_EVENTS from sequence
-// from through to, in order; events that do not decode are skipped.
-func (b *Bus) readEvents(ctx context.Context, from, to uint64, fn func(seq uint64, subject string, ev *syndicator.Event)) error {
+// readEvents calls fn with the claims named by every item event of
+// SYND_EVENTS from sequence from through to, in order; events that do not
+// decode are skipped.
+func (b *Bus) readEvents(ctx context.Context, from, to uint64, fn func(seq uint64, subject string, ev *namedRefs)) error {
 	if from > to {
 		return nil
 	}
 	return b.readRange(ctx, StreamEvents, syndicator.SubjectItems, from, to, func(seq uint64, subject string, data []byte) error {
-		var ev syndicator.Event
+		var ev namedRefs
 		if json.Unmarshal(data, &ev) == nil {
 			fn(seq, subject, &ev)
 		}

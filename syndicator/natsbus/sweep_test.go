@@ -175,3 +175,81 @@ func TestSweeperDeletesWhatEveryReaderPassed(t *testing.T) {
 		t.Error("claim C was deleted while a review entry points at it")
 	}
 }
+
+// TestSweeperKeepsBodyClaims: the events of one revision name one body
+// claim; the sweeper leaves it to the store's TTL once every reader has
+// passed them (a dead letter retried later reads it), while it deletes an
+// item claim they name.
+func TestSweeperKeepsBodyClaims(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	b, err := natsbus.Connect(ctx, natstest.Embedded(t), "sweep-body-test", natsbus.Options{InlineLimit: 1 << 10}, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	url := "http://www.gov.cn/zhengce/content/202609/content_9.htm"
+	it := &syndicator.Item{ID: syndicator.ItemID(url), Source: "govcn", URL: url, Revision: 1,
+		Title: "关于生态保护的通知", BodyHTML: "<p>" + strings.Repeat("政策正文", 2000) + "</p>", BodyText: strings.Repeat("政策正文", 2000)}
+	big := *it
+	big.Title = strings.Repeat("关于生态保护的通知", 100) // over InlineLimit without its body
+	for _, ev := range []*syndicator.Event{
+		{Kind: syndicator.KindDiscovered, ID: it.ID, Revision: 1, Source: it.Source, At: time.Now().UTC(), Item: it},
+		{Kind: syndicator.KindArchived, ID: it.ID, Revision: 1, Source: it.Source, At: time.Now().UTC(), Item: &big},
+	} {
+		if _, err := b.Publish(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs := natstest.Events(t, b, "synd.item.>")
+	if len(evs) != 2 || evs[0].BodyRef == "" || evs[1].BodyRef != evs[0].BodyRef || evs[1].ItemRef == "" {
+		t.Fatalf("events %+v, want two naming one body claim, the second an item claim", evs)
+	}
+	body, item := evs[0].BodyRef, evs[1].ItemRef
+
+	cctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	handled := make(chan struct{}, 2)
+	go func() {
+		done <- b.Consume(cctx, natsbus.ConsumerSpec{Durable: "reader", Subjects: []string{"synd.item.>"}},
+			func(context.Context, *syndicator.Event, int) error { handled <- struct{}{}; return nil })
+	}()
+	defer func() { stop(); <-done }()
+	<-handled
+	<-handled
+	// The sweeper starts at the lowest reader position: the ledger's,
+	// before it records the events.
+	sw := natsbus.NewSweeper(b, time.Hour, zerolog.Nop())
+	if _, err := sw.Sweep(ctx); err != nil {
+		t.Fatalf("Sweep: %v", err)
+	}
+	_, last, err := b.LastEntry(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(map[string]any{"seq": last + 1, "event_seq": 2})
+	if _, err := b.AppendEntry(ctx, data, last); err != nil {
+		t.Fatal(err)
+	}
+	gone := func(ref string) bool {
+		t.Helper()
+		_, err := b.GetClaim(ctx, ref)
+		if err != nil && !errors.Is(err, syndicator.ErrClaimGone) {
+			t.Fatalf("claim %s: %v", ref, err)
+		}
+		return err != nil
+	}
+	natstest.WaitFor(t, 10*time.Second, "the item claim to be swept once every reader passed", func() (bool, string) {
+		if _, err := sw.Sweep(ctx); err != nil {
+			t.Fatalf("Sweep: %v", err)
+		}
+		return gone(item), "item claim still there"
+	})
+	if gone(body) {
+		t.Error("the body claim was swept; it is left to the store's TTL")
+	}
+	if got, err := b.Item(ctx, &evs[0]); err != nil || got.BodyText != it.BodyText {
+		t.Errorf("the first event's item after the sweep: %v", err)
+	}
+}

@@ -135,9 +135,9 @@ func applyEvent(ctx context.Context, b *batch, m Msg) error {
 	if r.Source == "" {
 		r.Source = ev.Source
 	}
-	it := ev.Item
+	it := m.Item // the whole item, when its body or itself was claim-checked
 	if it == nil {
-		it = m.Item
+		it = ev.Item
 	}
 	detail := ""
 	switch ev.Kind {

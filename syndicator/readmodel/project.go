@@ -116,21 +116,26 @@ func (p *Projector) follow(ctx context.Context, stream, filter string, from uint
 	})
 }
 
-// claimed reads the item of an event whose item travelled by claim check.
-// A claim that is gone (swept once every reader was done, or expired) is
-// projected from what the event says; the ledger's entries still give
-// title and times.
+// claimed reads the whole item of a discovered or revised event whose
+// item or body travelled by claim check: the only events whose item the
+// read model indexes (title, body text). Other events are not read past
+// their bytes. A claim that is gone (swept once every reader was done, or
+// expired) is projected from what the event says; the ledger's entries
+// still give title and times.
 func (p *Projector) claimed(ctx context.Context, d natsbus.Delivered) (*syndicator.Item, error) {
-	if !bytes.Contains(d.Data, []byte(`"item_ref"`)) {
+	if !bytes.Contains(d.Data, []byte(`"item_ref"`)) && !bytes.Contains(d.Data, []byte(`"body_ref"`)) {
 		return nil, nil
 	}
 	var ev syndicator.Event
-	if err := json.Unmarshal(d.Data, &ev); err != nil || ev.ItemRef == "" || ev.Item != nil {
+	if err := json.Unmarshal(d.Data, &ev); err != nil || (ev.ItemRef == "" && ev.BodyRef == "") {
 		return nil, nil // Apply reports what it cannot decode
+	}
+	if ev.Kind != syndicator.KindDiscovered && ev.Kind != syndicator.KindRevised {
+		return nil, nil
 	}
 	it, err := p.feed.Item(ctx, &ev)
 	if errors.Is(err, syndicator.ErrClaimGone) {
-		p.log.Warn().Str("item_id", ev.ID).Str("claim", ev.ItemRef).Msg("read model: the item's claim is gone; its text is not searchable")
+		p.log.Warn().Str("item_id", ev.ID).Str("claim", ev.ItemRef+ev.BodyRef).Msg("read model: the item's claim is gone; its text is not searchable")
 		return nil, nil
 	}
 	if err != nil {
