@@ -60,6 +60,10 @@ type NATS struct {
 	// A live worker extends it while its handler runs, so it does not bound
 	// how long a handler may take. Default 30s, at least 1s.
 	AckWait time.Duration `yaml:"ack_wait"`
+	// Replicas is how many servers of the JetStream cluster at URL hold
+	// each stream, bucket and the claim store: 1 (default) to 5. Above 1
+	// needs a cluster (url set); 3 keeps working with one node down.
+	Replicas int `yaml:"replicas"`
 }
 
 // S3 is an S3-compatible bucket (MinIO).
@@ -302,6 +306,9 @@ func (c *Config) fill() {
 	}
 	if c.NATS.AckWait <= 0 {
 		c.NATS.AckWait = 30 * time.Second
+	}
+	if c.NATS.Replicas == 0 {
+		c.NATS.Replicas = 1
 	}
 	if c.Archive.AnchorEvery <= 0 {
 		c.Archive.AnchorEvery = time.Hour

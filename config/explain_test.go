@@ -166,6 +166,7 @@ func TestSettingsOfTheDefaults(t *testing.T) {
 		"sources[2].id":       "guiyang-gfxwj",
 		"sources[0].interval": "15m0s",
 		"nats.ack_wait":       "30s",
+		"nats.replicas":       "1",
 		"http.listen":         "127.0.0.1:8080",
 		"archive.backend":     "fs",
 		"nats.url":            "（未设置）",

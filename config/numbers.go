@@ -54,6 +54,13 @@ func (c *Config) checkNumbers(lines map[string]int) Problems {
 		add("http.max_conns_per_client", "%d：须为正整数（-1：不限；不写则为默认值 64）", n)
 	}
 	duration("nats.ack_wait", c.NATS.AckWait, "30s")
+	count("nats.replicas", int64(c.NATS.Replicas), "1")
+	switch r := c.NATS.Replicas; {
+	case r > 5:
+		add("nats.replicas", "%d：JetStream 最多 5 个副本（三节点集群写 3）", r)
+	case r > 1 && !c.NATS.URL.IsSet():
+		add("nats.replicas", "%d：内嵌的 NATS 只有一个节点；副本数大于 1 需要 nats.url 指向一个 JetStream 集群", r)
+	}
 	if w := c.NATS.AckWait; w > 0 && w < time.Second {
 		add("nats.ack_wait", "%s：至少 1s（不写则为默认值 30s）", w)
 	}

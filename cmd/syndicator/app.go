@@ -99,6 +99,14 @@ func (a *App) readModelPath() string {
 }
 
 // retryCap is a.RetryCap or its default.
+// busOptions are the topology settings every connection of this process
+// provisions with: each one creates or updates the streams and buckets,
+// so all of them must ask for the same replica count (one process with the
+// default would scale a cluster's streams back down to one replica).
+func (a *App) busOptions() natsbus.Options {
+	return natsbus.Options{Replicas: a.Config.NATS.Replicas}
+}
+
 func (a *App) retryCap() time.Duration {
 	if a.RetryCap <= 0 {
 		return 30 * time.Second
@@ -253,7 +261,7 @@ func (a *App) runBus(ctx context.Context, natsURL string, parts *roleParts, ref 
 func (a *App) dial(ctx context.Context, natsURL string) (*natsbus.Bus, error) {
 	wait := backoff.New(max(a.RestartDelay, 500*time.Millisecond), a.retryCap())
 	for {
-		bus, err := natsbus.Connect(ctx, natsURL, "syndicator", natsbus.Options{}, a.Log)
+		bus, err := natsbus.Connect(ctx, natsURL, "syndicator", a.busOptions(), a.Log)
 		if err == nil {
 			return bus, nil
 		}

@@ -68,7 +68,7 @@ func (a *App) connectAs(ctx context.Context, command string, create bool) (*nats
 // dialCLI connects a one-off command; release runs after the connection
 // is closed, or at once when it cannot be made.
 func (a *App) dialCLI(ctx context.Context, url string, release func()) (*natsbus.Bus, func(), error) {
-	bus, err := natsbus.Connect(ctx, url, "syndicator-cli", natsbus.Options{}, a.Log)
+	bus, err := natsbus.Connect(ctx, url, "syndicator-cli", a.busOptions(), a.Log)
 	if err != nil {
 		release()
 		return nil, nil, err

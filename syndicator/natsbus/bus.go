@@ -43,6 +43,10 @@ type Options struct {
 	// write and a read per sink that needs the body, more than a small
 	// body costs each reader to decode.
 	BodyInlineLimit int
+	// Replicas is how many servers of a JetStream cluster hold each
+	// stream, bucket and the claim store (nats.replicas). Default 1; a
+	// cluster of three wants 3, so that a node lost leaves a quorum.
+	Replicas int
 }
 
 func (o *Options) defaults() {
@@ -57,6 +61,9 @@ func (o *Options) defaults() {
 	}
 	if o.BodyInlineLimit <= 0 {
 		o.BodyInlineLimit = 4 << 10
+	}
+	if o.Replicas <= 0 {
+		o.Replicas = 1
 	}
 }
 
@@ -171,6 +178,7 @@ func (b *Bus) provision(ctx context.Context) error {
 		},
 	}
 	for _, cfg := range streams {
+		cfg.Replicas = b.opts.Replicas
 		if _, err := b.js.CreateOrUpdateStream(ctx, cfg); err != nil {
 			return fmt.Errorf("provision stream %s: %w", cfg.Name, err)
 		}
@@ -192,6 +200,7 @@ func (b *Bus) provision(ctx context.Context) error {
 		{Bucket: syndicator.BucketPolls, Description: "when each source was last polled", Storage: jetstream.MemoryStorage},
 	}
 	for _, cfg := range buckets {
+		cfg.Replicas = b.opts.Replicas
 		kv, err := b.js.CreateOrUpdateKeyValue(ctx, cfg)
 		if err != nil {
 			return fmt.Errorf("provision kv %s: %w", cfg.Bucket, err)
@@ -203,6 +212,7 @@ func (b *Bus) provision(ctx context.Context) error {
 		Description: "claim checks: original pages, attachments and large items",
 		Storage:     jetstream.FileStorage,
 		TTL:         b.opts.CaptureTTL,
+		Replicas:    b.opts.Replicas,
 	})
 	if err != nil {
 		return fmt.Errorf("provision object store %s: %w", syndicator.ObjectCaptures, err)
