@@ -2,14 +2,11 @@ package natstest
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Cluster is a JetStream cluster of nats-server processes on loopback,
@@ -110,20 +107,7 @@ func (c *Cluster) Start(node *Node) {
 	}
 	go func() { _ = cmd.Wait(); _ = logf.Close() }()
 	node.cmd = cmd
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(node.Port))
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			_ = conn.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(node.log)
-			c.t.Fatalf("%s did not listen on %s within 20s: %v\n%s", node.Name, addr, err, log)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitListen(c.t, node.Name, node.Port, node.log)
 }
 
 // Kill kills node with SIGKILL, as a crash would.

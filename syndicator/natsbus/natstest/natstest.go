@@ -72,21 +72,28 @@ func External(t testing.TB) string {
 		_ = cmd.Wait()
 		_ = logf.Close()
 	})
+	waitListen(t, "nats-server", port, filepath.Join(dir, "nats-server.log"))
+	return fmt.Sprintf("nats://127.0.0.1:%d", port)
+}
+
+// waitListen waits until a server started by the test listens on port,
+// and fails the test with the server's log when it does not within 20 s.
+func waitListen(t testing.TB, what string, port int, logPath string) {
+	t.Helper()
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 		if err == nil {
 			_ = c.Close()
-			break
+			return
 		}
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "nats-server.log"))
-			t.Fatalf("nats-server did not listen on %s within 20s: %v\n%s", addr, err, log)
+			log, _ := os.ReadFile(logPath)
+			t.Fatalf("%s did not listen on %s within 20s: %v\n%s", what, addr, err, log)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Sprintf("nats://%s", addr)
 }
 
 // FreePort returns a loopback TCP port that was free a moment ago.
