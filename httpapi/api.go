@@ -7,14 +7,8 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/crawler"
-	"github.com/gyeco/syndicator/syndicator"
 	"github.com/rs/zerolog"
 )
-
-// StateReader reads per-source crawl state (KV synd_sources).
-type StateReader interface {
-	GetState(ctx context.Context, bucket, key string, v any) (bool, error)
-}
 
 // sourceView is one source in GET /api/v1/sources.
 type sourceView struct {
@@ -29,7 +23,7 @@ type sourceView struct {
 }
 
 func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
-	if s.states == nil {
+	if s.lister == nil {
 		writeJSONError(w, http.StatusServiceUnavailable, "未连接 NATS，无法读取来源状态：请为 serve 配置 nats.url")
 		return
 	}
@@ -186,23 +180,7 @@ func (l *readyLog) note(log zerolog.Logger, checks []readyCheck, now time.Time) 
 
 // sourceStates reads every source's crawl state with its latest poll
 // times (crawler.States): one pass over each bucket, not a read per
-// source. Without a lister (a server built with States only) it reads
-// each configured source's record.
+// source. The caller has checked that a lister (NATS) is there.
 func (s *Server) sourceStates(ctx context.Context) (map[string]*crawler.SourceState, error) {
-	if s.lister != nil {
-		return crawler.States(ctx, s.lister)
-	}
-	out := map[string]*crawler.SourceState{}
-	sources, _, _ := s.live()
-	for _, src := range sources {
-		var st crawler.SourceState
-		found, err := s.states.GetState(ctx, syndicator.BucketSources, src.ID, &st)
-		if err != nil {
-			return nil, err
-		}
-		if found {
-			out[src.ID] = &st
-		}
-	}
-	return out, nil
+	return crawler.States(ctx, s.lister)
 }

@@ -113,7 +113,7 @@ site:
 		fb := fuzzBackends{t: t}
 		s := &Server{
 			site: blob.NewFS(dir), tokens: tokensOf(cfg), columns: []string{"zcwj"}, started: cfg, reports: reports,
-			states: fb, stats: fb, jetstream: fb, lister: fb, index: index, streams: ends, reviews: fb, connected: func() bool { return true },
+			stats: fb, jetstream: fb, lister: fb, index: index, streams: ends, reviews: fb, connected: func() bool { return true },
 		}
 		req := httptest.NewRequest(method, "http://syndicator.test"+u.RequestURI(), bytes.NewReader(body))
 		switch role % 3 {

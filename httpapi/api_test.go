@@ -37,7 +37,7 @@ sources:
 	t.Cleanup(bus.Close)
 	s := &Server{
 		site: blob.NewFS(t.TempDir()), sources: cfg.Sources, tokens: tokensOf(cfg),
-		states: bus, stats: bus, heads: bus, jetstream: bus, connected: bus.Connected, log: zerolog.Nop(),
+		lister: bus, stats: bus, heads: bus, jetstream: bus, connected: bus.Connected, log: zerolog.Nop(),
 	}
 	st := crawler.SourceState{Source: "govcn-zuixin", State: crawler.HealthDegraded, Reason: "列表条目选择器未匹配", LastPoll: time.Now().UTC()}
 	if err := bus.PutState(context.Background(), "synd_sources", "govcn-zuixin", &st); err != nil {

@@ -252,6 +252,9 @@ func behind(last, pos uint64) uint64 {
 
 // sourceMetrics reads each configured source's health from KV.
 func (s *Server) sourceMetrics(ctx context.Context, d *descs) []prometheus.Metric {
+	if s.lister == nil {
+		return nil
+	}
 	var out []prometheus.Metric
 	states, err := s.sourceStates(ctx)
 	if err != nil {

@@ -54,8 +54,7 @@ type Deps struct {
 	// Site is the committee site's docroot.
 	Site Docroot
 
-	States    StateReader      // KV synd_sources: source health
-	Lister    Lister           // KV synd_review: the review queue
+	Lister    Lister           // KV: source states and poll times, the review queue
 	Stats     StatsReader      // JetStream counts for /metrics and the console
 	JetStream JetStreamChecker // /readyz's JetStream probe
 	Connected func() bool      // /readyz: whether NATS is connected
@@ -100,7 +99,6 @@ type Server struct {
 	archive   Docroot // nil: no evidence downloads
 	sources   []config.Source
 	tokens    []config.Token
-	states    StateReader      // nil when no NATS is configured for serve
 	stats     StatsReader      // nil when no NATS is configured for serve
 	heads     StreamHeads      // nil when no NATS is configured for serve
 	jetstream JetStreamChecker // nil when no NATS is configured for serve
@@ -189,7 +187,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{
 		listen: cfg.HTTP.Listen, site: d.Site, started: cfg, reports: reports, names: d.ReportNames, now: d.Now,
 		dryRun: d.DryRun, verify: d.VerifyLedger, export: d.ExportLedger, instr: d.Metrics, limits: d.Limits, log: d.Log,
-		states: d.States, stats: d.Stats, heads: d.Streams, jetstream: d.JetStream, connected: d.Connected,
+		stats: d.Stats, heads: d.Streams, jetstream: d.JetStream, connected: d.Connected,
 		reviews: d.Reviews, lister: d.Lister, kv: d.KV, actions: d.Actions, archive: d.Archive,
 	}
 	if s.limits == (Limits{}) {

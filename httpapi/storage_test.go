@@ -75,7 +75,7 @@ func TestStorageFullShowsInReadyzAndMetrics(t *testing.T) {
 	t.Cleanup(bus.Close)
 	s := &Server{
 		site: blob.NewFS(t.TempDir()), tokens: storageTokens(t),
-		states: bus, stats: bus, heads: bus, jetstream: bus, connected: bus.Connected, log: zerolog.Nop(),
+		lister: bus, stats: bus, heads: bus, jetstream: bus, connected: bus.Connected, log: zerolog.Nop(),
 	}
 	h := s.Handler()
 	metric := func() string {

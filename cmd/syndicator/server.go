@@ -36,7 +36,7 @@ func (a *App) server(ref *busRef, index *readmodel.Store) (*Server, error) {
 		VerifyLedger: a.verifyLive, ExportLedger: a.exportLive, Metrics: a.instruments(), Log: a.Log,
 	}
 	if ref != nil {
-		d.States, d.Lister, d.Stats, d.JetStream, d.Reviews, d.Streams, d.KV, d.Actions = ref, ref, ref, ref, ref, ref, ref, ref
+		d.Lister, d.Stats, d.JetStream, d.Reviews, d.Streams, d.KV, d.Actions = ref, ref, ref, ref, ref, ref, ref
 		d.Connected, d.Index = ref.Connected, index
 	}
 	return httpapi.New(d)
