@@ -138,7 +138,7 @@ func (s *Server) readinessChecks(ctx context.Context) []readyCheck {
 		if !nats.OK {
 			c.Reason = "NATS 未连接，无法检查 JetStream"
 		} else if err := js.JetStreamReady(ctx); err != nil {
-			c.OK, c.Reason = false, "JetStream 不可用（存储已满或不可写、服务器未启用 JetStream，或请求超时）："+err.Error()
+			c.OK, c.Reason = false, "JetStream 不可用（存储已满或不可写、服务器未启用 JetStream、集群不足半数节点在线，或请求超时）："+err.Error()
 		}
 		checks = append(checks, c)
 	}

@@ -1,6 +1,7 @@
 package natsbus
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,11 +14,7 @@ import (
 // LastEntry returns the last ledger entry and its sequence in SYND_AUDIT,
 // or nil and 0 when the ledger is empty (ledger.Chain).
 func (b *Bus) LastEntry(ctx context.Context) ([]byte, uint64, error) {
-	s, err := b.js.Stream(ctx, StreamAudit)
-	if err != nil {
-		return nil, 0, fmt.Errorf("stream %s: %w", StreamAudit, err)
-	}
-	m, err := s.GetLastMsgForSubject(ctx, syndicator.SubjectAuditEntry)
+	m, err := b.lastAuditEntry(ctx)
 	if err != nil {
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
 			return nil, 0, nil
@@ -27,22 +24,67 @@ func (b *Bus) LastEntry(ctx context.Context) ([]byte, uint64, error) {
 	return m.Data, m.Sequence, nil
 }
 
+// lastAuditEntry reads the last message on the ledger's entry subject,
+// retrying over a leader election.
+func (b *Bus) lastAuditEntry(ctx context.Context) (*jetstream.RawStreamMsg, error) {
+	var s jetstream.Stream
+	var m *jetstream.RawStreamMsg
+	err := b.retry(ctx, "read last ledger entry", func(ctx context.Context) (err error) {
+		if s == nil {
+			if s, err = b.js.Stream(ctx, StreamAudit); err != nil {
+				return fmt.Errorf("stream %s: %w", StreamAudit, err)
+			}
+		}
+		m, err = s.GetLastMsgForSubject(ctx, syndicator.SubjectAuditEntry)
+		return err
+	})
+	return m, err
+}
+
 // AppendEntry publishes a ledger entry if the last entry is still the one
 // at stream sequence expectLast (ledger.Chain). The condition is on the
 // entry subject rather than the whole stream, so anchor records in the same
 // stream do not disturb recorders.
+//
+// A leader election on the way is retried over. An attempt whose answer
+// was lost may have appended the entry, and the retry then conflicts with
+// it: after a failed attempt, a last entry after expectLast with the very
+// bytes of data is that attempt's (entries are chained: another
+// recorder's cannot be the same bytes).
 func (b *Bus) AppendEntry(ctx context.Context, data []byte, expectLast uint64) (uint64, error) {
-	ack, err := b.js.Publish(ctx, syndicator.SubjectAuditEntry, data,
-		jetstream.WithExpectLastSequenceForSubject(expectLast, syndicator.SubjectAuditEntry))
-	if err != nil {
-		var apiErr *jetstream.APIError
-		if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
-			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
-			return 0, fmt.Errorf("append ledger entry after stream seq %d: %w", expectLast, ledger.ErrConflict)
+	var seq uint64
+	failed := false
+	err := b.retry(ctx, "append ledger entry", func(ctx context.Context) error {
+		ack, err := b.js.Publish(ctx, syndicator.SubjectAuditEntry, data,
+			jetstream.WithExpectLastSequenceForSubject(expectLast, syndicator.SubjectAuditEntry))
+		if err == nil {
+			seq = ack.Sequence
+			return nil
 		}
+		if !failed || !isWrongSequence(err) {
+			failed = true
+			return err
+		}
+		m, merr := b.lastAuditEntry(ctx)
+		if merr != nil {
+			if errors.Is(merr, jetstream.ErrMsgNotFound) {
+				return err
+			}
+			return merr
+		}
+		if m.Sequence > expectLast && bytes.Equal(m.Data, data) {
+			seq = m.Sequence
+			return nil
+		}
+		return err
+	})
+	if isWrongSequence(err) {
+		return 0, fmt.Errorf("append ledger entry after stream seq %d: %w", expectLast, ledger.ErrConflict)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("append ledger entry: %w", err)
 	}
-	return ack.Sequence, nil
+	return seq, nil
 }
 
 // FollowEvents calls fn for every item event in SYND_EVENTS from stream
@@ -50,15 +92,11 @@ func (b *Bus) AppendEntry(ctx context.Context, data []byte, expectLast uint64) (
 // returns nil) or fn fails (ledger.EventLog). The ordered consumer is
 // ephemeral and recreated by the client after a reconnect.
 func (b *Bus) FollowEvents(ctx context.Context, from uint64, fn func(seq uint64, subject string, data []byte) error) error {
-	s, err := b.js.Stream(ctx, StreamEvents)
-	if err != nil {
-		return fmt.Errorf("stream %s: %w", StreamEvents, err)
-	}
 	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{syndicator.SubjectItems}, DeliverPolicy: jetstream.DeliverAllPolicy}
 	if from > 1 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
 	}
-	cons, err := s.OrderedConsumer(ctx, cfg)
+	cons, err := b.orderedConsumer(ctx, StreamEvents, cfg)
 	if err != nil {
 		return fmt.Errorf("follow %s: %w", StreamEvents, err)
 	}

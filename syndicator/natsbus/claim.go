@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/nats-io/nats.go/jetstream"
@@ -15,19 +17,28 @@ import (
 // PutClaim stores data under name in the claim-check object store. Storing
 // the same bytes again is a no-op, so a crawler that restarts mid-item does
 // not churn the store; different bytes replace the object (a claim check is
-// a transport, the archive is the record).
+// a transport, the archive is the record). A leader election on the way
+// is retried over: storing is idempotent, and an attempt that failed midway
+// leaves no object behind (its chunks are purged or never get a meta).
 func (b *Bus) PutClaim(ctx context.Context, name string, data []byte) error {
-	if info, err := b.captures.GetInfo(ctx, name); err == nil && info.Digest == claimDigest(data) && !info.Deleted {
-		return nil
-	}
-	if _, err := b.captures.Put(ctx, jetstream.ObjectMeta{Name: name}, bytes.NewReader(data)); err != nil {
-		// Put reports a cancelled wait for its acks as nats.ErrTimeout.
-		if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
-			err = fmt.Errorf("%w (%w)", cause, err)
+	// An attempt sends every chunk and waits for their acks: a large claim
+	// gets a second per MiB on top of the usual bound, so it is not cut
+	// off while it is still moving.
+	plan := retryPlan{budget: retryBudget, warnAfter: retryWarnAfter,
+		attempt: attemptTimeout + time.Duration(len(data)>>20)*time.Second}
+	return b.retryWith(ctx, "store claim "+name, plan, func(ctx context.Context) error {
+		if info, err := b.captures.GetInfo(ctx, name); err == nil && info.Digest == claimDigest(data) && !info.Deleted {
+			return nil
 		}
-		return fmt.Errorf("store claim %s (%d bytes): %w", name, len(data), err)
-	}
-	return nil
+		if _, err := b.captures.Put(ctx, jetstream.ObjectMeta{Name: name}, bytes.NewReader(data)); err != nil {
+			// Put reports a cancelled wait for its acks as nats.ErrTimeout.
+			if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
+				err = fmt.Errorf("%w (%w)", cause, err)
+			}
+			return fmt.Errorf("store claim %s (%d bytes): %w", name, len(data), err)
+		}
+		return nil
+	})
 }
 
 // KeepItem stores an item's JSON in the claim-check store under its
@@ -52,7 +63,18 @@ func (b *Bus) KeepItem(ctx context.Context, it *syndicator.Item) (string, error)
 // and a worker reading from a server gone silent held shutdown for the
 // whole handler timeout.
 func (b *Bus) GetClaim(ctx context.Context, name string) ([]byte, error) {
-	info, err := b.captures.GetInfo(ctx, name)
+	var info *jetstream.ObjectInfo
+	err := b.retry(ctx, "read claim "+name, func(ctx context.Context) (err error) {
+		info, err = b.captures.GetInfo(ctx, name)
+		return err
+	})
+	if IsNotFound(err) {
+		// Only the leader's word that it is missing counts.
+		err = b.retry(ctx, "read claim "+name+" at the leader", func(ctx context.Context) (err error) {
+			info, err = b.claimInfoAtLeader(ctx, name)
+			return err
+		})
+	}
 	if err != nil {
 		if IsNotFound(err) {
 			return nil, syndicator.Permanent(fmt.Errorf("claim %s is gone from %s (deleted once archived, expired, or never stored): %w: %w", name, syndicator.ObjectCaptures, syndicator.ErrClaimGone, err))
@@ -67,9 +89,13 @@ func (b *Bus) GetClaim(ctx context.Context, name string) ([]byte, error) {
 }
 
 // DeleteClaim removes the object stored under name, once every consumer
-// that reads it is done with it. A claim already gone is no error.
+// that reads it is done with it. A claim already gone is no error — nor
+// is one an attempt whose answer was lost deleted before the retry.
 func (b *Bus) DeleteClaim(ctx context.Context, name string) error {
-	if err := b.captures.Delete(ctx, name); err != nil && !IsNotFound(err) {
+	err := b.retry(ctx, "delete claim "+name, func(ctx context.Context) error {
+		return b.captures.Delete(ctx, name)
+	})
+	if err != nil && !IsNotFound(err) {
 		return fmt.Errorf("delete claim %s: %w", name, err)
 	}
 	return nil
@@ -91,7 +117,13 @@ func (b *Bus) readChunks(ctx context.Context, info *jetstream.ObjectInfo) ([]byt
 		data = make([]byte, 0, min(info.Size, maxPrealloc))
 		seq := uint64(1)
 		for i := range info.Chunks {
-			m, err := s.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subject))
+			// Each chunk is one request, retried on its own: a leader
+			// election midway costs the wait, not the chunks read.
+			var m *jetstream.RawStreamMsg
+			err := b.retry(ctx, "read chunk of "+info.Name, func(ctx context.Context) (err error) {
+				m, err = s.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subject))
+				return err
+			})
 			if errors.Is(err, jetstream.ErrMsgNotFound) {
 				return nil, fmt.Errorf("chunk %d of %d is missing (replaced or expired while read)", i+1, info.Chunks)
 			}
@@ -125,3 +157,52 @@ const objectStream = "OBJ_" + syndicator.ObjectCaptures
 
 // maxPrealloc bounds what a claim's recorded size reserves up front.
 const maxPrealloc = 64 << 20
+
+// claimInfoAtLeader reads name's meta from the leader of the claim store's
+// stream. GetInfo may be answered by any replica (a direct get: object
+// stores allow them), and one that has not applied the latest writes yet
+// answers "not found" for a claim stored a moment ago: the chaos harness
+// (cmd/chaos) saw the archive dead-letter three fresh items so after the
+// cluster had lost its quorum and got it back. The leader has every
+// acknowledged write.
+func (b *Bus) claimInfoAtLeader(ctx context.Context, name string) (*jetstream.ObjectInfo, error) {
+	meta := fmt.Sprintf("$O.%s.M.%s", syndicator.ObjectCaptures, base64.URLEncoding.EncodeToString([]byte(name)))
+	req, err := json.Marshal(struct {
+		LastBySubject string `json:"last_by_subj"`
+	}{meta})
+	if err != nil {
+		return nil, err
+	}
+	m, err := b.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+objectStream, req)
+	if err != nil {
+		return nil, err
+	}
+	var resp struct {
+		Error   *jetstream.APIError `json:"error"`
+		Message *struct {
+			Data []byte    `json:"data"`
+			Time time.Time `json:"time"`
+		} `json:"message"`
+	}
+	if err := json.Unmarshal(m.Data, &resp); err != nil {
+		return nil, fmt.Errorf("decode the answer about claim %s: %w", name, err)
+	}
+	if resp.Error != nil {
+		if resp.Error.ErrorCode == jetstream.JSErrCodeMessageNotFound {
+			return nil, jetstream.ErrObjectNotFound
+		}
+		return nil, resp.Error
+	}
+	if resp.Message == nil {
+		return nil, jetstream.ErrInvalidJetStreamResponse
+	}
+	var info jetstream.ObjectInfo
+	if err := json.Unmarshal(resp.Message.Data, &info); err != nil {
+		return nil, jetstream.ErrBadObjectMeta
+	}
+	if info.Deleted {
+		return nil, jetstream.ErrObjectNotFound
+	}
+	info.ModTime = resp.Message.Time
+	return &info, nil
+}

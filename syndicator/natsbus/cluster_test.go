@@ -8,9 +8,7 @@ import (
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/rs/zerolog"
 )
 
 // TestClusterReplicasAndLeaderLoss runs the topology on a real 3-node
@@ -25,35 +23,7 @@ func TestClusterReplicasAndLeaderLoss(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 
-	var bus *natsbus.Bus
-	for {
-		// The cluster elects its meta leader after the nodes have met.
-		// A request made before then gets no answer: each attempt is
-		// bounded, as the roles' dial bounds it (jetstream's default
-		// timeout applies to a context without a deadline).
-		actx, acancel := context.WithTimeout(ctx, 5*time.Second)
-		b, err := natsbus.Connect(actx, cl.URL(), "cluster-test", natsbus.Options{Replicas: 3}, zerolog.Nop())
-		acancel()
-		if err == nil {
-			bus = b
-			break
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("connect to the cluster: %v", err)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	defer bus.Close()
-
-	nc, err := nats.Connect(cl.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bus, js := connectCluster(ctx, t, cl)
 	for _, name := range []string{natsbus.StreamEvents, natsbus.StreamAudit, natsbus.StreamDead,
 		"KV_" + syndicator.BucketSources, "KV_" + syndicator.BucketPolls, "OBJ_" + syndicator.ObjectCaptures} {
 		s, err := js.Stream(ctx, name)

@@ -86,9 +86,15 @@ type DeadLetter struct {
 // spec.Workers goroutines. In-flight handlers are allowed to finish (up to
 // ShutdownGrace) after ctx ends, so a clean shutdown rarely leaves
 // half-done work and never waits long.
+//
+// A consumer that cannot be created for a transient reason (a leader
+// election, the meta leader lost) is tried again with backoff for as long
+// as ctx lives, with a warning at most every consumeWarnEvery, rather than
+// failing the component for its supervisor to restart; a permanent reason
+// (a bad configuration) is returned at once.
 func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 	spec.defaults()
-	cons, err := b.js.CreateOrUpdateConsumer(ctx, StreamEvents, jetstream.ConsumerConfig{
+	cfg := jetstream.ConsumerConfig{
 		Durable:     spec.Durable,
 		Description: "syndicator sink " + spec.Durable,
 		// A dead letter handed back (console 死信 → 重试) comes to this
@@ -99,7 +105,16 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 		MaxDeliver:     spec.MaxDeliver,
 		MaxAckPending:  spec.Workers * 8,
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
-	})
+	}
+	var cons jetstream.Consumer
+	err := b.retryWith(ctx, "consumer "+spec.Durable, retryPlan{warnEvery: consumeWarnEvery},
+		func(ctx context.Context) (err error) {
+			cons, err = b.js.CreateOrUpdateConsumer(ctx, StreamEvents, cfg)
+			return err
+		})
+	if ctx.Err() != nil {
+		return nil // ended before it began: nothing failed
+	}
 	if err != nil {
 		return fmt.Errorf("consumer %s: %w", spec.Durable, err)
 	}
@@ -112,6 +127,11 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 				b.handle(ctx, spec, m, h)
 			}
 		})
+	}
+	if b.opts.Replicas > 1 {
+		// A replicated consumer can keep a message pending without ever
+		// delivering it again (stall.go).
+		wg.Go(func() { b.watchStalls(ctx, spec.Durable, spec.AckWait) })
 	}
 	defer wg.Wait()
 	defer close(msgs)

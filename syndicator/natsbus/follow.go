@@ -53,13 +53,18 @@ func (b *Bus) Follow(ctx context.Context, stream, filter string, from uint64, fn
 // LastSeq is the sequence of the last message stored in stream (0 when
 // it is empty): how far a follower must have read to be current.
 func (b *Bus) LastSeq(ctx context.Context, stream string) (uint64, error) {
-	s, err := b.js.Stream(ctx, stream)
+	var last uint64
+	err := b.retry(ctx, "stream "+stream, func(ctx context.Context) error {
+		// The lookup answers with the stream's info already.
+		s, err := b.js.Stream(ctx, stream)
+		if err != nil {
+			return err
+		}
+		last = s.CachedInfo().State.LastSeq
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("stream %s: %w", stream, err)
 	}
-	info, err := s.Info(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("stream %s: %w", stream, err)
-	}
-	return info.State.LastSeq, nil
+	return last, nil
 }

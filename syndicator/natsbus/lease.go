@@ -1,6 +1,7 @@
 package natsbus
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -30,17 +31,9 @@ func (b *Bus) Hold(ctx context.Context, key, owner string, fn func(context.Conte
 	if err != nil {
 		return false, err
 	}
-	rev, err := kv.Create(ctx, key, []byte(owner))
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		e, gerr := kv.Get(ctx, key)
-		if gerr != nil || string(e.Value()) != owner {
-			return false, nil
-		}
-		// Our own lease from an earlier run of this process: take it over.
-		rev, err = kv.Update(ctx, key, []byte(owner), e.Revision())
-	}
-	if err != nil {
-		return false, fmt.Errorf("lease %s: %w", key, err)
+	rev, err := b.takeLease(ctx, kv, key, owner)
+	if err != nil || rev == 0 {
+		return false, err
 	}
 
 	fctx, cancel := context.WithCancel(ctx)
@@ -55,7 +48,12 @@ func (b *Bus) Hold(ctx context.Context, key, owner string, fn func(context.Conte
 			case <-fctx.Done():
 				return
 			case <-t.C:
-				next, err := kv.Update(fctx, key, []byte(owner), rev)
+				// Retried for a third of the TTL at most: past that the
+				// lease may expire and another instance take it while fn
+				// still runs here.
+				rctx, rcancel := context.WithTimeout(fctx, leaseTTL/3)
+				next, err := b.kvWrite(rctx, kv, "renew lease "+key, key, []byte(owner), rev)
+				rcancel()
 				if err != nil {
 					if fctx.Err() == nil {
 						b.log.Warn().Err(err).Str("lease", key).Msg("lease lost; stopping work")
@@ -73,10 +71,45 @@ func (b *Bus) Hold(ctx context.Context, key, owner string, fn func(context.Conte
 	// Release so another instance need not wait for the TTL.
 	dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer dcancel()
-	if derr := kv.Delete(dctx, key, jetstream.LastRevision(rev)); derr != nil {
+	if derr := b.retry(dctx, "release lease "+key, func(ctx context.Context) error {
+		return kv.Delete(ctx, key, jetstream.LastRevision(rev))
+	}); derr != nil {
 		b.log.Debug().Err(derr).Str("lease", key).Msg("lease not released; it expires by TTL")
 	}
 	return true, err
+}
+
+// takeLease writes owner's lease record on key for Hold and returns its
+// revision, or 0 when another owner holds it. A record naming owner is
+// owner's own, from an earlier run of this process or from an attempt
+// here whose answer was lost: it is taken over by a write at its
+// revision, so an instance that wrote meanwhile wins, never both.
+func (b *Bus) takeLease(ctx context.Context, kv jetstream.KeyValue, key, owner string) (uint64, error) {
+	var rev uint64
+	err := b.retry(ctx, "lease "+key, func(ctx context.Context) (err error) {
+		rev, err = kv.Create(ctx, key, []byte(owner))
+		return err
+	})
+	if !errors.Is(err, jetstream.ErrKeyExists) {
+		if err != nil {
+			return 0, fmt.Errorf("lease %s: %w", key, err)
+		}
+		return rev, nil
+	}
+	var e jetstream.KeyValueEntry
+	if err := b.retry(ctx, "lease "+key, func(ctx context.Context) (err error) {
+		e, err = kv.Get(ctx, key)
+		return err
+	}); err != nil || string(e.Value()) != owner {
+		return 0, nil
+	}
+	// Only owner writes its name: a later revision naming it that a
+	// retry finds is our own write whose answer was lost (kvWrite).
+	rev, err = b.kvWrite(ctx, kv, "lease "+key, key, []byte(owner), e.Revision())
+	if err != nil {
+		return 0, fmt.Errorf("lease %s: %w", key, err)
+	}
+	return rev, nil
 }
 
 // keeper holds the long-lived leases of one Bus (Acquire): every claim it
@@ -157,13 +190,19 @@ func (b *Bus) Acquire(ctx context.Context, key, owner string) (lost <-chan struc
 		k.mu.Unlock()
 	}()
 
-	stream, err := b.js.Stream(ctx, "KV_"+syndicator.BucketLeases)
-	if err != nil {
-		return nil, fmt.Errorf("lease %s: %w", key, err)
-	}
+	var stream jetstream.Stream
 	subject := "$KV." + syndicator.BucketLeases + "." + key
 	var last uint64 // the claim record's revision; 0: none
-	m, err := stream.GetLastMsgForSubject(ctx, subject)
+	var m *jetstream.RawStreamMsg
+	err = b.retry(ctx, "lease "+key, func(ctx context.Context) (err error) {
+		if stream == nil {
+			if stream, err = b.js.Stream(ctx, "KV_"+syndicator.BucketLeases); err != nil {
+				return err
+			}
+		}
+		m, err = stream.GetLastMsgForSubject(ctx, subject)
+		return err
+	})
 	switch {
 	case errors.Is(err, jetstream.ErrMsgNotFound):
 	case err != nil:
@@ -193,11 +232,35 @@ func (b *Bus) Acquire(ctx context.Context, key, owner string) (lost <-chan struc
 	// Written even when the record names us: our heartbeat may have lapsed
 	// meanwhile, and writing at the revision read fences off an instance
 	// that saw it lapse and is taking the key over now.
-	msg := &nats.Msg{Subject: subject, Data: []byte(owner + " " + token), Header: nats.Header{}}
-	msg.Header.Set(jetstream.MsgTTLHeader, "never")
-	ack, err := b.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(last))
-	var apiErr *jetstream.APIError
-	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+	claim := []byte(owner + " " + token)
+	var seq uint64 // the sequence of our claim record
+	failed := false
+	err = b.retry(ctx, "lease "+key, func(ctx context.Context) error {
+		msg := &nats.Msg{Subject: subject, Data: claim, Header: nats.Header{}}
+		msg.Header.Set(jetstream.MsgTTLHeader, "never")
+		ack, err := b.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(last))
+		if err == nil {
+			seq = ack.Sequence
+			return nil
+		}
+		if !failed || !isWrongSequence(err) {
+			failed = true
+			return err
+		}
+		// An attempt whose answer was lost may have written our record;
+		// the token is this connection's and one Acquire at a time takes
+		// the key here (k.taking), so a later record with our bytes is it.
+		m, merr := stream.GetLastMsgForSubject(ctx, subject)
+		if merr != nil && !errors.Is(merr, jetstream.ErrMsgNotFound) {
+			return merr
+		}
+		if merr == nil && m.Sequence > last && bytes.Equal(m.Data, claim) {
+			seq = m.Sequence
+			return nil
+		}
+		return err
+	})
+	if isWrongSequence(err) {
 		return nil, nil // another instance took it first
 	}
 	if err != nil {
@@ -207,7 +270,7 @@ func (b *Bus) Acquire(ctx context.Context, key, owner string) (lost <-chan struc
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	prev, taken := k.claims[key]
-	if k.epoch != epoch || k.stopped == nil || taken && prev.rev > ack.Sequence {
+	if k.epoch != epoch || k.stopped == nil || taken && prev.rev > seq {
 		// The heartbeat was lost while we wrote, or another Acquire on
 		// this connection wrote after us: this lease is lost already.
 		ch := make(chan struct{})
@@ -222,7 +285,7 @@ func (b *Bus) Acquire(ctx context.Context, key, owner string) (lost <-chan struc
 	if k.claims == nil {
 		k.claims = map[string]*heldLease{}
 	}
-	c := &heldLease{owner: owner, refs: 1, rev: ack.Sequence, lost: make(chan struct{})}
+	c := &heldLease{owner: owner, refs: 1, rev: seq, lost: make(chan struct{})}
 	k.claims[key] = c
 	return c.lost, nil
 }
@@ -250,7 +313,9 @@ func (b *Bus) Release(key, owner string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := kv.Delete(ctx, key, jetstream.LastRevision(c.rev)); err != nil {
+	if err := b.retry(ctx, "release lease "+key, func(ctx context.Context) error {
+		return kv.Delete(ctx, key, jetstream.LastRevision(c.rev))
+	}); err != nil {
 		b.log.Debug().Err(err).Str("lease", key).Msg("lease not released; another instance takes it once this one's heartbeat expires")
 	}
 }
@@ -275,7 +340,15 @@ func (k *keeper) beat(ctx context.Context, b *Bus, kv jetstream.KeyValue) (strin
 		_, _ = rand.Read(raw[:])
 		token = hex.EncodeToString(raw[:])
 	}
-	rev, err := kv.Put(ctx, "live."+token, []byte("live"))
+	// k.mu is held meanwhile (Release, lose and other Acquires wait):
+	// retried for a third of the TTL at most.
+	pctx, cancel := context.WithTimeout(ctx, leaseTTL/3)
+	defer cancel()
+	var rev uint64
+	err := b.retry(pctx, "lease heartbeat", func(ctx context.Context) (err error) {
+		rev, err = kv.Put(ctx, "live."+token, []byte("live"))
+		return err
+	})
 	if err != nil {
 		return "", fmt.Errorf("lease heartbeat: %w", err)
 	}
@@ -304,8 +377,11 @@ func (k *keeper) renew(b *Bus, kv jetstream.KeyValue, token string, stopped chan
 		k.mu.Lock()
 		rev := k.hbRev
 		k.mu.Unlock()
+		// Retried for a third of the TTL at most, so the leases are
+		// given up before the heartbeat can expire and others take them.
 		ctx, cancel := context.WithTimeout(context.Background(), leaseTTL/3)
-		next, err := kv.Update(ctx, "live."+token, []byte("live"), rev)
+		// Only this keeper writes live.<token> (kvWrite).
+		next, err := b.kvWrite(ctx, kv, "lease heartbeat", "live."+token, []byte("live"), rev)
 		cancel()
 		if err != nil {
 			k.lose(token, err, b)
@@ -348,7 +424,10 @@ func (b *Bus) alive(ctx context.Context, kv jetstream.KeyValue, token string) (b
 	if token == "" {
 		return true, nil
 	}
-	_, err := kv.Get(ctx, "live."+token)
+	err := b.retry(ctx, "lease heartbeat "+token, func(ctx context.Context) error {
+		_, err := kv.Get(ctx, "live."+token)
+		return err
+	})
 	switch {
 	case errors.Is(err, jetstream.ErrKeyNotFound):
 		return false, nil

@@ -33,7 +33,11 @@ func (b *Bus) readRange(ctx context.Context, stream, filter string, from, to uin
 		return fmt.Errorf("read %s from %d: %w", stream, from, err)
 	}
 	defer iter.Stop()
-	ci, err := cons.Info(ctx)
+	var ci *jetstream.ConsumerInfo
+	err = b.retry(ctx, "read "+stream, func(ctx context.Context) (err error) {
+		ci, err = cons.Info(ctx)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("read %s from %d: %w", stream, from, err)
 	}
@@ -65,12 +69,9 @@ func (b *Bus) readRange(ctx context.Context, stream, filter string, from, to uin
 // ordered is an ordered consumer of stream's messages matching filter from
 // sequence from on. It keeps no state a reader must clean up: stopping its
 // iterator leaves the server's consumer behind, and InactiveThreshold lets
-// the server drop it soon after.
+// the server drop it soon after (so does an attempt at creating it whose
+// answer was lost, before it was retried over a leader election).
 func (b *Bus) ordered(ctx context.Context, stream, filter string, from uint64) (jetstream.Consumer, error) {
-	s, err := b.js.Stream(ctx, stream)
-	if err != nil {
-		return nil, fmt.Errorf("stream %s: %w", stream, err)
-	}
 	cfg := jetstream.OrderedConsumerConfig{
 		FilterSubjects:    []string{filter},
 		DeliverPolicy:     jetstream.DeliverAllPolicy,
@@ -79,7 +80,24 @@ func (b *Bus) ordered(ctx context.Context, stream, filter string, from uint64) (
 	if from > 1 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
 	}
-	return s.OrderedConsumer(ctx, cfg)
+	return b.orderedConsumer(ctx, stream, cfg)
+}
+
+// orderedConsumer creates an ordered consumer on stream, retrying over a
+// leader election.
+func (b *Bus) orderedConsumer(ctx context.Context, stream string, cfg jetstream.OrderedConsumerConfig) (jetstream.Consumer, error) {
+	var s jetstream.Stream
+	var cons jetstream.Consumer
+	err := b.retry(ctx, "consumer on "+stream, func(ctx context.Context) (err error) {
+		if s == nil {
+			if s, err = b.js.Stream(ctx, stream); err != nil {
+				return fmt.Errorf("stream %s: %w", stream, err)
+			}
+		}
+		cons, err = s.OrderedConsumer(ctx, cfg)
+		return err
+	})
+	return cons, err
 }
 
 // readAhead is how many messages a reader of a stream (ReadAll, Follow,

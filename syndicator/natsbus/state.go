@@ -10,13 +10,17 @@ import (
 )
 
 // GetState decodes the JSON value of key in bucket into v. found is false
-// for a missing key.
+// for a missing key. A leader election on the way is retried over.
 func (b *Bus) GetState(ctx context.Context, bucket, key string, v any) (found bool, err error) {
 	kv, err := b.bucket(bucket)
 	if err != nil {
 		return false, err
 	}
-	e, err := kv.Get(ctx, key)
+	var e jetstream.KeyValueEntry
+	err = b.retry(ctx, "read "+bucket+"/"+key, func(ctx context.Context) (err error) {
+		e, err = kv.Get(ctx, key)
+		return err
+	})
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return false, nil
 	}
@@ -29,7 +33,8 @@ func (b *Bus) GetState(ctx context.Context, bucket, key string, v any) (found bo
 	return true, nil
 }
 
-// PutState stores v as JSON under key in bucket.
+// PutState stores v as JSON under key in bucket. A put is idempotent, so a
+// leader election on the way is retried over.
 func (b *Bus) PutState(ctx context.Context, bucket, key string, v any) error {
 	kv, err := b.bucket(bucket)
 	if err != nil {
@@ -39,7 +44,11 @@ func (b *Bus) PutState(ctx context.Context, bucket, key string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encode %s/%s: %w", bucket, key, err)
 	}
-	if _, err := kv.Put(ctx, key, data); err != nil {
+	err = b.retry(ctx, "write "+bucket+"/"+key, func(ctx context.Context) error {
+		_, err := kv.Put(ctx, key, data)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("write %s/%s: %w", bucket, key, err)
 	}
 	return nil
@@ -47,6 +56,13 @@ func (b *Bus) PutState(ctx context.Context, bucket, key string, v any) error {
 
 // CreateState stores v under key only if the key does not exist yet;
 // created is false when it did.
+//
+// A leader election on the way is retried over. An attempt whose answer
+// was lost may have created the key, and the retry then finds it
+// existing: after a failed attempt, a key holding the very bytes of v
+// counts as created by this call. (So does one another writer created
+// with the same bytes meanwhile: both calls then report created, for the
+// same value.)
 func (b *Bus) CreateState(ctx context.Context, bucket, key string, v any) (created bool, err error) {
 	kv, err := b.bucket(bucket)
 	if err != nil {
@@ -56,10 +72,13 @@ func (b *Bus) CreateState(ctx context.Context, bucket, key string, v any) (creat
 	if err != nil {
 		return false, fmt.Errorf("encode %s/%s: %w", bucket, key, err)
 	}
-	if _, err := kv.Create(ctx, key, data); err != nil {
-		if errors.Is(err, jetstream.ErrKeyExists) {
-			return false, nil
-		}
+	_, err = b.kvWrite(ctx, kv, "create "+bucket+"/"+key, key, data, 0)
+	if conflict(err) {
+		// ErrKeyExists, or a wrong last sequence when another writer
+		// recreated a deleted key first.
+		return false, nil
+	}
+	if err != nil {
 		return false, fmt.Errorf("create %s/%s: %w", bucket, key, err)
 	}
 	return true, nil

@@ -190,10 +190,10 @@ func (s *Sweeper) deletePassed(ctx context.Context, passed map[string]bool) (int
 }
 
 // readers returns the readers of SYND_EVENTS and the last sequence to
-// read. The stream's last sequence is read before the consumers, so a
-// consumer with nothing pending has passed at least that; and again after,
-// so that an event a handler published before acking the one it derives
-// from (naming the same claim) is in the window, needed by its readers.
+// read. The stream's last sequence is read before the consumers, and again
+// after, so that an event a handler published before acking the one it
+// derives from (naming the same claim) is in the window, needed by its
+// readers.
 func (s *Sweeper) readers(ctx context.Context) ([]reader, uint64, error) {
 	st, err := s.bus.js.Stream(ctx, StreamEvents)
 	if err != nil {
@@ -206,12 +206,16 @@ func (s *Sweeper) readers(ctx context.Context) ([]reader, uint64, error) {
 		if ci.Config.Durable == "" {
 			continue // ordered readers: the ledger's position is read below
 		}
-		r := reader{name: ci.Name, floor: before, filters: ci.Config.FilterSubjects}
+		// The ack floor, even when the consumer reports nothing pending:
+		// on a cluster its leader may be a replica still catching up with
+		// the stream, which reports nothing pending for events the
+		// stream's leader already holds (the chaos harness saw the sweeper
+		// delete the page claims of 30 events just published so, right
+		// after a node came back). The events after the floor that the
+		// consumer does not take are not held for it (takes).
+		r := reader{name: ci.Name, floor: min(before, ci.AckFloor.Stream), filters: ci.Config.FilterSubjects}
 		if ci.Config.FilterSubject != "" {
 			r.filters = append(r.filters, ci.Config.FilterSubject)
-		}
-		if ci.NumPending > 0 || ci.NumAckPending > 0 {
-			r.floor = ci.AckFloor.Stream
 		}
 		out = append(out, r)
 	}

@@ -19,6 +19,13 @@ const maxUpdateTries = 20
 // in between; on a conflict it reads again and repeats. change reports
 // whether there is anything to write. Several workers may update the same
 // record (two sightings of one document) without losing either change.
+//
+// A leader election on the way is retried over, the read and the write
+// each. A write attempt whose answer was lost may have been stored, and its
+// retry then conflicts with it: after a failed attempt, a key holding the
+// very bytes written, at a later revision than the one read, counts as
+// written by this call, so change is not applied twice (kvLanded says
+// when that cannot be told).
 func (b *Bus) UpdateState(ctx context.Context, bucket, key string, v any, change func(found bool) (bool, error)) error {
 	kv, err := b.bucket(bucket)
 	if err != nil {
@@ -29,7 +36,11 @@ func (b *Bus) UpdateState(ctx context.Context, bucket, key string, v any, change
 		// A fresh value each round: a field missing from the stored JSON
 		// must not keep what the previous round set.
 		reflect.ValueOf(v).Elem().SetZero()
-		e, err := kv.Get(ctx, key)
+		var e jetstream.KeyValueEntry
+		err := b.retry(ctx, "read "+bucket+"/"+key, func(ctx context.Context) (err error) {
+			e, err = kv.Get(ctx, key)
+			return err
+		})
 		found := err == nil
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
@@ -49,22 +60,13 @@ func (b *Bus) UpdateState(ctx context.Context, bucket, key string, v any, change
 		if err != nil {
 			return fmt.Errorf("encode %s/%s: %w", bucket, key, err)
 		}
-		if found {
-			_, err = kv.Update(ctx, key, data, rev)
-		} else {
-			_, err = kv.Create(ctx, key, data)
-		}
+		_, err = b.kvWrite(ctx, kv, "write "+bucket+"/"+key, key, data, rev)
 		if err == nil {
 			return nil
 		}
-		if !errors.Is(err, jetstream.ErrKeyExists) && !isWrongSequence(err) {
+		if !conflict(err) {
 			return fmt.Errorf("write %s/%s: %w", bucket, key, err)
 		}
 	}
 	return fmt.Errorf("write %s/%s: still conflicting after %d tries", bucket, key, maxUpdateTries)
-}
-
-func isWrongSequence(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
 }

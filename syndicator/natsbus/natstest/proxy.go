@@ -12,7 +12,9 @@ import (
 // server→client direction: the connections stay open, what the client
 // sends still reaches the server, but nothing comes back. That is a server
 // gone quiet mid-answer, the case where only a client's own contexts can
-// end its calls.
+// end its calls. Cut then breaks the connections, so the answer held back
+// is lost and the client reconnects: a write whose outcome its caller
+// never learned.
 type Proxy struct {
 	ln     net.Listener
 	target string
@@ -21,6 +23,7 @@ type Proxy struct {
 	marker []byte        // freeze when this passes server→client
 	sent   []watch       // close when a marker passes client→server
 	frozen chan struct{} // closed once frozen
+	thawed chan struct{} // closed by Cut: the frozen copiers give up
 	conns  map[net.Conn]struct{}
 	closed bool
 
@@ -49,6 +52,7 @@ func NewProxy(t testing.TB, serverURL string) *Proxy {
 	p := &Proxy{
 		ln: ln, target: u.Host,
 		frozen: make(chan struct{}),
+		thawed: make(chan struct{}),
 		conns:  map[net.Conn]struct{}{},
 		done:   make(chan struct{}),
 	}
@@ -79,7 +83,11 @@ func (p *Proxy) Freeze() {
 }
 
 // Frozen is closed once the proxy has frozen.
-func (p *Proxy) Frozen() <-chan struct{} { return p.frozen }
+func (p *Proxy) Frozen() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.frozen
+}
 
 // Sent returns a channel closed once marker has passed from a client to
 // the server from now on: the call that sent it is waiting for an answer.
@@ -89,6 +97,25 @@ func (p *Proxy) Sent(marker string) <-chan struct{} {
 	w := watch{marker: []byte(marker), seen: make(chan struct{})}
 	p.sent = append(p.sent, w)
 	return w.seen
+}
+
+// Cut closes every connection open now, as a network failure would, and
+// thaws the proxy: clients reconnect through it and get their answers
+// again. What a frozen connection held back is lost, as an answer is when
+// the connection it travels on breaks: a call whose request reached the
+// server never learns its outcome. A later FreezeOn or Freeze freezes the
+// proxy anew.
+func (p *Proxy) Cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		_ = c.Close()
+		delete(p.conns, c)
+	}
+	close(p.thawed)
+	p.thawed = make(chan struct{})
+	p.marker = nil
+	p.frozen = make(chan struct{})
 }
 
 func (p *Proxy) freezeLocked() {
@@ -205,11 +232,15 @@ func (p *Proxy) serverToClient(s, c net.Conn) {
 	for {
 		n, err := s.Read(buf)
 		if n > 0 {
-			var freeze bool
-			carry, freeze = p.checkFreeze(carry, buf[:n])
-			if freeze {
-				// Hold everything from here on until the proxy closes.
-				<-p.done
+			var thawed <-chan struct{}
+			carry, thawed = p.checkFreeze(carry, buf[:n])
+			if thawed != nil {
+				// Hold everything from here on until the proxy closes
+				// or the connection is cut.
+				select {
+				case <-p.done:
+				case <-thawed:
+				}
 				return
 			}
 			if _, werr := c.Write(buf[:n]); werr != nil {
@@ -222,23 +253,25 @@ func (p *Proxy) serverToClient(s, c net.Conn) {
 	}
 }
 
-func (p *Proxy) checkFreeze(carry, chunk []byte) ([]byte, bool) {
+// checkFreeze reports whether the proxy is frozen, with chunk or before
+// it, by returning the channel Cut closes (nil: not frozen).
+func (p *Proxy) checkFreeze(carry, chunk []byte) ([]byte, <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	select {
 	case <-p.frozen:
-		return nil, true
+		return nil, p.thawed
 	default:
 	}
 	if len(p.marker) == 0 {
-		return nil, false
+		return nil, nil
 	}
 	window := append(carry, chunk...)
 	if bytes.Contains(window, p.marker) {
 		p.freezeLocked()
-		return nil, true
+		return nil, p.thawed
 	}
-	return tail(window, len(p.marker)), false
+	return tail(window, len(p.marker)), nil
 }
 
 // tail is a copy of the last n-1 bytes of b: enough to find a marker of
