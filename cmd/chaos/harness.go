@@ -283,7 +283,7 @@ func (d *deployment) victim(ctx context.Context, obs *observer, k kill) (*proc, 
 			pool = append(pool, p)
 		}
 	}
-	return pick(pool, k.Pick), "a " + k.Kind + " process"
+	return pick(pool, k.Pick), "one of the " + k.Kind + " processes"
 }
 
 func first(ps []*proc) *proc {

@@ -125,6 +125,14 @@ func (b *Bus) readChunks(ctx context.Context, info *jetstream.ObjectInfo) ([]byt
 				return err
 			})
 			if errors.Is(err, jetstream.ErrMsgNotFound) {
+				// A replica behind the leader (a direct get) lacks what
+				// was stored a moment ago; only the leader's word counts.
+				err = b.retry(ctx, "read chunk of "+info.Name+" at the leader", func(ctx context.Context) (err error) {
+					m, err = b.msgAtLeader(ctx, objectStream, msgGetRequest{Seq: seq, NextBySubject: subject})
+					return err
+				})
+			}
+			if errors.Is(err, jetstream.ErrMsgNotFound) {
 				return nil, fmt.Errorf("chunk %d of %d is missing (replaced or expired while read)", i+1, info.Chunks)
 			}
 			if err != nil {
@@ -167,42 +175,64 @@ const maxPrealloc = 64 << 20
 // acknowledged write.
 func (b *Bus) claimInfoAtLeader(ctx context.Context, name string) (*jetstream.ObjectInfo, error) {
 	meta := fmt.Sprintf("$O.%s.M.%s", syndicator.ObjectCaptures, base64.URLEncoding.EncodeToString([]byte(name)))
-	req, err := json.Marshal(struct {
-		LastBySubject string `json:"last_by_subj"`
-	}{meta})
+	m, err := b.msgAtLeader(ctx, objectStream, msgGetRequest{LastBySubject: meta})
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return nil, jetstream.ErrObjectNotFound
+	}
 	if err != nil {
 		return nil, err
 	}
-	m, err := b.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+objectStream, req)
+	var info jetstream.ObjectInfo
+	if err := json.Unmarshal(m.Data, &info); err != nil {
+		return nil, jetstream.ErrBadObjectMeta
+	}
+	if info.Deleted {
+		return nil, jetstream.ErrObjectNotFound
+	}
+	info.ModTime = m.Time
+	return &info, nil
+}
+
+// msgGetRequest is the body of a $JS.API.STREAM.MSG.GET request.
+type msgGetRequest struct {
+	Seq           uint64 `json:"seq,omitempty"`
+	LastBySubject string `json:"last_by_subj,omitempty"`
+	NextBySubject string `json:"next_by_subj,omitempty"`
+}
+
+// msgAtLeader gets a message from stream's leader: the stream API's
+// message get, which only the leader answers, where jetstream's GetMsg and
+// GetLastMsgForSubject send a direct get any replica answers when the
+// stream allows them. ErrMsgNotFound when there is none.
+func (b *Bus) msgAtLeader(ctx context.Context, stream string, req msgGetRequest) (*jetstream.RawStreamMsg, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	reply, err := b.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+stream, body)
 	if err != nil {
 		return nil, err
 	}
 	var resp struct {
 		Error   *jetstream.APIError `json:"error"`
 		Message *struct {
-			Data []byte    `json:"data"`
-			Time time.Time `json:"time"`
+			Subject string    `json:"subject"`
+			Seq     uint64    `json:"seq"`
+			Data    []byte    `json:"data"`
+			Time    time.Time `json:"time"`
 		} `json:"message"`
 	}
-	if err := json.Unmarshal(m.Data, &resp); err != nil {
-		return nil, fmt.Errorf("decode the answer about claim %s: %w", name, err)
+	if err := json.Unmarshal(reply.Data, &resp); err != nil {
+		return nil, fmt.Errorf("decode the answer of stream %s: %w", stream, err)
 	}
 	if resp.Error != nil {
 		if resp.Error.ErrorCode == jetstream.JSErrCodeMessageNotFound {
-			return nil, jetstream.ErrObjectNotFound
+			return nil, jetstream.ErrMsgNotFound
 		}
 		return nil, resp.Error
 	}
 	if resp.Message == nil {
 		return nil, jetstream.ErrInvalidJetStreamResponse
 	}
-	var info jetstream.ObjectInfo
-	if err := json.Unmarshal(resp.Message.Data, &info); err != nil {
-		return nil, jetstream.ErrBadObjectMeta
-	}
-	if info.Deleted {
-		return nil, jetstream.ErrObjectNotFound
-	}
-	info.ModTime = resp.Message.Time
-	return &info, nil
+	return &jetstream.RawStreamMsg{Subject: resp.Message.Subject, Sequence: resp.Message.Seq, Data: resp.Message.Data, Time: resp.Message.Time}, nil
 }

@@ -3,10 +3,13 @@ package natsbus
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/gyeco/syndicator/syndicator"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 )
 
@@ -43,6 +46,23 @@ func TestClaimInfoAtLeader(t *testing.T) {
 	}
 	if read, err := b.readChunks(ctx, got); err != nil || !bytes.Equal(read, data) {
 		t.Errorf("reading the chunks the leader's meta names: %d bytes, %v", len(read), err)
+	}
+	// The chunks, read at the leader one after the other as readChunks
+	// falls back to, make up the claim.
+	var joined []byte
+	next := uint64(1)
+	for range got.Chunks {
+		m, err := b.msgAtLeader(ctx, objectStream, msgGetRequest{Seq: next, NextBySubject: "$O." + syndicator.ObjectCaptures + ".C." + got.NUID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		joined, next = append(joined, m.Data...), m.Sequence+1
+	}
+	if !bytes.Equal(joined, data) {
+		t.Errorf("chunks read at the leader: %d bytes, want the %d stored", len(joined), len(data))
+	}
+	if _, err := b.msgAtLeader(ctx, objectStream, msgGetRequest{Seq: next, NextBySubject: "$O." + syndicator.ObjectCaptures + ".C." + got.NUID}); !errors.Is(err, jetstream.ErrMsgNotFound) {
+		t.Errorf("past the last chunk: %v, want ErrMsgNotFound", err)
 	}
 	if _, err := b.claimInfoAtLeader(ctx, "body/none/r1/abc"); !IsNotFound(err) {
 		t.Errorf("a claim never stored: %v, want not found", err)

@@ -73,7 +73,7 @@ func (b *Bus) watchStalls(ctx context.Context, durable string, ackWait time.Dura
 		if err == nil && w.observe(time.Now(), info) {
 			b.log.Warn().Str("sink", durable).Uint64("ack_floor", info.AckFloor.Stream).Int("ack_pending", info.NumAckPending).
 				Stringer("still_for", w.after).Str("leader", info.Cluster.Leader).
-				Msg("consumer stalled with messages pending; asking its leader to step down so that they are delivered again")
+				Msg("consumer's ack floor has not moved with messages pending (retrying slowly, or forgotten by the server after a leader change); asking its leader to step down, which delivers again what is due")
 			if _, err := b.nc.RequestWithContext(cctx, "$JS.API.CONSUMER.LEADER.STEPDOWN."+StreamEvents+"."+durable, nil); err != nil {
 				b.log.Warn().Err(err).Str("sink", durable).Msg("consumer leader step-down not confirmed; trying again later")
 			}
