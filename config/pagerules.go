@@ -73,6 +73,12 @@ type DetailRule struct {
 	MetaTables []string `yaml:"meta_tables"`
 	// MetaLists are containers whose li/p/span/div lines read "LABEL：VALUE";
 	// several pairs on one line are split at known labels.
+	//
+	// Both are optional: when none is given, or those given yield no field
+	// (a redesign), the metadata block is found by its labels — the deepest
+	// element holding the most distinct known labels, at least two — and
+	// read as a table, as label/value siblings (dt/dd, th/td, span/span)
+	// and as "LABEL：VALUE" lines (extract/metablock.go).
 	MetaLists []string `yaml:"meta_lists"`
 	// Fields maps a label (normalised with extract.NormLabel) to a page
 	// field and is merged over the built-in map:
@@ -84,6 +90,11 @@ type DetailRule struct {
 	//	发布日期 published_at    发布时间 published_at (fallback)
 	//	公文种类 doc_type        来源 origin
 	//	有效性 validity          时效性 validity (fallback)
+	//
+	// and as fallbacks, the synonyms of the 政府信息公开 catalogue and common
+	// CMS templates: 发文单位, 发布单位, 制发机关 issuer; 印发日期, 成文时间
+	// written_at; 名称, 文件名称 title; 公开日期, 发文日期 published_at.
+	// 信息分类 (a TRS column's catalogue path) and 主题词 map to nothing.
 	//
 	// Map a label to "" to ignore it. Fields named here take precedence
 	// over any built-in label.

@@ -44,8 +44,12 @@ type Page struct {
 	// Related holds the links to related documents (config.RelatedRule), with
 	// canonical URLs; nil when there are none.
 	Related []syndicator.Related `json:"related,omitempty"`
-	Charset string               `json:"charset"`
-	Missing []string             `json:"missing,omitempty"` // required fields not found: "title", "body"
+	// MetadataByLabels: the rule's meta_tables and meta_lists gave no
+	// field (there are none, or a redesign emptied them), and the metadata
+	// was read from the block found by its labels.
+	MetadataByLabels bool     `json:"metadata_by_labels,omitempty"`
+	Charset          string   `json:"charset"`
+	Missing          []string `json:"missing,omitempty"` // required fields not found: "title", "body"
 	// Unmatched names the title and body selectors tried in vain, in the
 	// order tried, as "title: SELECTOR" or "body: SELECTOR" (the rule's
 	// selectors, or the defaults when the rule has none). Selectors are
@@ -122,7 +126,7 @@ func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, ru
 	base := documentBase(root, pageURL)
 	tables, lists := parseSelectors(rule.MetaTables), parseSelectors(rule.MetaLists)
 	meta := collectMetadata(root, tables, lists, newLabels(rule.Fields))
-	p := &Page{Charset: cs, Validity: syndicator.ValidityUnknown}
+	p := &Page{Charset: cs, Validity: syndicator.ValidityUnknown, MetadataByLabels: meta.byLabels}
 
 	p.Title = pageTitle(root, rule, tables, lists, meta, &p.Unmatched)
 	p.IndexNumber = meta.fields[fieldIndexNumber]

@@ -63,7 +63,20 @@ func builtinLabel(label string) (field string, fallback, ok bool) {
 		return fieldValidity, false, true
 	case "时效性":
 		return fieldValidity, true, true
+	// Synonyms of the 政府信息公开 catalogue and common CMS templates,
+	// each below the label it stands for.
+	case "发文单位", "发布单位", "制发机关":
+		return fieldIssuer, true, true
+	case "印发日期", "成文时间":
+		return fieldWrittenAt, true, true
+	case "名称", "文件名称":
+		return fieldTitle, true, true
+	case "公开日期", "发文日期":
+		return fieldPublishedAt, true, true
 	}
+	// 信息分类 (on TRS sites a column's catalogue path, 政策文件\市政府文件 or
+	// 黔府办发) and 主题词 (keywords) are not the 主题分类 subject: they map
+	// to no field.
 	return "", false, false
 }
 

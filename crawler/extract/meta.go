@@ -86,13 +86,17 @@ func listPairs(containers *goquery.Selection, known func(string) bool) []pair {
 type metadata struct {
 	fields   map[string]string // page field -> value
 	fallback map[string]bool   // the value came from a fallback label
+	// byLabels: the rule's containers gave nothing, and the fields were
+	// read from the block found by its labels.
+	byLabels bool
 }
 
-// collectMetadata reads every pair from the rule's containers. For each
-// field the first value of a primary label wins, else the first value of a
-// fallback label. Empty values and values that look like code are skipped.
+// collectMetadata reads every pair from the rule's containers; when they
+// give no field (there are none, or a redesign emptied them), from the
+// metadata block found by its labels (metablock.go). For each field the
+// first value of a primary label wins, else the first value of a fallback
+// label. Empty values and values that look like code are skipped.
 func collectMetadata(doc *tree, tables, lists []selector, lab labels) metadata {
-	m := metadata{fields: map[string]string{}, fallback: map[string]bool{}}
 	var pairs []pair
 	for _, sel := range tables {
 		pairs = append(pairs, tablePairs(doc.find(sel), lab.known)...)
@@ -100,6 +104,17 @@ func collectMetadata(doc *tree, tables, lists []selector, lab labels) metadata {
 	for _, sel := range lists {
 		pairs = append(pairs, listPairs(doc.find(sel), lab.known)...)
 	}
+	m := metadataOf(pairs, lab)
+	if len(m.fields) == 0 {
+		m = metadataOf(blockPairs(doc, lab.known), lab)
+		m.byLabels = len(m.fields) > 0
+	}
+	return m
+}
+
+// metadataOf maps pairs to page fields.
+func metadataOf(pairs []pair, lab labels) metadata {
+	m := metadata{fields: map[string]string{}, fallback: map[string]bool{}}
 	for _, p := range pairs {
 		if p.value == "" || looksLikeCode(p.value) {
 			continue
