@@ -98,8 +98,15 @@ func TestCountySiteByConfigurationOnly(t *testing.T) {
 	if st := sourceState(t, h.bus, "xiuwen"); st.State != crawler.HealthOK {
 		t.Errorf("state %s: %s", st.State, st.Reason)
 	}
+	checkCountyItems(t, h, "xiuwen", releases, "")
+}
+
+// checkCountyItems checks every county release was announced by source id
+// with govsim's fields, decoded as GB18030, and marked extractedBy.
+func checkCountyItems(t *testing.T, h *harness, id string, releases []sim.Release, extractedBy string) {
+	t.Helper()
 	byURL := map[string]syndicator.Item{}
-	for _, ev := range discovered(t, h.bus, "xiuwen") {
+	for _, ev := range discovered(t, h.bus, id) {
 		it, err := h.bus.Item(t.Context(), &ev)
 		if err != nil {
 			t.Fatal(err)
@@ -121,6 +128,7 @@ func TestCountySiteByConfigurationOnly(t *testing.T) {
 				t.Errorf("%s: %s = %q, want %q", r.Path, field, got, want)
 			}
 		}
+		check("extracted_by", it.ExtractedBy, extractedBy)
 		check("title", it.Title, r.Title)
 		check("doc_number", it.DocNumber, r.DocNumber)
 		check("doc_key", it.DocKey, syndicator.DocKey(r.DocNumber))

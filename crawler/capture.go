@@ -20,6 +20,7 @@ type captured struct {
 	pageBody    []byte
 	attachments []syndicator.Capture
 	attBodies   [][]byte // parallel to attachments
+	unmatched   []string // the selectors that matched nothing on the page
 }
 
 // capture reads an item, its original and its attachments.
@@ -31,7 +32,7 @@ func (c *Crawler) capture(ctx context.Context, e extract.ListEntry, canon, id st
 	if len(page.Missing) > 0 {
 		return nil, &MissingFieldsError{URL: e.URL, Fields: page.Missing, Unmatched: page.Unmatched, Source: c.src.ID}
 	}
-	cp := &captured{item: it, pageBody: resp.Body}
+	cp := &captured{item: it, pageBody: resp.Body, unmatched: page.Unmatched}
 	for i := range it.Attachments {
 		if ac, body := c.captureAttachment(ctx, &it.Attachments[i]); ac != nil {
 			cp.attachments = append(cp.attachments, *ac)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/crawler/extract"
 	"github.com/gyeco/syndicator/crawler/fetch"
 	"github.com/gyeco/syndicator/syndicator"
@@ -27,6 +28,15 @@ func (c *Crawler) discover(ctx context.Context, e extract.ListEntry, m marks) (i
 // or part of the source's baseline.
 type marks struct {
 	backfill, baseline bool
+	// fallback, when set, counts the items the generic readers read
+	// (Item.ExtractedBy) for the poll's health.
+	fallback *fallbackTally
+}
+
+// fallbackTally is what a poll's new items say of the source's selectors.
+type fallbackTally struct {
+	items     int      // read by the generic readers
+	unmatched []string // the selectors that matched nothing on their pages
 }
 
 // discoverItem is discover that also returns the item's record, for the
@@ -65,8 +75,14 @@ func (c *Crawler) discoverItem(ctx context.Context, e extract.ListEntry, m marks
 	if _, err := c.state.CreateState(ctx, syndicator.BucketItems, id, &st); err != nil {
 		return nil, false, fmt.Errorf("record %s as seen: %w", id, err)
 	}
-	c.log.Info().Str("item_id", id).Str("url", canon).Str("title", it.Title).Bool("baseline", it.Baseline).Msg("discovered")
-	return &RecentItem{ID: id, URL: canon, Entry: e, DiscoveredAt: discoveredAt, LastChecked: discoveredAt}, true, nil
+	c.log.Info().Str("item_id", id).Str("url", canon).Str("title", it.Title).Bool("baseline", it.Baseline).Str("extracted_by", it.ExtractedBy).Msg("discovered")
+	rec := &RecentItem{ID: id, URL: canon, Entry: e, DiscoveredAt: discoveredAt, LastChecked: discoveredAt}
+	if it.ExtractedBy == syndicator.ExtractedByFallback && m.fallback != nil {
+		// The poll's health says so, naming the selectors.
+		m.fallback.items++
+		m.fallback.unmatched = appendNew(m.fallback.unmatched, cp.unmatched...)
+	}
+	return rec, true, nil
 }
 
 // readItem fetches and extracts a detail page into an item. It writes
@@ -93,6 +109,9 @@ func (c *Crawler) readItem(ctx context.Context, e extract.ListEntry, canon, id s
 		WrittenAt: page.WrittenAt, PublishedAt: page.PublishedAt, PublishedPrecision: page.PublishedPrecision,
 		Validity: page.Validity, BodyHTML: page.BodyHTML, BodyText: page.BodyText,
 		Attachments: page.Attachments, Related: page.Related, Revision: 1, Column: c.src.Column, FetchedAt: resp.FetchedAt,
+	}
+	if page.BodyByDensity || page.MetadataByLabels && configuresMeta(c.src.Resolved.Detail) {
+		it.ExtractedBy = syndicator.ExtractedByFallback
 	}
 	if it.Title == "" {
 		it.Title = e.Title
@@ -136,4 +155,11 @@ func fillPublished(it *syndicator.Item, e extract.ListEntry) {
 			it.PublishedAt, it.PublishedPrecision = t, syndicator.PrecisionDay
 		}
 	}
+}
+
+// configuresMeta reports whether a detail rule names metadata containers:
+// metadata found by its labels is a fallback only when the rule had some
+// that matched nothing; without any it is how the rule reads metadata.
+func configuresMeta(r config.DetailRule) bool {
+	return len(r.MetaTables) > 0 || len(r.MetaLists) > 0
 }

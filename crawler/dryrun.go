@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gyeco/syndicator/syndicator"
@@ -73,6 +74,9 @@ func (c *Crawler) TestTo(ctx context.Context, limit int, sink DryRunSink) (probl
 	if serr == nil && len(entries) == 0 {
 		problems = append(problems, "列表读取成功，但没有解析出任何条目："+why)
 	}
+	if scan.fallbackWhy != "" {
+		problems = append(problems, fmt.Sprintf("列表规则没有解析出任何条目：%s；通用识别（带日期的链接行）读出 %d 条，见下表：请修正 list 规则", scan.fallbackWhy, len(entries)))
+	}
 	rows := make([]DryRunEntry, 0, len(entries))
 	for _, e := range entries {
 		row := DryRunEntry{URL: e.URL, Title: e.Title}
@@ -98,6 +102,9 @@ func (c *Crawler) TestTo(ctx context.Context, limit int, sink DryRunSink) (probl
 		}
 		for _, f := range page.Missing {
 			problems = append(problems, fmt.Sprintf("%s：缺少必填字段 %s，请检查 detail 选择器", e.URL, f))
+		}
+		if it.ExtractedBy == syndicator.ExtractedByFallback {
+			problems = append(problems, fmt.Sprintf("%s：detail 选择器未匹配（%s），正文或元数据由通用识别读取（extracted_by: fallback）：请修正 detail 规则", e.URL, strings.Join(page.Unmatched, "、")))
 		}
 		it.DiscoveredAt = time.Time{}
 		it.ContentSHA256 = syndicator.ContentSHA256(it) // attachments are not downloaded

@@ -63,9 +63,14 @@ func (c *Crawler) recordHealth(ctx context.Context, prev SourceState, res PollRe
 		st.State, st.Reason = HealthDegraded, "列表页曾有条目，本次解析为零条（网站可能改版）："+res.emptyWhy
 	case res.Listed == 0 && res.emptyWhy != "":
 		st.State, st.Reason = HealthDegraded, "列表页未解析出任何条目，请用 source test 检查列表规则："+res.emptyWhy
+	case res.listFallback != "":
+		st.State, st.Reason = HealthDegraded, "列表规则已读不出条目（网站可能改版），列表改由通用识别（带日期的链接行）读取，条目照常发现：请用 source test 检查 list 规则："+res.listFallback
 	case res.missing > 0 && float64(res.missing) > c.missingShare*float64(res.tried):
 		st.State, st.Reason = HealthDegraded, fmt.Sprintf("%d/%d 条详情页缺少必填字段 %s（未匹配的选择器：%s）：请检查 detail 规则",
 			res.missing, res.tried, strings.Join(res.fields, "、"), strings.Join(res.selector, "、"))
+	case res.fallback > 0:
+		st.State, st.Reason = HealthDegraded, fmt.Sprintf("%d 条详情页上来源的选择器已不匹配（%s），正文或元数据改由通用识别读取并已照常发布（extracted_by: fallback）：网站可能改版，请用 source test 检查 detail 规则",
+			res.fallback, strings.Join(res.selector, "、"))
 	case res.GivenUp > 0:
 		st.State, st.Reason = HealthDegraded, fmt.Sprintf("%d 条详情页连续 %d 次读取失败，已放弃：请检查来源或详情选择器", res.GivenUp, maxAttempts)
 	case res.Failed > res.missing:

@@ -2,7 +2,9 @@ package crawler
 
 import (
 	"context"
+	"regexp"
 
+	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/crawler/extract"
 	"github.com/gyeco/syndicator/crawler/fetch"
 )
@@ -25,11 +27,14 @@ type Validator struct {
 
 // listScan is what one pass over the lists found.
 type listScan struct {
-	entries    []extract.ListEntry
-	emptyWhy   string               // why a first page yielded no rows
-	unchanged  int                  // first pages answered 304 Not Modified
-	validators map[string]Validator // by page URL, for the next poll
-	known      map[string]bool      // ids already seen, found while paging
+	entries  []extract.ListEntry
+	emptyWhy string // why a first page yielded no rows
+	// fallbackWhy: why the rule read no rows on a page whose rows the
+	// generic list reader then read ("" when the rule read every page).
+	fallbackWhy string
+	unchanged   int                  // first pages answered 304 Not Modified
+	validators  map[string]Validator // by page URL, for the next poll
+	known       map[string]bool      // ids already seen, found while paging
 }
 
 // scanLists is readLists that also explains, for the health reason, why a
@@ -78,7 +83,18 @@ func (c *Crawler) scanLists(ctx context.Context, pages int, stopWhenKnown bool, 
 				c.log.Warn().Err(err).Str("url", pageURL.String()).Msg("list page not understood")
 				entries = nil
 			}
-			if len(entries) == 0 {
+			generic := false
+			if len(entries) == 0 && c.src.Resolved.List.Kind == config.KindHTML {
+				// The rule's selectors found no rows: read the list as what
+				// a list looks like (dated link rows), and say so.
+				if entries = extract.GenericList(resp.Body, resp.Header.Get("Content-Type"), pageURL, c.linkPattern()); len(entries) > 0 {
+					generic = true
+					if scan.fallbackWhy == "" {
+						scan.fallbackWhy = pageURL.String() + "：" + extract.ListDiagnose(resp.Body, resp.Header.Get("Content-Type"), pageURL, c.src.Resolved.List)
+					}
+				}
+			}
+			if len(entries) == 0 || generic {
 				// A page no row was read from is not remembered as read:
 				// the next poll fetches it whole and diagnoses it again,
 				// so a redesign never hides behind a 304.
@@ -110,4 +126,17 @@ func (c *Crawler) scanLists(ctx context.Context, pages int, stopWhenKnown bool, 
 	}
 	scan.entries, scan.emptyWhy = all, emptyWhy
 	return scan, firstErr
+}
+
+// linkPattern is the list rule's link_pattern compiled (validated at
+// load), nil when there is none.
+func (c *Crawler) linkPattern() *regexp.Regexp {
+	if c.src.Resolved.List.LinkPattern == "" {
+		return nil
+	}
+	re, err := regexp.Compile(c.src.Resolved.List.LinkPattern)
+	if err != nil {
+		return nil
+	}
+	return re
 }

@@ -39,8 +39,14 @@ type PollResult struct {
 	missing  int      // of those, pages without a required field
 	fields   []string // the fields missing, for the reason
 	selector []string // the selectors that matched nothing
-	emptyWhy string   // why a list page yielded no rows
-	example  string   // the first detail failure, for the reason
+	// fallback counts the new items the generic readers read because the
+	// source's selectors matched nothing (Item.ExtractedBy).
+	fallback int
+	emptyWhy string // why a list page yielded no rows
+	// listFallback: why the list rule read no rows on a page the generic
+	// list reader then read ("" when the rule read them all).
+	listFallback string
+	example      string // the first detail failure, for the reason
 }
 
 // Poll reads the lists once and announces every unseen item, oldest first.
@@ -93,10 +99,12 @@ func (c *Crawler) poll(ctx context.Context, trusted bool) PollResult {
 	res.Listed = len(entries)
 	res.Err = listErr
 	res.emptyWhy = scan.emptyWhy
+	res.listFallback = scan.fallbackWhy
 	res.Unchanged = scan.unchanged
 	res.validators = scan.validators
 	var retry []RetryEntry
 	recent := prev.Recent
+	var fb fallbackTally
 	for _, e := range c.withRetries(entries, prev.Retry) {
 		if ctx.Err() != nil {
 			break
@@ -105,7 +113,7 @@ func (c *Crawler) poll(ctx context.Context, trusted bool) PollResult {
 			continue
 		}
 		e.Baseline = e.Baseline || mark
-		rec, isNew, err := c.discoverItem(ctx, e.ListEntry, marks{baseline: e.Baseline})
+		rec, isNew, err := c.discoverItem(ctx, e.ListEntry, marks{baseline: e.Baseline, fallback: &fb})
 		if rec != nil {
 			recent = append([]RecentItem{*rec}, recent...)
 		}
@@ -141,6 +149,7 @@ func (c *Crawler) poll(ctx context.Context, trusted bool) PollResult {
 			}
 		}
 	}
+	res.fallback, res.selector = fb.items, appendNew(res.selector, fb.unmatched...)
 	// The baseline is taken by a poll that read every list, listed
 	// something and was not cut short; its failed items stay marked in
 	// the retry list.

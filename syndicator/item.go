@@ -119,7 +119,12 @@ type Item struct {
 	Revision           int          `json:"revision"`
 	Column             string       `json:"column,omitempty"`
 	FetchedAt          time.Time    `json:"fetched_at"`
-	DiscoveredAt       time.Time    `json:"discovered_at"`
+	// ExtractedBy is "fallback" when the source's selectors matched nothing
+	// on the page and the body (by its text density) or the metadata (by
+	// its labels) were read by the generic readers; empty when its rules
+	// read it.
+	ExtractedBy  string    `json:"extracted_by,omitempty"`
+	DiscoveredAt time.Time `json:"discovered_at"`
 	// Backfilled marks an item imported from history by `backfill`, not
 	// found by a regular poll: timeliness audits do not count it as late.
 	Backfilled bool `json:"backfilled,omitempty"`
@@ -253,3 +258,6 @@ func (it *Item) ArchivePrefix() string {
 // AttachmentArchiveKey is where the archive keeps an attachment: once, by
 // content (DESIGN §7).
 func AttachmentArchiveKey(sha256hex string) string { return "attachments/" + sha256hex }
+
+// ExtractedByFallback marks an item the generic readers read (Item.ExtractedBy).
+const ExtractedByFallback = "fallback"

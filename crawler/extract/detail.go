@@ -47,9 +47,12 @@ type Page struct {
 	// MetadataByLabels: the rule's meta_tables and meta_lists gave no
 	// field (there are none, or a redesign emptied them), and the metadata
 	// was read from the block found by its labels.
-	MetadataByLabels bool     `json:"metadata_by_labels,omitempty"`
-	Charset          string   `json:"charset"`
-	Missing          []string `json:"missing,omitempty"` // required fields not found: "title", "body"
+	MetadataByLabels bool `json:"metadata_by_labels,omitempty"`
+	// BodyByDensity: no body selector matched, and the body is the page's
+	// main text found by its density (density.go).
+	BodyByDensity bool     `json:"body_by_density,omitempty"`
+	Charset       string   `json:"charset"`
+	Missing       []string `json:"missing,omitempty"` // required fields not found: "title", "body"
 	// Unmatched names the title and body selectors tried in vain, in the
 	// order tried, as "title: SELECTOR" or "body: SELECTOR" (the rule's
 	// selectors, or the defaults when the rule has none). Selectors are
@@ -158,7 +161,13 @@ func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, ru
 	p.ModifiedAt, p.ModifiedPrecision = firstTime(root, parseSelectors(modified), tables, lists)
 
 	var bodyLines []string
-	if b := pageBody(root, rule, &p.Unmatched); b != nil {
+	b := pageBody(root, rule, &p.Unmatched)
+	if b == nil {
+		if n := densestBlock(root); n != nil {
+			b, p.BodyByDensity = selectionOf(root.root, []*html.Node{n}), true
+		}
+	}
+	if b != nil {
 		p.Attachments = attachments(b, base, rule.Attachments)
 		p.Attachments = append(p.Attachments, images(b, base, p.Attachments)...)
 		// Sanitized on the parsed tree: the body is not rendered and

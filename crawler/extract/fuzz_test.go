@@ -1,8 +1,10 @@
 package extract
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -121,6 +123,36 @@ func FuzzParseTime(f *testing.F) {
 		}
 		if tm, _, ok := ParseFeedTime(s); ok && tm.Location().String() != "Asia/Shanghai" {
 			t.Fatalf("ParseFeedTime(%q) location %v", s, tm.Location())
+		}
+	})
+}
+
+// FuzzGenericList: the list reader without selectors never panics, and
+// what it returns is a list: at least minGenericRows rows, each an http(s)
+// URL on the page's host that the pattern accepts, dated, no URL twice.
+func FuzzGenericList(f *testing.F) {
+	addSeeds(f, "guizhou-list.html", func(b []byte) { f.Add(b) })
+	f.Add([]byte(`<ul><li><a href="/a/t20260101_1.html">一</a>2026-01-01</li><li><a href="/a/t20260102_2.html">二</a>2026-01-02</li><li><a href="/a/t20260103_3.html">三</a>2026-01-03</li></ul>`))
+	f.Add([]byte(`<table><tr><td><a href="javascript:x">a</a></td><td>2026年1月1日</td></tr></table>`))
+	page := mustURL(f, "https://www.guizhou.gov.cn/zwgk/zcfg/szfwj/qff/")
+	pattern := regexp.MustCompile(`/t\d{8}_\d+\.html$`)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, p := range []*regexp.Regexp{nil, pattern} {
+			got := GenericList(body, "", page, p)
+			if got != nil && len(got) < minGenericRows {
+				t.Fatalf("%d rows: a list has at least %d", len(got), minGenericRows)
+			}
+			seen := map[string]bool{}
+			for _, e := range got {
+				u, err := url.Parse(e.URL)
+				if err != nil || u.Host != page.Host || (u.Scheme != "http" && u.Scheme != "https") || e.Date.IsZero() || seen[e.URL] {
+					t.Fatalf("row %+v: want a dated row with a unique http(s) URL on %s", e, page.Host)
+				}
+				if p != nil && !p.MatchString(u.Path) {
+					t.Fatalf("row %s: the pattern rejects it", e.URL)
+				}
+				seen[e.URL] = true
+			}
 		}
 	})
 }

@@ -364,3 +364,64 @@ func TestGenericRulesReadCounty(t *testing.T) {
 		t.Errorf("lists yield %d releases, govsim has %d", seen, len(truth))
 	}
 }
+
+// TestGenericListReadsRedesignedLists: govsim's TRS lists, before and after
+// its redesign, and the county's table list, read without selectors, give
+// the entries the preset's (or the operator's) rule gives on the original
+// markup: the same URLs, titles and dates, in the same order.
+func TestGenericListReadsRedesignedLists(t *testing.T) {
+	site := sim.New(sim.Options{Seed: 5, Items: 30, Sites: []string{sim.Guizhou, sim.Guiyang, sim.County}})
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	county := config.ListRule{Kind: config.KindHTML, Item: "table.zcwj-list tr", Link: "td.bt a@href", Title: "td.bt a@title", Date: "td.rq", LinkPattern: `/t\d{8}_\d+\.html$`}
+	for _, tc := range []struct {
+		name, site, list string
+		rule             config.ListRule
+	}{
+		{"guizhou", sim.Guizhou, "/guizhou/zwgk/zcfg/szfwj/qff/", config.Presets()["guizhou-szfwj"].List},
+		{"guiyang", sim.Guiyang, "/guiyang/zwgk/zfxxgks/fdzdgknr/lzyj/gfxwj/szfgfxwj/", config.Presets()["guiyang-gfxwj"].List},
+		{"county", sim.County, "/county/zwgk/zcwj/", county},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pageURL, _ := url.Parse(srv.URL + tc.list)
+			var pattern *regexp.Regexp
+			if tc.rule.LinkPattern != "" {
+				pattern = regexp.MustCompile(tc.rule.LinkPattern)
+			}
+			body, ctype, ok := site.Body(host, pageURL.Path)
+			if !ok {
+				t.Fatalf("govsim does not serve %s", pageURL.Path)
+			}
+			want, err := extract.List(body, ctype, pageURL, tc.rule)
+			if err != nil || len(want) < 3 {
+				t.Fatalf("the rule reads %d entries (%v)", len(want), err)
+			}
+			for _, redesigned := range []bool{false, true} {
+				site.Redesign(tc.site, redesigned)
+				body, ctype, _ := site.Body(host, pageURL.Path)
+				got := extract.GenericList(body, ctype, pageURL, pattern)
+				if len(got) != len(want) {
+					t.Errorf("redesigned %v: %d entries, want %d", redesigned, len(got), len(want))
+					continue
+				}
+				for i := range want {
+					if got[i].URL != want[i].URL || got[i].Title != want[i].Title || !got[i].Date.Equal(want[i].Date) {
+						t.Errorf("redesigned %v: entry %d = %+v, want %+v", redesigned, i, got[i], want[i])
+					}
+				}
+			}
+			site.Redesign(tc.site, false)
+		})
+	}
+}
+
+// A page without a list (a detail page, a page of navigation links
+// without dates) gives nothing.
+func TestGenericListNeedsDatedRows(t *testing.T) {
+	u, _ := url.Parse("https://www.example.gov.cn/zwgk/")
+	nav := []byte(`<html><body><ul>` + strings.Repeat(`<li><a href="/zwgk/a.html">政务公开</a></li>`, 8) + `</ul><p>2026-04-01 发布</p></body></html>`)
+	if got := extract.GenericList(nav, "text/html", u, nil); got != nil {
+		t.Errorf("links without dates: %v, want none", got)
+	}
+}
