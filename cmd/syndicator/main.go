@@ -31,6 +31,9 @@ usage:
   syndicator config check [--config FILE]
   syndicator source test ID [--config FILE] [--json] [--limit N]
                                         dry run of one source: nothing is published or written
+  syndicator source suggest URL [--detail URL] [--id ID] [--config FILE] [--limit N]
+                                        infer a source from its list page: prints its YAML, then
+                                        dry-runs it as source test does
   syndicator backfill ID [--config FILE] [--pages N]
                                         import the history of one source, with progress
   syndicator audit report --from D --to D [--format html|csv|json] [--out FILE]
@@ -61,6 +64,8 @@ type invocation struct {
 	format   string // audit report: html | csv | json
 	file     string // audit verify: an export; audit report: --out
 	anchors  bool   // audit verify --file: check against the archive's anchors too
+	detail   string // source suggest: a detail page to infer the detail rule from
+	id       string // source suggest: the new source's id
 }
 
 // command is one command: its words and how many positional arguments
@@ -80,6 +85,7 @@ func commandTable() []command {
 		{"sink", []string{"sink"}, 1, "syndicator sink archive|site [--config FILE]"},
 		{"config check", []string{"config", "check"}, 0, "syndicator config check [--config FILE]"},
 		{"source test", []string{"source", "test"}, 1, "syndicator source test ID [--json] [--limit N]"},
+		{"source suggest", []string{"source", "suggest"}, 1, "syndicator source suggest URL [--detail URL] [--id ID] [--limit N]"},
 		{"backfill", []string{"backfill"}, 1, "syndicator backfill ID [--pages N]"},
 		{"audit report", []string{"audit", "report"}, 0, "syndicator audit report --from YYYY-MM-DD --to YYYY-MM-DD [--format html|csv|json] [--out FILE]"},
 		{"audit export", []string{"audit", "export"}, 0, "syndicator audit export [--from YYYY-MM-DD --to YYYY-MM-DD] > ledger.jsonl"},
@@ -110,7 +116,13 @@ func parse(args []string, stderr io.Writer) (*invocation, bool) {
 	fs.StringVar(&inv.logLevel, "log-level", "info", "debug | info | warn | error")
 	if inv.cmd == "source test" {
 		fs.BoolVar(&inv.json, "json", false, "print the JSON report of DESIGN §3")
+	}
+	if inv.cmd == "source test" || inv.cmd == "source suggest" {
 		fs.IntVar(&inv.limit, "limit", 5, "detail pages to read")
+	}
+	if inv.cmd == "source suggest" {
+		fs.StringVar(&inv.detail, "detail", "", "a detail page of the source (default: the first the list links)")
+		fs.StringVar(&inv.id, "id", "new-source", "the id to give the source")
 	}
 	if inv.cmd == "backfill" {
 		fs.IntVar(&inv.pages, "pages", 10, "list pages to read (JSON lists are read whole)")
@@ -159,7 +171,7 @@ func (inv *invocation) check() string {
 	if !slices.Contains(logLevels(), strings.ToLower(inv.logLevel)) {
 		return fmt.Sprintf("--log-level %q：无效的日志级别，可选 %s", inv.logLevel, strings.Join(logLevels(), "、"))
 	}
-	if inv.cmd == "source test" && inv.limit < 0 {
+	if (inv.cmd == "source test" || inv.cmd == "source suggest") && inv.limit < 0 {
 		return fmt.Sprintf("--limit %d：详情页数不能为负，可为 0（只读列表）或正整数", inv.limit)
 	}
 	if inv.cmd == "backfill" && inv.pages < 1 {
@@ -217,6 +229,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch inv.cmd {
 	case "source test":
 		return app.SourceTest(ctx, inv.args[0], inv.limit, inv.json, stdout, stderr)
+	case "source suggest":
+		return app.SourceSuggest(ctx, inv.args[0], inv.detail, inv.id, inv.limit, stdout, stderr)
 	case "backfill":
 		return app.Backfill(ctx, inv.args[0], inv.pages, stderr)
 	case "audit report":

@@ -31,11 +31,58 @@ func GenericList(body []byte, contentType string, pageURL *url.URL, pattern *reg
 	if err != nil {
 		return nil
 	}
-	var best []ListEntry
+	_, _, rows := genericListNode(doc, pageURL, pattern)
+	var out []ListEntry
+	seen := map[string]bool{}
+	for _, row := range rows {
+		link := detailLink(row, pageURL, pattern)
+		abs, _ := resolveLink(pageURL, attr(link, "href"))
+		t, prec, _ := FindTime(nodeText(row))
+		if seen[abs] {
+			continue
+		}
+		seen[abs] = true
+		title := collapseHTMLSpace(attr(link, "title"))
+		if title == "" {
+			title = collapseHTMLSpace(nodeText(link))
+		}
+		out = append(out, ListEntry{URL: abs, Title: title, Date: t, Precision: prec})
+	}
+	if len(out) < minGenericRows {
+		return nil
+	}
+	return out
+}
+
+// genericListNode is GenericList's list as nodes: the container, the
+// rows' tag, and the rows with a detail link and a date.
+func genericListNode(doc *goquery.Document, pageURL *url.URL, pattern *regexp.Regexp) (*html.Node, string, []*html.Node) {
+	var best *html.Node
+	var bestTag string
+	var bestRows []*html.Node
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
-		if rows := datedLinkRows(n, pageURL, pattern); len(rows) > len(best) {
-			best = rows
+		count := map[string]int{}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode {
+				count[c.Data]++
+			}
+		}
+		for tag, k := range count {
+			if k < minGenericRows {
+				continue
+			}
+			var rows []*html.Node
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type == html.ElementNode && c.Data == tag && detailLink(c, pageURL, pattern) != nil {
+					if _, _, ok := FindTime(nodeText(c)); ok {
+						rows = append(rows, c)
+					}
+				}
+			}
+			if len(rows) > len(bestRows) {
+				best, bestTag, bestRows = n, tag, rows
+			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			if c.Type == html.ElementNode && !skipped(c) {
@@ -46,53 +93,10 @@ func GenericList(body []byte, contentType string, pageURL *url.URL, pattern *reg
 	for _, n := range doc.Nodes {
 		walk(n)
 	}
-	if len(best) < minGenericRows {
-		return nil
+	if len(bestRows) < minGenericRows {
+		return nil, "", nil
 	}
-	return best
-}
-
-// datedLinkRows reads n's children of its most common tag as rows: those
-// with a detail link and a date.
-func datedLinkRows(n *html.Node, pageURL *url.URL, pattern *regexp.Regexp) []ListEntry {
-	count := map[string]int{}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode {
-			count[c.Data]++
-		}
-	}
-	tag, most := "", 0
-	for t, k := range count {
-		if k > most || k == most && t < tag {
-			tag, most = t, k
-		}
-	}
-	if most < minGenericRows {
-		return nil
-	}
-	var out []ListEntry
-	seen := map[string]bool{}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type != html.ElementNode || c.Data != tag {
-			continue
-		}
-		link := detailLink(c, pageURL, pattern)
-		if link == nil {
-			continue
-		}
-		abs, _ := resolveLink(pageURL, attr(link, "href"))
-		t, prec, ok := FindTime(nodeText(c))
-		if !ok || seen[abs] {
-			continue
-		}
-		seen[abs] = true
-		title := collapseHTMLSpace(attr(link, "title"))
-		if title == "" {
-			title = collapseHTMLSpace(nodeText(link))
-		}
-		out = append(out, ListEntry{URL: abs, Title: title, Date: t, Precision: prec})
-	}
-	return out
+	return best, bestTag, bestRows
 }
 
 // detailLink is the first link below n to a page on the list's host that

@@ -425,3 +425,91 @@ func TestGenericListNeedsDatedRows(t *testing.T) {
 		t.Errorf("links without dates: %v, want none", got)
 	}
 }
+
+// TestSuggestedRulesAgainstPresets measures, on every govsim list a preset
+// reads (and the county, which has none), the fields right by the rules
+// `source suggest` infers with no preset, against the fields right by the
+// preset's own rules, both compared with govsim's truth over every release
+// the list shows. It logs the figures and fails below 95 % of the preset's.
+func TestSuggestedRulesAgainstPresets(t *testing.T) {
+	site := sim.New(sim.Options{Seed: 23, Items: 40, LargeEvery: -1, Sites: sim.AllSites()})
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	county := config.Preset{List: config.ListRule{Kind: config.KindHTML, Item: "table.zcwj-list tr", Link: "td.bt a@href", Title: "td.bt a@title", Date: "td.rq", LinkPattern: `/t\d{8}_\d+\.html$`},
+		Detail: config.DetailRule{Title: []string{"div.article-title"}, Body: []string{"div.article-content"}, MetaTables: []string{"div.xxgk-meta table"}, MetaLists: []string{"div.article-info"}}}
+	ext := extract.New(nil)
+	for _, tc := range []struct {
+		name, list string
+		preset     config.Preset
+	}{
+		{"govcn-zuixin", "/govcn/zhengce/zuixin/ZUIXINZHENGCE.json", config.Presets()["govcn-zuixin"]},
+		{"guizhou-szfwj", "/guizhou/zwgk/zcfg/szfwj/qff/", config.Presets()["guizhou-szfwj"]},
+		{"guiyang-gfxwj", "/guiyang/zwgk/zfxxgks/fdzdgknr/lzyj/gfxwj/szfgfxwj/", config.Presets()["guiyang-gfxwj"]},
+		{"county (no preset: the operator's rules)", "/county/zwgk/zcwj/", county},
+	} {
+		pageURL, _ := url.Parse(srv.URL + tc.list)
+		body, ctype, _ := site.Body(host, pageURL.Path)
+		listRule, _, ok := extract.SuggestList(body, ctype, pageURL)
+		if !ok {
+			t.Fatalf("%s: no list suggested", tc.name)
+		}
+		entries, err := extract.List(body, ctype, pageURL, listRule)
+		if err != nil || len(entries) == 0 {
+			t.Fatalf("%s: the suggested list rule reads %d entries (%v)", tc.name, len(entries), err)
+		}
+		first, _ := url.Parse(entries[0].URL)
+		db, dct, _ := site.Body(host, first.Path)
+		detailRule, _ := extract.SuggestDetail(db, dct, first)
+		presetEntries, _ := extract.List(body, ctype, pageURL, tc.preset.List)
+		byPath := map[string]sim.Release{}
+		for _, r := range site.Releases() {
+			byPath[r.Path] = r
+		}
+		score := func(es []extract.ListEntry, rule config.DetailRule) (right, total int) {
+			for _, e := range es {
+				u, _ := url.Parse(e.URL)
+				r, ok := byPath[u.Path]
+				if !ok {
+					continue // not a release (a news row the suggested rule kept)
+				}
+				b, ct, _ := site.Body(host, u.Path)
+				p, err := ext.Detail(b, ct, u, rule)
+				if err != nil {
+					t.Fatal(err)
+				}
+				title := r.Title
+				if r.Site != sim.GovCN {
+					title = strings.TrimSuffix(title, "（"+r.DocNumber+"）")
+				}
+				written := ""
+				if !r.WrittenAt.IsZero() {
+					written = r.WrittenAt.Format("2006-01-02")
+				}
+				for _, ok := range []bool{
+					p.Title == title || p.Title == r.Title,
+					p.DocNumber == r.DocNumber,
+					p.IndexNumber == r.IndexNumber,
+					p.Issuer == r.Issuer,
+					p.WrittenAt == written,
+					p.PublishedAt.Equal(r.PublishedAt),
+					p.Validity == extract.ParseValidity(r.Validity),
+					strings.Join(strings.Fields(p.BodyText), "") == strings.Join(strings.Fields(r.Text()), ""),
+				} {
+					total++
+					if ok {
+						right++
+					}
+				}
+			}
+			return right, total
+		}
+		sr, st := score(entries, detailRule)
+		pr, pt := score(presetEntries, tc.preset.Detail)
+		t.Logf("%s: suggested %d/%d fields right over %d entries; preset %d/%d over %d entries (list %+v; detail title %q body %q)",
+			tc.name, sr, st, len(entries), pr, pt, len(presetEntries), listRule, detailRule.Title, detailRule.Body)
+		if st == 0 || pt == 0 || float64(sr)/float64(st) < 0.95*float64(pr)/float64(pt) {
+			t.Errorf("%s: suggested %d/%d, preset %d/%d: below 95 %% of the preset's share", tc.name, sr, st, pr, pt)
+		}
+	}
+}
