@@ -43,52 +43,63 @@ func TestFallbackKeepsItemsFlowing(t *testing.T) {
 	checkCountyItems(t, h, "xiuwen", releases, syndicator.ExtractedByFallback)
 }
 
-// TestListFallbackKeepsItemsFlowing: govsim redesigns Guizhou's lists, so
-// the preset's list selectors read nothing; the generic list reader (dated
-// link rows) keeps finding the new releases, with the list's titles and
-// dates, and the source is degraded with a reason that says so.
+// TestListFallbackKeepsItemsFlowing: govsim redesigns a site's lists (TRS
+// rows as div.news-list-v2 dd; gov.cn's JSON wrapped in data.list with
+// camel-case keys), so the preset's list rule reads nothing; the generic
+// list readers keep finding the new releases with the right fields, and
+// the source is degraded with a reason that says so. Switched back, it is
+// ok again.
 func TestListFallbackKeepsItemsFlowing(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sim.Options{Seed: 43, Items: 6, LargeEvery: -1, Sites: []string{sim.Guizhou}})
-	c := h.crawler(t, source(t, guizhouSource, "gz", h.srv.URL), "owner")
-	if res := poll(t, c); res.New == 0 {
-		t.Fatalf("first poll: %+v", res)
-	}
-	h.sim.Redesign(sim.Guizhou, true)
-	var fresh []sim.Release
-	for range 4 {
-		fresh = append(fresh, h.sim.Publish())
-	}
-	if res := poll(t, c); res.New != len(fresh) || res.Failed != 0 {
-		t.Fatalf("poll after the redesign: %+v, want %d new", res, len(fresh))
-	}
-	st := sourceState(t, h.bus, "gz")
-	if st.State != crawler.HealthDegraded {
-		t.Errorf("state %s (%s), want degraded", st.State, st.Reason)
-	}
-	for _, w := range []string{"改版", "通用识别", `"ul.NewsList li"`, "source test"} {
-		if !strings.Contains(st.Reason, w) {
-			t.Errorf("reason %q lacks %q", st.Reason, w)
-		}
-	}
-	byURL := map[string]syndicator.Item{}
-	for _, ev := range discovered(t, h.bus, "gz") {
-		byURL[ev.Item.URL] = *ev.Item
-	}
-	for _, r := range fresh {
-		it, ok := byURL[h.canonical(t, r)]
-		if !ok {
-			t.Errorf("%s, published after the redesign, not announced", r.Path)
-			continue
-		}
-		if it.DocNumber != r.DocNumber || !it.PublishedAt.Equal(r.PublishedAt) {
-			t.Errorf("%s: doc number %q, published %v; want %q, %v", r.Path, it.DocNumber, it.PublishedAt, r.DocNumber, r.PublishedAt)
-		}
-	}
-	// Switched back, the rule reads the list again and the source is ok.
-	h.sim.Redesign(sim.Guizhou, false)
-	poll(t, c)
-	if st := sourceState(t, h.bus, "gz"); st.State != crawler.HealthOK {
-		t.Errorf("after switching back: state %s (%s), want ok", st.State, st.Reason)
+	for _, tc := range []struct {
+		site, tmpl, id string
+		reason         []string
+	}{
+		{sim.Guizhou, guizhouSource, "gz", []string{"改版", "通用识别", `"ul.NewsList li"`, "source test"}},
+		{sim.GovCN, govcnSource, "gov", []string{"改版", "通用识别", "JSON", "source test"}},
+	} {
+		t.Run(tc.site, func(t *testing.T) {
+			h := newHarness(t, sim.Options{Seed: 43, Items: 6, LargeEvery: -1, Sites: []string{tc.site}})
+			c := h.crawler(t, source(t, tc.tmpl, tc.id, h.srv.URL), "owner")
+			if res := poll(t, c); res.New == 0 {
+				t.Fatalf("first poll: %+v", res)
+			}
+			h.sim.Redesign(tc.site, true)
+			var fresh []sim.Release
+			for range 4 {
+				fresh = append(fresh, h.sim.Publish())
+			}
+			if res := poll(t, c); res.New != len(fresh) || res.Failed != 0 {
+				t.Fatalf("poll after the redesign: %+v, want %d new", res, len(fresh))
+			}
+			st := sourceState(t, h.bus, tc.id)
+			if st.State != crawler.HealthDegraded {
+				t.Errorf("state %s (%s), want degraded", st.State, st.Reason)
+			}
+			for _, w := range tc.reason {
+				if !strings.Contains(st.Reason, w) {
+					t.Errorf("reason %q lacks %q", st.Reason, w)
+				}
+			}
+			byURL := map[string]syndicator.Item{}
+			for _, ev := range discovered(t, h.bus, tc.id) {
+				byURL[ev.Item.URL] = *ev.Item
+			}
+			for _, r := range fresh {
+				it, ok := byURL[h.canonical(t, r)]
+				if !ok {
+					t.Errorf("%s, published after the redesign, not announced", r.Path)
+					continue
+				}
+				if it.DocNumber != r.DocNumber || !it.PublishedAt.Equal(r.PublishedAt) {
+					t.Errorf("%s: doc number %q, published %v; want %q, %v", r.Path, it.DocNumber, it.PublishedAt, r.DocNumber, r.PublishedAt)
+				}
+			}
+			h.sim.Redesign(tc.site, false)
+			poll(t, c)
+			if st := sourceState(t, h.bus, tc.id); st.State != crawler.HealthOK {
+				t.Errorf("after switching back: state %s (%s), want ok", st.State, st.Reason)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"net/url"
 	"regexp"
 
 	"github.com/gyeco/syndicator/config"
@@ -84,10 +85,11 @@ func (c *Crawler) scanLists(ctx context.Context, pages int, stopWhenKnown bool, 
 				entries = nil
 			}
 			generic := false
-			if len(entries) == 0 && c.src.Resolved.List.Kind == config.KindHTML {
-				// The rule's selectors found no rows: read the list as what
-				// a list looks like (dated link rows), and say so.
-				if entries = extract.GenericList(resp.Body, resp.Header.Get("Content-Type"), pageURL, c.linkPattern()); len(entries) > 0 {
+			if len(entries) == 0 {
+				// The rule found no rows: read the list as what a list
+				// looks like (dated link rows; a JSON array of rows with a
+				// page URL), and say so.
+				if entries = c.genericList(resp, pageURL); len(entries) > 0 {
 					generic = true
 					if scan.fallbackWhy == "" {
 						scan.fallbackWhy = pageURL.String() + "：" + extract.ListDiagnose(resp.Body, resp.Header.Get("Content-Type"), pageURL, c.src.Resolved.List)
@@ -139,4 +141,29 @@ func (c *Crawler) linkPattern() *regexp.Regexp {
 		return nil
 	}
 	return re
+}
+
+// genericList reads a list page the source's rule read nothing from: an
+// html page as dated link rows, a JSON page by the rule source suggest
+// infers (keeping the source's link_pattern when it has one).
+func (c *Crawler) genericList(resp *fetch.Response, pageURL *url.URL) []extract.ListEntry {
+	ctype := resp.Header.Get("Content-Type")
+	switch c.src.Resolved.List.Kind {
+	case config.KindHTML:
+		return extract.GenericList(resp.Body, ctype, pageURL, c.linkPattern())
+	case config.KindJSON:
+		rule, _, ok := extract.SuggestList(resp.Body, ctype, pageURL)
+		if !ok || rule.Kind != config.KindJSON {
+			return nil
+		}
+		if p := c.src.Resolved.List.LinkPattern; p != "" {
+			rule.LinkPattern = p
+		}
+		entries, err := extract.List(resp.Body, ctype, pageURL, rule)
+		if err != nil {
+			return nil
+		}
+		return entries
+	}
+	return nil
 }
