@@ -35,15 +35,7 @@ func TestRedesignDegradesWithinOnePoll(t *testing.T) {
 			}
 			h.sim.Redesign(tt.site, true)
 			poll(t, c)
-			st := sourceState(t, h.bus, tt.id)
-			if st.State != crawler.HealthDegraded {
-				t.Fatalf("after redesign: state %s (%s), want degraded", st.State, st.Reason)
-			}
-			for _, w := range tt.wantReason {
-				if !strings.Contains(st.Reason, w) {
-					t.Errorf("reason %q lacks %q", st.Reason, w)
-				}
-			}
+			wantDegraded(t, sourceState(t, h.bus, tt.id), tt.wantReason...)
 			// The redesigned list was not remembered as read: the next poll
 			// reads it whole again (no 304) and the verdict stands.
 			if res := poll(t, c); res.Unchanged != 0 {
@@ -289,6 +281,19 @@ func TestCrawlDelayWithGovsim(t *testing.T) {
 	for i := 1; i < len(times); i++ {
 		if gap := times[i].Sub(times[i-1]); gap < 900*time.Millisecond {
 			t.Errorf("request %d came %s after the previous one; Crawl-delay is 1 s", i, gap)
+		}
+	}
+}
+
+// wantDegraded checks that st is degraded with a reason holding every word.
+func wantDegraded(t *testing.T, st crawler.SourceState, words ...string) {
+	t.Helper()
+	if st.State != crawler.HealthDegraded {
+		t.Fatalf("state %s (%s), want degraded", st.State, st.Reason)
+	}
+	for _, w := range words {
+		if !strings.Contains(st.Reason, w) {
+			t.Errorf("reason %q lacks %q", st.Reason, w)
 		}
 	}
 }

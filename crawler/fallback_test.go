@@ -31,15 +31,7 @@ func TestFallbackKeepsItemsFlowing(t *testing.T) {
 	if res := poll(t, c); res.New != len(releases) || res.Failed != 0 {
 		t.Fatalf("poll: %+v, want %d new and none failed", res, len(releases))
 	}
-	st := sourceState(t, h.bus, "xiuwen")
-	if st.State != crawler.HealthDegraded {
-		t.Errorf("state %s (%s), want degraded", st.State, st.Reason)
-	}
-	for _, w := range []string{"div.zw-v2", "extracted_by: fallback", "source test"} {
-		if !strings.Contains(st.Reason, w) {
-			t.Errorf("reason %q lacks %q", st.Reason, w)
-		}
-	}
+	wantDegraded(t, sourceState(t, h.bus, "xiuwen"), "div.zw-v2", "extracted_by: fallback", "source test")
 	checkCountyItems(t, h, "xiuwen", releases, syndicator.ExtractedByFallback)
 }
 
@@ -72,15 +64,7 @@ func TestListFallbackKeepsItemsFlowing(t *testing.T) {
 			if res := poll(t, c); res.New != len(fresh) || res.Failed != 0 {
 				t.Fatalf("poll after the redesign: %+v, want %d new", res, len(fresh))
 			}
-			st := sourceState(t, h.bus, tc.id)
-			if st.State != crawler.HealthDegraded {
-				t.Errorf("state %s (%s), want degraded", st.State, st.Reason)
-			}
-			for _, w := range tc.reason {
-				if !strings.Contains(st.Reason, w) {
-					t.Errorf("reason %q lacks %q", st.Reason, w)
-				}
-			}
+			wantDegraded(t, sourceState(t, h.bus, tc.id), tc.reason...)
 			byURL := map[string]syndicator.Item{}
 			for _, ev := range discovered(t, h.bus, tc.id) {
 				byURL[ev.Item.URL] = *ev.Item
