@@ -149,9 +149,19 @@ func (o *observer) Items() int {
 	return len(o.counts)
 }
 
-// Leader is the server_name of the events stream's leader ("" when there
-// is none right now).
+// Leader is the server_name of the events stream's leader, asked again
+// for up to 15 s while there is none (an election after a kill); "" when
+// there is still none.
 func (o *observer) Leader(ctx context.Context) string {
+	for wait := time.Now().Add(15 * time.Second); ; {
+		if l := o.leaderNow(ctx); l != "" || time.Now().After(wait) || ctx.Err() != nil {
+			return l
+		}
+		sleep(ctx, 250*time.Millisecond)
+	}
+}
+
+func (o *observer) leaderNow(ctx context.Context) string {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	s, err := o.js.Stream(ctx, natsbus.StreamEvents)

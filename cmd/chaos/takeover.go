@@ -64,25 +64,22 @@ func (o *observer) leaseOwners(ctx context.Context) map[string]string {
 // passes), and starts it again.
 func (d *deployment) takeover(ctx context.Context, log io.Writer, obs *observer, limit time.Duration) (takeover, error) {
 	x := takeover{After: -1, Limit: secs(limit)}
-	owners := obs.leaseOwners(ctx)
+	// The leases are read until a crawl process is seen holding one: right
+	// after a node's restart a read may fail, and a crawl process restarted
+	// a moment ago takes its leases back at its next poll.
 	var victim *proc
 	var held []string
-	for _, p := range d.roles {
-		if p.Kind != "crawl" {
-			continue
+	var owners map[string]string
+	for wait := time.Now().Add(limit); ; {
+		owners = obs.leaseOwners(ctx)
+		victim, held = d.mostLeases(owners)
+		if len(held) > 0 {
+			break
 		}
-		var mine []string
-		for src, o := range owners {
-			if o != "" && o == d.owner(p) {
-				mine = append(mine, src)
-			}
+		if time.Now().After(wait) || ctx.Err() != nil {
+			return x, fmt.Errorf("lease takeover: no crawl process holds a source lease within %s (leases: %v)", limit, owners)
 		}
-		if victim == nil || len(mine) > len(held) {
-			victim, held = p, mine
-		}
-	}
-	if victim == nil || len(held) == 0 {
-		return x, fmt.Errorf("lease takeover: no crawl process holds a source lease (leases: %v)", owners)
+		sleep(ctx, 500*time.Millisecond)
 	}
 	x.Killed, x.Sources = victim.Name, len(held)
 	gone := d.owner(victim)
@@ -105,4 +102,26 @@ func (d *deployment) takeover(ctx context.Context, log io.Writer, obs *observer,
 	}
 	say(log, "lease takeover: %d sources taken over after %.1f s; starting %s again", len(held), x.After, victim.Name)
 	return x, d.restart(ctx, victim)
+}
+
+// mostLeases is the crawl process holding the most of owners' leases, and
+// those sources.
+func (d *deployment) mostLeases(owners map[string]string) (*proc, []string) {
+	var victim *proc
+	var held []string
+	for _, p := range d.roles {
+		if p.Kind != "crawl" {
+			continue
+		}
+		var mine []string
+		for src, o := range owners {
+			if o != "" && o == d.owner(p) {
+				mine = append(mine, src)
+			}
+		}
+		if victim == nil || len(mine) > len(held) {
+			victim, held = p, mine
+		}
+	}
+	return victim, held
 }
