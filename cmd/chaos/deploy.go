@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 )
@@ -121,17 +122,27 @@ func (d *deployment) startMinIO(ctx context.Context) error {
 	if err := d.waitMinIO(ctx, 60*time.Second); err != nil {
 		return err
 	}
-	c, err := d.s3Client()
-	if err != nil {
-		return err
-	}
-	if err := c.MakeBucket(ctx, archiveBucket, minio.MakeBucketOptions{ObjectLocking: true}); err != nil {
-		return fmt.Errorf("create bucket %s: %w", archiveBucket, err)
-	}
-	if err := c.MakeBucket(ctx, siteBucket, minio.MakeBucketOptions{}); err != nil {
-		return fmt.Errorf("create bucket %s: %w", siteBucket, err)
+	// As the roles would create them: the archive bucket with object lock
+	// (so versioned: verify counts each key's versions), the site plain.
+	for _, bucket := range []string{archiveBucket, siteBucket} {
+		st, err := d.store(bucket)
+		if err != nil {
+			return err
+		}
+		if err := st.Ensure(ctx); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// store is the project's S3 store over one of the harness's buckets.
+func (d *deployment) store(bucket string) (*blob.S3, error) {
+	cfg := blob.S3Config{Endpoint: d.s3.Addr, Bucket: bucket, AccessKey: d.s3.User, SecretKey: d.s3.Password}
+	if bucket == archiveBucket {
+		cfg.ObjectLockDays = 1
+	}
+	return blob.NewS3(cfg)
 }
 
 // waitMinIO waits until MinIO says it is live.

@@ -79,57 +79,39 @@ func (p *proc) Start() error {
 }
 
 // Kill sends SIGKILL and waits until the process is gone.
-func (p *proc) Kill() {
-	p.signal(syscall.SIGKILL)
-}
+func (p *proc) Kill() { p.end(syscall.SIGKILL, 0) }
 
 // Stop asks the process to end (SIGTERM), and kills it after grace.
-func (p *proc) Stop(grace time.Duration) {
-	p.mu.Lock()
-	cmd, exited := p.cmd, p.exited
-	p.killing = true
-	p.mu.Unlock()
-	if cmd == nil {
-		return
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-exited:
-	case <-time.After(grace):
-		p.Kill()
-	}
-}
+func (p *proc) Stop(grace time.Duration) { p.end(syscall.SIGTERM, grace) }
 
-func (p *proc) signal(sig syscall.Signal) {
+// end sends sig and waits until the process is gone; after grace (0: no
+// limit) it sends SIGKILL. The exit it causes is not counted as unwanted.
+func (p *proc) end(sig syscall.Signal, grace time.Duration) {
 	p.mu.Lock()
 	cmd, exited := p.cmd, p.exited
 	p.killing = true
 	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.killing = false
+		p.mu.Unlock()
+	}()
 	if cmd == nil {
 		return
 	}
 	_ = cmd.Process.Signal(sig)
-	<-exited
-	p.mu.Lock()
-	p.killing = false
-	p.mu.Unlock()
-}
-
-// Running reports whether the process is up.
-func (p *proc) Running() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.cmd != nil
-}
-
-// PID is the running process's id, 0 when it is not running.
-func (p *proc) PID() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cmd == nil {
-		return 0
+	var timeout <-chan time.Time
+	if grace > 0 {
+		t := time.NewTimer(grace)
+		defer t.Stop()
+		timeout = t.C
 	}
-	return p.cmd.Process.Pid
+	select {
+	case <-exited:
+	case <-timeout:
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		<-exited
+	}
 }
 
 // Unwanted counts the exits the harness did not cause: a role that ends

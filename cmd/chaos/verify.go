@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/cmd/govsim/sim"
+	"github.com/gyeco/syndicator/sinks/blob"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/minio/minio-go/v7"
 )
@@ -101,6 +101,14 @@ func (t *truth) verify(ctx context.Context, d *deployment, o *observer) (*findin
 	if err != nil {
 		return nil, err
 	}
+	archive, err := d.store(archiveBucket)
+	if err != nil {
+		return nil, err
+	}
+	site, err := d.store(siteBucket)
+	if err != nil {
+		return nil, err
+	}
 	// Archive: identical bytes, one version per key.
 	host := strings.TrimPrefix(t.base, "http://")
 	for i, id := range t.ids {
@@ -109,7 +117,7 @@ func (t *truth) verify(ctx context.Context, d *deployment, o *observer) (*findin
 		if key == "" {
 			continue // counted lost above
 		}
-		got, err := getObject(ctx, s3, archiveBucket, key)
+		got, err := archive.Get(ctx, key)
 		if err != nil {
 			f.add(&f.Lost, "%s: archived original %s: %v", r.Path, key, err)
 			continue
@@ -139,8 +147,8 @@ func (t *truth) verify(ctx context.Context, d *deployment, o *observer) (*findin
 		if n > 0 {
 			key = fmt.Sprintf("%s/index_%d.html", column, n)
 		}
-		page, err := getObject(ctx, s3, siteBucket, key)
-		if errors.Is(err, errNoObject) {
+		page, err := site.Get(ctx, key)
+		if errors.Is(err, blob.ErrNotFound) {
 			break
 		}
 		if err != nil {
@@ -162,23 +170,6 @@ func (t *truth) verify(ctx context.Context, d *deployment, o *observer) (*findin
 		f.add(&f.Duplicated, "the column lists %d articles, govsim published %d releases", len(listed), len(t.ids))
 	}
 	return f, nil
-}
-
-var errNoObject = errors.New("no such object")
-
-func getObject(ctx context.Context, c *minio.Client, bucket, key string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	obj, err := c.GetObject(ctx, bucket, key, minio.GetObjectOptions{})
-	if err != nil {
-		return nil, err
-	}
-	defer obj.Close()
-	b, err := io.ReadAll(obj)
-	if minio.ToErrorResponse(err).Code == minio.NoSuchKey {
-		return nil, errNoObject
-	}
-	return b, err
 }
 
 // verifyLedger runs `syndicator audit verify` with a role's configuration:

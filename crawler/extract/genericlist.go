@@ -1,8 +1,10 @@
 package extract
 
 import (
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
@@ -31,35 +33,31 @@ func GenericList(body []byte, contentType string, pageURL *url.URL, pattern *reg
 	if err != nil {
 		return nil
 	}
-	_, _, rows := genericListNode(doc, pageURL, pattern)
-	var out []ListEntry
-	seen := map[string]bool{}
-	for _, row := range rows {
-		link := detailLink(row, pageURL, pattern)
-		abs, _ := resolveLink(pageURL, attr(link, "href"))
-		t, prec, _ := FindTime(nodeText(row))
-		if seen[abs] {
-			continue
-		}
-		seen[abs] = true
-		title := collapseHTMLSpace(attr(link, "title"))
-		if title == "" {
-			title = collapseHTMLSpace(nodeText(link))
-		}
-		out = append(out, ListEntry{URL: abs, Title: title, Date: t, Precision: prec})
-	}
-	if len(out) < minGenericRows {
+	_, _, rows := findList(doc, pageURL, pattern)
+	if rows == nil {
 		return nil
+	}
+	out := make([]ListEntry, len(rows))
+	for i, r := range rows {
+		out[i] = r.entry
 	}
 	return out
 }
 
-// genericListNode is GenericList's list as nodes: the container, the
-// rows' tag, and the rows with a detail link and a date.
-func genericListNode(doc *goquery.Document, pageURL *url.URL, pattern *regexp.Regexp) (*html.Node, string, []*html.Node) {
+// listRow is one row of a list found without selectors: its element and
+// the entry read from it.
+type listRow struct {
+	node  *html.Node
+	entry ListEntry
+}
+
+// findList is GenericList's list as nodes: the container, the rows' tag,
+// and the rows with a detail link and a date, each link once; no rows when
+// fewer than minGenericRows are found.
+func findList(doc *goquery.Document, pageURL *url.URL, pattern *regexp.Regexp) (*html.Node, string, []listRow) {
 	var best *html.Node
 	var bestTag string
-	var bestRows []*html.Node
+	var bestRows []listRow
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		count := map[string]int{}
@@ -68,19 +66,11 @@ func genericListNode(doc *goquery.Document, pageURL *url.URL, pattern *regexp.Re
 				count[c.Data]++
 			}
 		}
-		for tag, k := range count {
-			if k < minGenericRows {
+		for _, tag := range slices.Sorted(maps.Keys(count)) {
+			if count[tag] < minGenericRows {
 				continue
 			}
-			var rows []*html.Node
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				if c.Type == html.ElementNode && c.Data == tag && detailLink(c, pageURL, pattern) != nil {
-					if _, _, ok := FindTime(nodeText(c)); ok {
-						rows = append(rows, c)
-					}
-				}
-			}
-			if len(rows) > len(bestRows) {
+			if rows := datedLinkRows(n, tag, pageURL, pattern); len(rows) > len(bestRows) {
 				best, bestTag, bestRows = n, tag, rows
 			}
 		}
@@ -99,30 +89,61 @@ func genericListNode(doc *goquery.Document, pageURL *url.URL, pattern *regexp.Re
 	return best, bestTag, bestRows
 }
 
+// datedLinkRows reads n's children named tag that hold a detail link and a
+// date; a link already read is not read again.
+func datedLinkRows(n *html.Node, tag string, pageURL *url.URL, pattern *regexp.Regexp) []listRow {
+	var rows []listRow
+	seen := map[string]bool{}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || c.Data != tag {
+			continue
+		}
+		link, u := detailLink(c, pageURL, pattern)
+		if link == nil || seen[u.String()] {
+			continue
+		}
+		t, prec, ok := FindTime(nodeText(c))
+		if !ok {
+			continue
+		}
+		seen[u.String()] = true
+		title, _ := attrExact(link, "title")
+		if title = collapseHTMLSpace(title); title == "" {
+			title = collapseHTMLSpace(nodeText(link))
+		}
+		rows = append(rows, listRow{node: c, entry: ListEntry{URL: u.String(), Title: title, Date: t, Precision: prec}})
+	}
+	return rows
+}
+
 // detailLink is the first link below n to a page on the list's host that
-// matches pattern (any path ending in a page name when pattern is nil).
-func detailLink(n *html.Node, pageURL *url.URL, pattern *regexp.Regexp) *html.Node {
-	var found *html.Node
-	var walk func(*html.Node)
-	walk = func(c *html.Node) {
-		for ; c != nil && found == nil; c = c.NextSibling {
-			if c.Type != html.ElementNode {
-				continue
+// matches pattern (any path ending in a page name when pattern is nil),
+// and where it leads.
+func detailLink(n *html.Node, pageURL *url.URL, pattern *regexp.Regexp) (*html.Node, *url.URL) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if c.Data == "a" {
+			href, _ := attrExact(c, "href")
+			if u, ok := resolveHTTP(pageURL, href); ok && u.Host == pageURL.Host && pagePath(u.Path, pattern) {
+				return c, u
 			}
-			if c.Data == "a" {
-				if abs, ok := resolveLink(pageURL, attr(c, "href")); ok {
-					u, _ := url.Parse(abs)
-					if u.Host == pageURL.Host && (pattern != nil && pattern.MatchString(u.Path) || pattern == nil && looksLikePage(u.Path)) {
-						found = c
-						return
-					}
-				}
-			}
-			walk(c.FirstChild)
+		}
+		if link, u := detailLink(c, pageURL, pattern); link != nil {
+			return link, u
 		}
 	}
-	walk(n.FirstChild)
-	return found
+	return nil, nil
+}
+
+// pagePath reports whether path names a detail page: one pattern accepts,
+// else one ending in a page name.
+func pagePath(path string, pattern *regexp.Regexp) bool {
+	if pattern != nil {
+		return pattern.MatchString(path)
+	}
+	return looksLikePage(path)
 }
 
 // looksLikePage reports a path naming a page rather than a column.
@@ -133,27 +154,4 @@ func looksLikePage(path string) bool {
 		}
 	}
 	return false
-}
-
-// resolveLink resolves href against base: an http(s) URL, or false.
-func resolveLink(base *url.URL, href string) (string, bool) {
-	href = strings.TrimSpace(href)
-	if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(strings.ToLower(href), "javascript:") {
-		return "", false
-	}
-	u, err := base.Parse(href)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", false
-	}
-	u.Fragment = ""
-	return u.String(), true
-}
-
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gyeco/syndicator/config"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // Suggestions are rules inferred from a page for `source suggest`: what the
@@ -43,21 +44,24 @@ func suggestHTMLList(body []byte, contentType, text string, pageURL *url.URL) (r
 	if err != nil {
 		return rule, []string{"页面无法解析为 HTML"}, false
 	}
-	var pattern *regexp.Regexp
-	if rows := GenericList(body, contentType, pageURL, trsDetail); len(rows) >= minGenericRows {
-		pattern = trsDetail
+	// TRS detail pages (t<date>_<id>.html) if the list links enough of
+	// them, else any page.
+	pattern := trsDetail
+	container, rowTag, rows := findList(doc, pageURL, pattern)
+	if container == nil {
+		pattern = nil
+		container, rowTag, rows = findList(doc, pageURL, pattern)
 	}
-	container, rowTag, rows := genericListNode(doc, pageURL, pattern)
 	if container == nil {
 		return rule, []string{"没有找到列表：页面上没有至少 3 行“链接 + 日期”的重复结构。请手写 list.item、link、date 选择器"}, false
 	}
 	rule = config.ListRule{Kind: config.KindHTML, Item: selectorOf(container) + " > " + rowTag}
 	if pattern != nil {
-		rule.LinkPattern = `/t\d{8}_\d+\.html$`
+		rule.LinkPattern = trsDetail.String()
 		notes = append(notes, "详情页网址是 TRS 的 t<日期>_<编号>.html 形式，已设 link_pattern")
 	}
 	// The date: the element of the first row holding its date.
-	if d := dateElement(rows[0]); d != nil {
+	if d := dateElement(rows[0].node); d != nil {
 		rule.Date = ownName(d) // read inside the row
 	} else {
 		notes = append(notes, "条目的日期不在单独的元素里，未设 list.date：发布时间将取详情页的日期")
@@ -67,10 +71,8 @@ func suggestHTMLList(body []byte, contentType, text string, pageURL *url.URL) (r
 		notes = append(notes, "列表分页是 TRS 的 index_N.html（createPageHTML），已设 pages: 10")
 	}
 	// The rule must read what the generic reader read.
-	got, err := List(body, contentType, pageURL, rule)
-	want := GenericList(body, contentType, pageURL, pattern)
-	if err != nil || len(got) < len(want) {
-		notes = append(notes, fmt.Sprintf("推断的选择器只读出 %d 条（通用识别 %d 条），请核对 list.item", len(got), len(want)))
+	if got, err := List(body, contentType, pageURL, rule); err != nil || len(got) < len(rows) {
+		notes = append(notes, fmt.Sprintf("推断的选择器只读出 %d 条（通用识别 %d 条），请核对 list.item", len(got), len(rows)))
 	}
 	return rule, notes, true
 }
@@ -121,11 +123,12 @@ func selectorOf(n *html.Node) string {
 }
 
 func ownName(n *html.Node) string {
-	if id := attr(n, "id"); cssIdent.MatchString(id) {
+	if id, _ := attrExact(n, "id"); cssIdent.MatchString(id) {
 		return n.Data + "#" + id
 	}
 	var classes []string
-	for _, c := range strings.Fields(attr(n, "class")) {
+	class, _ := attrExact(n, "class")
+	for _, c := range strings.Fields(class) {
 		if cssIdent.MatchString(c) {
 			classes = append(classes, c)
 		}
@@ -326,18 +329,9 @@ func headingOf(doc *tree, title string) *html.Node {
 		if n.Data == "title" || n.Data == "head" || n.Data == "meta" {
 			continue
 		}
-		if collapseHTMLSpace(nodeText(n)) == title && !hasElementChildNamed(n, "div", "p", "table") {
+		if collapseHTMLSpace(nodeText(n)) == title && !hasElementChild(n, atom.Div, atom.P, atom.Table) {
 			return n
 		}
 	}
 	return nil
-}
-
-func hasElementChildNamed(n *html.Node, names ...string) bool {
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && slices.Contains(names, c.Data) {
-			return true
-		}
-	}
-	return false
 }

@@ -1,7 +1,6 @@
 package natsbus
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -52,32 +51,16 @@ func (b *Bus) lastAuditEntry(ctx context.Context) (*jetstream.RawStreamMsg, erro
 // bytes of data is that attempt's (entries are chained: another
 // recorder's cannot be the same bytes).
 func (b *Bus) AppendEntry(ctx context.Context, data []byte, expectLast uint64) (uint64, error) {
-	var seq uint64
-	failed := false
-	err := b.retry(ctx, "append ledger entry", func(ctx context.Context) error {
-		ack, err := b.js.Publish(ctx, syndicator.SubjectAuditEntry, data,
-			jetstream.WithExpectLastSequenceForSubject(expectLast, syndicator.SubjectAuditEntry))
-		if err == nil {
-			seq = ack.Sequence
-			return nil
-		}
-		if !failed || !isWrongSequence(err) {
-			failed = true
-			return err
-		}
-		m, merr := b.lastAuditEntry(ctx)
-		if merr != nil {
-			if errors.Is(merr, jetstream.ErrMsgNotFound) {
-				return err
+	seq, err := b.writeOnce(ctx, "append ledger entry", data, expectLast,
+		func(ctx context.Context) (uint64, error) {
+			ack, err := b.js.Publish(ctx, syndicator.SubjectAuditEntry, data,
+				jetstream.WithExpectLastSequenceForSubject(expectLast, syndicator.SubjectAuditEntry))
+			if err != nil {
+				return 0, err
 			}
-			return merr
-		}
-		if m.Sequence > expectLast && bytes.Equal(m.Data, data) {
-			seq = m.Sequence
-			return nil
-		}
-		return err
-	})
+			return ack.Sequence, nil
+		},
+		func(ctx context.Context) (uint64, []byte, error) { return lastMsg(b.lastAuditEntry(ctx)) })
 	if isWrongSequence(err) {
 		return 0, fmt.Errorf("append ledger entry after stream seq %d: %w", expectLast, ledger.ErrConflict)
 	}

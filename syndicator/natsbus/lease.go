@@ -1,7 +1,6 @@
 package natsbus
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -233,33 +232,23 @@ func (b *Bus) Acquire(ctx context.Context, key, owner string) (lost <-chan struc
 	// meanwhile, and writing at the revision read fences off an instance
 	// that saw it lapse and is taking the key over now.
 	claim := []byte(owner + " " + token)
-	var seq uint64 // the sequence of our claim record
-	failed := false
-	err = b.retry(ctx, "lease "+key, func(ctx context.Context) error {
-		msg := &nats.Msg{Subject: subject, Data: claim, Header: nats.Header{}}
-		msg.Header.Set(jetstream.MsgTTLHeader, "never")
-		ack, err := b.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(last))
-		if err == nil {
-			seq = ack.Sequence
-			return nil
-		}
-		if !failed || !isWrongSequence(err) {
-			failed = true
-			return err
-		}
-		// An attempt whose answer was lost may have written our record;
-		// the token is this connection's and one Acquire at a time takes
-		// the key here (k.taking), so a later record with our bytes is it.
-		m, merr := stream.GetLastMsgForSubject(ctx, subject)
-		if merr != nil && !errors.Is(merr, jetstream.ErrMsgNotFound) {
-			return merr
-		}
-		if merr == nil && m.Sequence > last && bytes.Equal(m.Data, claim) {
-			seq = m.Sequence
-			return nil
-		}
-		return err
-	})
+	// The sequence of our claim record. An attempt whose answer was lost
+	// may have written it: the token is this connection's and one Acquire
+	// at a time takes the key here (k.taking), so a later record with our
+	// bytes is it (writeOnce).
+	seq, err := b.writeOnce(ctx, "lease "+key, claim, last,
+		func(ctx context.Context) (uint64, error) {
+			msg := &nats.Msg{Subject: subject, Data: claim, Header: nats.Header{}}
+			msg.Header.Set(jetstream.MsgTTLHeader, "never")
+			ack, err := b.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(last))
+			if err != nil {
+				return 0, err
+			}
+			return ack.Sequence, nil
+		},
+		func(ctx context.Context) (uint64, []byte, error) {
+			return lastMsg(stream.GetLastMsgForSubject(ctx, subject))
+		})
 	if isWrongSequence(err) {
 		return nil, nil // another instance took it first
 	}

@@ -232,55 +232,73 @@ func isWrongSequence(err error) bool {
 		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
 }
 
-// kvLanded reports whether key holds data at a revision after after: a
-// conditional write that failed on a retry because an earlier attempt,
-// whose answer was lost, had written it already. Another writer storing
-// the very same bytes meanwhile is taken for that earlier attempt; the
-// read may come from a replica that has not seen the write yet (KV reads
-// are direct gets), and then the write counts as lost to a conflict.
-func kvLanded(ctx context.Context, kv jetstream.KeyValue, key string, data []byte, after uint64) (rev uint64, ok bool, err error) {
-	e, err := kv.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, err
-	}
-	if e.Revision() <= after || !bytes.Equal(e.Value(), data) {
-		return 0, false, nil
-	}
-	return e.Revision(), true, nil
-}
-
-// kvWrite writes data under key only if the key's last revision is still
-// rev (0: only if the key does not exist or was deleted), retrying over a
-// leader election, and returns the new revision. A conditional write is
-// not idempotent: an attempt whose answer was lost may have been stored,
-// and the retry then conflicts with it. So after a failed attempt, a
-// conflict with the key holding data at a later revision than rev counts
-// as this write (kvLanded). Any other conflict is returned as such
+// writeOnce runs a conditional write over retries and returns the
+// sequence (or revision) it stored. write stores data only if the subject's
+// last sequence is still after; that is not idempotent: an attempt whose
+// answer was lost may have been stored, and the retry then conflicts with
+// it. So after a failed attempt a conflict reads the subject's last
+// message (last; a zero sequence when there is none), and data stored
+// there at a later sequence than after counts as this write's. Another
+// writer storing the very same bytes meanwhile is taken for that earlier
+// attempt, and a read served by a replica that has not seen the write yet
+// leaves the conflict standing. Any other conflict is returned as such
 // (ErrKeyExists, or a wrong last sequence: conflict).
-func (b *Bus) kvWrite(ctx context.Context, kv jetstream.KeyValue, what, key string, data []byte, rev uint64) (uint64, error) {
-	var next uint64
+func (b *Bus) writeOnce(ctx context.Context, what string, data []byte, after uint64,
+	write func(context.Context) (uint64, error), last func(context.Context) (uint64, []byte, error)) (uint64, error) {
+	var seq uint64
 	failed := false
 	err := b.retry(ctx, what, func(ctx context.Context) (err error) {
-		if rev == 0 {
-			next, err = kv.Create(ctx, key, data)
-		} else {
-			next, err = kv.Update(ctx, key, data, rev)
-		}
+		seq, err = write(ctx)
 		if err == nil || !failed || !conflict(err) {
 			failed = failed || err != nil
 			return err
 		}
-		landed, own, lerr := kvLanded(ctx, kv, key, data, rev)
-		if lerr != nil || own {
-			next = landed
+		got, stored, lerr := last(ctx)
+		if lerr != nil {
 			return lerr
+		}
+		if got > after && bytes.Equal(stored, data) {
+			seq = got
+			return nil
 		}
 		return err
 	})
-	return next, err
+	return seq, err
+}
+
+// lastMsg is a subject's last message as writeOnce reads it: none is a
+// zero sequence.
+func lastMsg(m *jetstream.RawStreamMsg, err error) (uint64, []byte, error) {
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, nil, nil
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	return m.Sequence, m.Data, nil
+}
+
+// kvWrite writes data under key only if the key's last revision is still
+// rev (0: only if the key does not exist or was deleted), retrying over a
+// leader election (writeOnce), and returns the new revision.
+func (b *Bus) kvWrite(ctx context.Context, kv jetstream.KeyValue, what, key string, data []byte, rev uint64) (uint64, error) {
+	return b.writeOnce(ctx, what, data, rev,
+		func(ctx context.Context) (uint64, error) {
+			if rev == 0 {
+				return kv.Create(ctx, key, data)
+			}
+			return kv.Update(ctx, key, data, rev)
+		},
+		func(ctx context.Context) (uint64, []byte, error) {
+			e, err := kv.Get(ctx, key)
+			if errors.Is(err, jetstream.ErrKeyNotFound) {
+				return 0, nil, nil
+			}
+			if err != nil {
+				return 0, nil, err
+			}
+			return e.Revision(), e.Value(), nil
+		})
 }
 
 // conflict reports whether a conditional write failed because the key

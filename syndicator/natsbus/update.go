@@ -24,7 +24,7 @@ const maxUpdateTries = 20
 // each. A write attempt whose answer was lost may have been stored, and its
 // retry then conflicts with it: after a failed attempt, a key holding the
 // very bytes written, at a later revision than the one read, counts as
-// written by this call, so change is not applied twice (kvLanded says
+// written by this call, so change is not applied twice (writeOnce says
 // when that cannot be told).
 func (b *Bus) UpdateState(ctx context.Context, bucket, key string, v any, change func(found bool) (bool, error)) error {
 	kv, err := b.bucket(bucket)
