@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -93,6 +94,13 @@ func TestConsole(t *testing.T) {
 
 	// Items flow: one of each site, a 黔府函 for review.
 	review, gov, reviewID, govID := e.publishReviewAndGov(t)
+	// The review queue filling says nothing about the gov.cn item: serve's
+	// read model learns it, and its archive, on their own schedule (CI
+	// once asked a moment too early and got 404).
+	waitFor(t, 60*time.Second, "the gov.cn item and its capture in the console", func() (bool, string) {
+		code, body, _ := op.get("/console/items/" + govID)
+		return code == 200 && strings.Contains(body, "capture.warc.gz"), fmt.Sprintf("last answer %d", code)
+	})
 
 	t.Run("pages", func(t *testing.T) {
 		for path, want := range map[string]string{
