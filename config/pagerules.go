@@ -25,10 +25,15 @@ const (
 // ListRule says how to read one list page. Empty fields take the defaults
 // named in their comments.
 type ListRule struct {
-	Kind        string   `yaml:"kind"`         // "json" | "html" | "feed"
-	URLs        []string `yaml:"urls"`         // first-page URLs, relative to the source base_url (used by the crawler)
-	Pages       int      `yaml:"pages"`        // html: pages an incremental crawl reads (the crawler uses extract.NextPageURL)
-	LinkPattern string   `yaml:"link_pattern"` // regexp the resolved detail URL path must match; "" = any. Non-matching rows are dropped.
+	Kind  string   `yaml:"kind"`  // "json" | "html" | "feed"
+	URLs  []string `yaml:"urls"`  // first-page URLs, relative to the source base_url (used by the crawler)
+	Pages int      `yaml:"pages"` // pages an incremental crawl reads, newest first (extract.PageURL); json and feed lists page only with page_param
+	// PageParam names the query parameter that numbers the pages
+	// ("page", "p", "pageNo"): page 2 is the first URL with it set to one
+	// more than the first URL's value (or to 2 when the first URL has
+	// none). Empty: html lists page as TRS does (index_N.html).
+	PageParam   string `yaml:"page_param"`
+	LinkPattern string `yaml:"link_pattern"` // regexp the resolved detail URL path must match; "" = any. Non-matching rows are dropped.
 
 	// json
 	ItemsPath  string `yaml:"items_path"`  // dotted path to the array of rows ("data.list"; a number indexes an array); "" = top-level array

@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-var updateDiffGoldens = flag.Bool("update", false, "rewrite console/testdata/diff/*.golden from the current output")
+var updateGoldens = flag.Bool("update", false, "rewrite console/testdata/diff/*.golden and testdata/pages/*.golden from the current output")
 
 func diffRows(spec ...string) []DiffRow {
 	// Each spec is "op|old|new".
@@ -211,7 +211,7 @@ func TestDiffGolden(t *testing.T) {
 			rows := Diff(oldText, newText)
 			got := "# Diff\n" + renderRows(rows) + "# Fold 2\n" + renderRows(Fold(rows, 2))
 			golden := filepath.Join("testdata/diff", name+".golden")
-			if *updateDiffGoldens {
+			if *updateGoldens {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
 				}

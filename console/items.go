@@ -30,6 +30,13 @@ func (c *Console) Items(w http.ResponseWriter, r *http.Request) {
 	}
 	q.Page, _ = strconv.Atoi(qs.Get("page"))
 	var problems []string
+	switch v := qs.Get("extracted_by"); v {
+	case "":
+	case syndicator.ExtractedByFallback: // 仅看通用识别读取的条目
+		q.ExtractedBy = v
+	default:
+		problems = append(problems, "提取方式只能筛选 fallback（通用识别读取的条目）")
+	}
 	if v := qs.Get("from"); v != "" {
 		t, err := time.ParseInLocation("2006-01-02", v, beijing)
 		if err != nil {
@@ -170,11 +177,18 @@ func (c *Console) Item(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, http.StatusServiceUnavailable, "读取条目失败："+err.Error())
 		return
 	}
+	live := c.d.Live()
 	names := map[string]string{}
-	for _, col := range c.d.Live().Columns {
+	for _, col := range live.Columns {
 		names[col.ID] = col.Name
 	}
-	data := map[string]any{"It": it, "CanDownload": c.d.Archive != nil, "ColNames": names}
+	source := it.Source // its name, while the configuration has it
+	for _, s := range live.Sources {
+		if s.ID == it.Source && s.Name != "" {
+			source = s.Name
+		}
+	}
+	data := map[string]any{"It": it, "CanDownload": c.d.Archive != nil, "ColNames": names, "SourceName": source}
 	var problems []string
 	actions, err := c.d.Index.Actions(ctx, id, 50)
 	if err != nil {
@@ -198,6 +212,15 @@ func (c *Console) Item(w http.ResponseWriter, r *http.Request) {
 		problems = append(problems, err.Error())
 	}
 	data["Revisions"] = revs
+	// Revisions the generic readers read: the page says so even when the
+	// source's rules read the latest one again.
+	var fallback []int
+	for _, rev := range revs {
+		if rev.Fallback() {
+			fallback = append(fallback, rev.Revision)
+		}
+	}
+	data["FallbackRevs"] = fallback
 	if len(revs) >= 2 {
 		a, b := revisionPick(revs, r.URL.Query().Get("a"), len(revs)-2), revisionPick(revs, r.URL.Query().Get("b"), len(revs)-1)
 		data["DiffA"], data["DiffB"] = revs[a], revs[b]

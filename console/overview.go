@@ -22,6 +22,11 @@ type sourceRow struct {
 	Control                         syndicator.SourceControl
 	LastNew                         time.Time
 	NextPoll                        time.Time
+	// Fallback counts the source's items the generic readers read (its
+	// selectors matched nothing on their pages); Counted says the read
+	// model was there to count them.
+	Fallback int
+	Counted  bool
 }
 
 // Health is the row's health word: ok, degraded, failing, or new.
@@ -44,9 +49,13 @@ func (s sourceRow) HealthLabel() string {
 func (c *Console) sourceRows(ctx context.Context) ([]sourceRow, error) {
 	live := c.d.Live()
 	var last map[string]time.Time
+	var fallback map[string]int
 	if c.d.Index != nil {
 		var err error
 		if last, err = c.d.Index.LastNew(ctx); err != nil {
+			return nil, err
+		}
+		if fallback, err = c.d.Index.FallbackCounts(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -74,7 +83,7 @@ func (c *Console) sourceRows(ctx context.Context) ([]sourceRow, error) {
 	out := make([]sourceRow, 0, len(live.Sources))
 	for _, s := range live.Sources {
 		row := sourceRow{ID: s.ID, Name: s.Name, Level: string(s.Level), Preset: s.Preset, Column: s.Column, Interval: s.Interval,
-			LastNew: last[s.ID], State: states[s.ID], Control: controls[s.ID]}
+			LastNew: last[s.ID], State: states[s.ID], Control: controls[s.ID], Fallback: fallback[s.ID], Counted: fallback != nil}
 		if row.State != nil {
 			row.NextPoll = row.State.LastPoll.Add(s.Interval)
 		}

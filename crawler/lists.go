@@ -51,11 +51,9 @@ func (c *Crawler) scanLists(ctx context.Context, pages int, stopWhenKnown bool, 
 	pages = max(pages, 1)
 	for _, first := range c.src.Resolved.ListURLs {
 		for n := range pages {
-			pageURL := first
-			if c.src.Resolved.List.Kind == "html" && n > 0 {
-				pageURL = extract.NextPageURL(first, n)
-			} else if n > 0 {
-				break
+			pageURL := extract.PageURL(first, n, c.src.Resolved.List)
+			if pageURL == nil {
+				break // the list does not page
 			}
 			v := prev[pageURL.String()]
 			resp, err := c.fetch.Do(ctx, fetch.Request{

@@ -70,7 +70,7 @@ var healthStates = [...]string{crawler.HealthOK, crawler.HealthDegraded, crawler
 
 // descs describe the metrics read at scrape time.
 type descs struct {
-	jetstream, events, eventsSink, dead, sinkBacklog, backlog, health, lastPoll, items *prometheus.Desc
+	jetstream, events, eventsSink, dead, sinkBacklog, backlog, health, lastPoll, items, fallback *prometheus.Desc
 }
 
 func newDescs() descs {
@@ -93,6 +93,8 @@ func newDescs() descs {
 			"Unix time of the source's last poll.", []string{"source"}, nil),
 		items: prometheus.NewDesc("syndicator_items",
 			"Decided items in serve's read model, by source and the class of their latest rules decision.", []string{"source", "class"}, nil),
+		fallback: prometheus.NewDesc("syndicator_items_fallback",
+			"Items in serve's read model whose latest revision the generic readers read (extracted_by fallback: the source's selectors matched nothing on the page), by source; 0 for a configured source without any.", []string{"source"}, nil),
 	}
 }
 
@@ -110,6 +112,44 @@ func (s *Server) collect(ctx context.Context, in *Instruments) []prometheus.Metr
 	}
 	if s.index != nil {
 		out = append(out, s.collectIndex(ctx, in)...)
+		out = append(out, s.collectFallback(ctx, d)...)
+	}
+	return out
+}
+
+// collectFallback reads from serve's read model how many items of each
+// source the generic readers read. It counts them anew at each scrape:
+// they are few, and their index holds them apart from the rest.
+func (s *Server) collectFallback(ctx context.Context, d *descs) []prometheus.Metric {
+	counts, err := s.index.FallbackCounts(ctx)
+	if err != nil {
+		s.log.Warn().Err(err).Str("component", "metrics").Msg("items read by the fallback not counted")
+		return nil
+	}
+	sources, _, _ := s.live()
+	ids := make([]string, 0, len(sources))
+	for _, src := range sources {
+		ids = append(ids, src.ID)
+	}
+	return fallbackMetrics(d, counts, ids)
+}
+
+// fallbackMetrics are the items read by the fallback per source: every
+// configured source (0 when none, so that an alert on an increase sees it
+// start), and any other source whose items the read model still holds.
+func fallbackMetrics(d *descs, counts map[string]int, configured []string) []prometheus.Metric {
+	all := maps.Clone(counts)
+	if all == nil {
+		all = map[string]int{}
+	}
+	for _, id := range configured {
+		if _, ok := all[id]; !ok {
+			all[id] = 0
+		}
+	}
+	out := make([]prometheus.Metric, 0, len(all))
+	for _, src := range sortedKeys(all) {
+		out = append(out, gauge(d.fallback, float64(all[src]), src))
 	}
 	return out
 }

@@ -1,16 +1,23 @@
 package httpapi
 
 import (
+	"context"
+	"encoding/json"
 	"maps"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/crawler"
 	"github.com/gyeco/syndicator/syndicator"
 	"github.com/gyeco/syndicator/syndicator/natsbus"
 	"github.com/gyeco/syndicator/syndicator/readmodel"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+	"github.com/rs/zerolog"
 )
 
 // TestStatsMetrics: JetStream's counts become the events, dead-letter and
@@ -173,5 +180,92 @@ func TestPublicationLags(t *testing.T) {
 		if got := behind(c.last, c.pos); got != c.want {
 			t.Errorf("behind(%d, %d) = %d, want %d", c.last, c.pos, got, c.want)
 		}
+	}
+}
+
+// TestFallbackMetrics: the items read by the fallback, per source: every
+// configured source, 0 when it has none, and a source no longer
+// configured whose items the read model still holds.
+func TestFallbackMetrics(t *testing.T) {
+	t.Parallel()
+	d := newDescs()
+	want := `
+# HELP syndicator_items_fallback Items in serve's read model whose latest revision the generic readers read (extracted_by fallback: the source's selectors matched nothing on the page), by source; 0 for a configured source without any.
+# TYPE syndicator_items_fallback gauge
+syndicator_items_fallback{source="govcn-zuixin"} 0
+syndicator_items_fallback{source="guiyang-gfxwj"} 2
+syndicator_items_fallback{source="retired"} 1
+`
+	got := fallbackMetrics(&d, map[string]int{"guiyang-gfxwj": 2, "retired": 1}, []string{"guiyang-gfxwj", "govcn-zuixin"})
+	if err := testutil.CollectAndCompare(metricList(got), strings.NewReader(want)); err != nil {
+		t.Error(err)
+	}
+	if got := fallbackMetrics(&d, nil, nil); len(got) != 0 {
+		t.Errorf("no sources, no items: %d series", len(got))
+	}
+}
+
+// TestMetricsCountFallbackItems: /metrics counts, from serve's read
+// model, the items whose latest revision the generic readers read
+// (extracted_by fallback), per source; an item its source's rules read,
+// or whose revision they read again, is not counted. The exposition
+// passes promlint (a gauge has no _total).
+func TestMetricsCountFallbackItems(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := readmodel.Open(ctx, filepath.Join(t.TempDir(), "readmodel.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	at := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
+	var msgs []readmodel.Msg
+	found := func(id, source string, rev int, extractedBy string) {
+		t.Helper()
+		kind := syndicator.KindDiscovered
+		if rev > 1 {
+			kind = syndicator.KindRevised
+		}
+		ev := syndicator.Event{V: syndicator.EventVersion, Kind: kind, ID: id, Revision: rev, Source: source, At: at,
+			Item: &syndicator.Item{ID: id, Source: source, Title: "标题", Revision: rev, DiscoveredAt: at, ExtractedBy: extractedBy}}
+		data, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, readmodel.Msg{Stream: natsbus.StreamEvents, Seq: uint64(len(msgs) + 1), Subject: ev.Subject(), Data: data})
+	}
+	id := func(c byte) string { return strings.Repeat(string(c), 32) }
+	found(id('a'), "guiyang-gfxwj", 1, syndicator.ExtractedByFallback)
+	found(id('b'), "guiyang-gfxwj", 1, syndicator.ExtractedByFallback)
+	found(id('c'), "guiyang-gfxwj", 1, "")
+	found(id('d'), "govcn-zuixin", 1, syndicator.ExtractedByFallback)
+	found(id('d'), "govcn-zuixin", 2, "") // the rules read its revision
+	if skipped, err := st.Apply(ctx, msgs); err != nil || skipped != nil {
+		t.Fatalf("read model: %v (%v)", err, skipped)
+	}
+	s := &Server{index: st, log: zerolog.Nop(),
+		sources: []config.Source{{ID: "govcn-zuixin"}, {ID: "guiyang-gfxwj"}, {ID: "guizhou-szfwj"}}}
+	rec := httptest.NewRecorder()
+	s.metrics(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	if rec.Code != 200 {
+		t.Fatalf("/metrics: %d %s", rec.Code, body)
+	}
+	for _, want := range []string{
+		"# TYPE syndicator_items_fallback gauge",
+		`syndicator_items_fallback{source="guiyang-gfxwj"} 2`,
+		`syndicator_items_fallback{source="govcn-zuixin"} 0`,
+		`syndicator_items_fallback{source="guizhou-szfwj"} 0`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, body)
+		}
+	}
+	problems, err := promlint.New(strings.NewReader(body)).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,73 @@ import (
 	"github.com/gyeco/syndicator/crawler/extract"
 	"github.com/gyeco/syndicator/crawler/fetch"
 )
+
+// suggestFetcher is what suggest fetches pages with.
+type suggestFetcher interface {
+	Do(ctx context.Context, req fetch.Request) (*fetch.Response, error)
+}
+
+// suggestFromScript tries the URLs a list page's script loads data from
+// (gov.cn's column pages load ./TONGYONGGAILAN.json) as the list. found
+// is false when none is one; notes then say what was tried.
+func suggestFromScript(ctx context.Context, f suggestFetcher, lu *url.URL, page *fetch.Response, notes []string) (*url.URL, *fetch.Response, config.ListRule, []string, bool) {
+	calls := extract.ScriptDataURLs(page.Body, page.Header.Get("Content-Type"), lu)
+	for _, raw := range calls {
+		u, err := url.Parse(raw)
+		if err != nil {
+			continue
+		}
+		resp, err := f.Do(ctx, fetch.Request{URL: raw})
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("页面脚本读取的 %s 无法获取：%v", raw, err))
+			continue
+		}
+		list, more, ok := extract.SuggestList(resp.Body, resp.Header.Get("Content-Type"), u)
+		if !ok {
+			notes = append(notes, fmt.Sprintf("页面脚本读取的 %s 不是可识别的列表", raw))
+			continue
+		}
+		first := fmt.Sprintf("列表页 %s 本身没有条目，条目由页面脚本从 %s 读取：已改用该网址作为列表网址", lu, raw)
+		return u, resp, list, append([]string{first}, more...), true
+	}
+	if len(calls) == 0 {
+		notes = append(notes, "页面脚本也没有读取数据接口（$.ajax、fetch、.json）：如列表由脚本从接口读取，请用浏览器开发者工具找到该接口网址，再对它运行 source suggest")
+	}
+	return lu, page, config.ListRule{}, notes, false
+}
+
+// checkSecondPage reads page 2 as the suggested rule names it. A page 2
+// that repeats page 1 means the server ignores the page parameter, and
+// the paging is taken out; otherwise the note says what was found.
+func checkSecondPage(ctx context.Context, f suggestFetcher, lu *url.URL, list config.ListRule, first []extract.ListEntry) (config.ListRule, string) {
+	u := extract.PageURL(lu, 1, list)
+	if u == nil {
+		return list, ""
+	}
+	resp, err := f.Do(ctx, fetch.Request{URL: u.String()})
+	if err != nil {
+		return list, fmt.Sprintf("第 2 页 %s 读取失败（%v）：分页未能核对（列表若只有一页，这是正常的）", u, err)
+	}
+	second, err := extract.List(resp.Body, resp.Header.Get("Content-Type"), u, list)
+	if err != nil || len(second) == 0 {
+		return list, fmt.Sprintf("第 2 页 %s 读不出条目：分页未能核对（列表若只有一页，这是正常的）", u)
+	}
+	onFirst := map[string]bool{}
+	for _, e := range first {
+		onFirst[e.URL] = true
+	}
+	fresh := 0
+	for _, e := range second {
+		if !onFirst[e.URL] {
+			fresh++
+		}
+	}
+	if fresh == 0 {
+		list.Pages, list.PageParam = 0, ""
+		return list, fmt.Sprintf("第 2 页 %s 与第 1 页条目相同（网站不认这个页码）：已去掉分页，只读第一页", u)
+	}
+	return list, fmt.Sprintf("已核对第 2 页 %s：读出 %d 条，其中 %d 条第 1 页没有", u, len(second), fresh)
+}
 
 // SourceSuggest is `syndicator source suggest URL`: it reads the list page
 // at URL and one of its detail pages, infers the source's rules
@@ -37,16 +105,24 @@ func (a *App) SourceSuggest(ctx context.Context, listURL, detailURL, id string, 
 	}
 	list, notes, ok := extract.SuggestList(resp.Body, resp.Header.Get("Content-Type"), lu)
 	if !ok {
-		fmt.Fprintf(stderr, "无法从 %s 推断列表规则：\n", lu)
-		for _, n := range notes {
-			fmt.Fprintln(stderr, "  "+n)
+		// A shell page whose script loads the rows: try what it loads.
+		var found bool
+		if lu, resp, list, notes, found = suggestFromScript(ctx, f, lu, resp, notes); !found {
+			fmt.Fprintf(stderr, "无法从 %s 推断列表规则：\n", listURL)
+			for _, n := range notes {
+				fmt.Fprintln(stderr, "  "+n)
+			}
+			return 1
 		}
-		return 1
 	}
-	if detailURL == "" {
-		if entries, _ := extract.List(resp.Body, resp.Header.Get("Content-Type"), lu, list); len(entries) > 0 {
-			detailURL = entries[0].URL
-		}
+	entries, _ := extract.List(resp.Body, resp.Header.Get("Content-Type"), lu, list)
+	if list.Pages > 0 {
+		var note string
+		list, note = checkSecondPage(ctx, f, lu, list, entries)
+		notes = append(notes, note)
+	}
+	if detailURL == "" && len(entries) > 0 {
+		detailURL = entries[0].URL
 	}
 	var detail config.DetailRule
 	if detailURL != "" {
@@ -80,8 +156,11 @@ func (a *App) SourceSuggest(ctx context.Context, listURL, detailURL, id string, 
 func suggestedSource(id string, lu *url.URL, list config.ListRule, detail config.DetailRule, notes []string) string {
 	var b strings.Builder
 	q := func(s string) string {
-		j, _ := json.Marshal(s)
-		return string(j)
+		var j bytes.Buffer
+		enc := json.NewEncoder(&j)
+		enc.SetEscapeHTML(false) // "ul > li", "a=1&b=2" as written
+		_ = enc.Encode(s)
+		return strings.TrimSpace(j.String())
 	}
 	qs := func(ss []string) string {
 		out := make([]string, len(ss))
@@ -112,13 +191,16 @@ func suggestedSource(id string, lu *url.URL, list config.ListRule, detail config
 	if list.Pages > 0 {
 		fmt.Fprintf(&b, "      pages: %d\n", list.Pages)
 	}
-	if len(detail.Title) > 0 || len(detail.Body) > 0 {
+	field("page_param", list.PageParam)
+	if len(detail.Title) > 0 || len(detail.Body) > 0 || len(detail.Published) > 0 {
 		b.WriteString("    detail:\n")
-		if len(detail.Title) > 0 {
-			fmt.Fprintf(&b, "      title: %s\n", qs(detail.Title))
-		}
-		if len(detail.Body) > 0 {
-			fmt.Fprintf(&b, "      body: %s\n", qs(detail.Body))
+		for _, f := range []struct {
+			key  string
+			sels []string
+		}{{"title", detail.Title}, {"title_suffixes", detail.TitleSuffixes}, {"body", detail.Body}, {"published", detail.Published}} {
+			if len(f.sels) > 0 {
+				fmt.Fprintf(&b, "      %s: %s\n", f.key, qs(f.sels))
+			}
 		}
 	}
 	return b.String()

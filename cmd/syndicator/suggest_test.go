@@ -27,8 +27,12 @@ func TestSourceSuggestOnGovsim(t *testing.T) {
 	}{
 		{"govcn", "/govcn/zhengce/zuixin/ZUIXINZHENGCE.json", []string{"preset: json", `url_field: "URL"`}},
 		{"guizhou", "/guizhou/zwgk/zcfg/szfwj/qff/", []string{"preset: html", "link_pattern:", "pages: 10"}},
-		{"guiyang", "/guiyang/zwgk/zfxxgks/fdzdgknr/lzyj/gfxwj/szfgfxwj/", []string{"preset: html", "item:"}},
-		{"county", "/county/zwgk/zcwj/", []string{"preset: html", "item:"}},
+		{"guiyang", "/guiyang/zwgk/zfxxgks/fdzdgknr/lzyj/gfxwj/szfgfxwj/", []string{"preset: html", "item:", "pages: 10", "createPage"}},
+		{"county", "/county/zwgk/zcwj/", []string{"preset: html", "item:"}}, // one page of 12 items: no pager links to infer from
+		// gov.cn's column page is a shell whose script loads the JSON file.
+		{"govcn-shell", "/govcn/zhengce/zhengceku/gwywj/", []string{"preset: json", "本身没有条目", `urls: ["/govcn/zhengce/zhengceku/gwywj/TONGYONGGAILAN.json"]`}},
+		// A JSON API paged by p=: the page parameter, checked on page 2.
+		{"govcn-search", "/govcn/search-gov/data?t=zhengcelibrary_gw&q=&p=1&n=2&sort=pubtime", []string{"preset: json", `items_path: "searchVO.listVO"`, `page_param: "p"`, "已核对第 2 页"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer

@@ -37,7 +37,7 @@ func ListDiagnose(body []byte, contentType string, pageURL *url.URL, rule config
 	}
 	switch {
 	case st.rows == 0:
-		return noRows(rule) + titleHint(st.text)
+		return noRows(rule) + titleHint(st.text) + scriptHint(body, contentType, pageURL, rule)
 	case st.links == 0:
 		return noLinks(rule, st.rows)
 	case st.usable == 0:
@@ -102,4 +102,16 @@ func titleHint(text string) string {
 		t = string(r[:60]) + "…"
 	}
 	return "；页面标题 " + quote(t)
+}
+
+// scriptHint names what an html list page's script loads, when it loads
+// something: a page redesigned into a shell that fetches its rows.
+func scriptHint(body []byte, contentType string, pageURL *url.URL, rule config.ListRule) string {
+	if rule.Kind != config.KindHTML {
+		return ""
+	}
+	if calls := ScriptDataURLs(body, contentType, pageURL); len(calls) > 0 {
+		return fmt.Sprintf("；页面脚本从 %s 读取数据，条目可能改由该接口提供：可对它运行 source suggest", calls[0])
+	}
+	return ""
 }

@@ -156,3 +156,37 @@ func FuzzGenericList(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSuggestList: whatever a list page holds, a suggested rule is one
+// the configuration accepts, a paged one names its page 2, and the URLs a
+// script loads are few, distinct and http(s).
+func FuzzSuggestList(f *testing.F) {
+	for _, name := range []string{"guizhou-list.html", "suggest-query-pager.html", "suggest-shell.html", "govcn-search.json", "govcn-zuixin.json"} {
+		addSeeds(f, name, func(b []byte) { f.Add(b) })
+	}
+	f.Add([]byte(`{"data":{"total":9,"list":[{"title":"一个通知","url":"/a/1.html","time":"2026-01-01"}]}}`))
+	page := mustURL(f, "https://x.gov.cn/col/index.jsp?columnid=1&p=1")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rule, _, ok := SuggestList(body, "", page)
+		if ok {
+			if err := ValidateList(rule); err != nil {
+				t.Fatalf("suggested rule %+v is refused: %v", rule, err)
+			}
+			if rule.Pages > 0 && PageURL(page, 1, rule) == nil {
+				t.Fatalf("suggested rule %+v pages but names no page 2", rule)
+			}
+		}
+		calls := ScriptDataURLs(body, "", page)
+		seen := map[string]bool{}
+		for _, c := range calls {
+			u, err := url.Parse(c)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || seen[c] {
+				t.Fatalf("script URL %q: want distinct http(s) URLs", c)
+			}
+			seen[c] = true
+		}
+		if len(calls) > maxScriptURLs {
+			t.Fatalf("%d script URLs, at most %d", len(calls), maxScriptURLs)
+		}
+	})
+}

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"path"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -212,34 +210,4 @@ func htmlRows(text string, pageURL *url.URL, rule config.ListRule, st *listStats
 		out = append(out, newEntry(abs, t, d))
 	})
 	return out, nil
-}
-
-// NextPageURL returns the URL of list page n (0-based) of a TRS-style
-// column whose first page is first: page 0 is first itself, page n is
-// index_<n>.html in the same directory (".../" and ".../index.html" give
-// ".../index_<n>.html"; another file name "list.htm" gives "list_<n>.htm").
-// Query and fragment are dropped from later pages. A nil first gives nil.
-func NextPageURL(first *url.URL, n int) *url.URL {
-	if first == nil {
-		return nil
-	}
-	u := *first
-	if n <= 0 {
-		return &u
-	}
-	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
-	dir, file := path.Split(u.Path)
-	if u.Path == "" {
-		dir, file = "/", ""
-	}
-	if file == "" {
-		file = "index.html"
-	}
-	ext := path.Ext(file)
-	if ext == "" {
-		dir, file, ext = strings.TrimSuffix(u.Path, "/")+"/", "index.html", ".html"
-	}
-	u.Path = dir + strings.TrimSuffix(file, ext) + "_" + strconv.Itoa(n) + ext
-	u.RawPath = ""
-	return &u
 }

@@ -444,6 +444,9 @@ func TestSuggestedRulesAgainstPresets(t *testing.T) {
 		preset     config.Preset
 	}{
 		{"govcn-zuixin", "/govcn/zhengce/zuixin/ZUIXINZHENGCE.json", config.Presets()["govcn-zuixin"]},
+		{"govcn-gwywj", "/govcn/zhengce/zhengceku/gwywj/TONGYONGGAILAN.json", config.Presets()["govcn-gwywj"]},
+		{"govcn-bmwj (政策文件库 template)", "/govcn/zhengce/zhengceku/bmwj/TONGYONGGAILAN.json", config.Presets()["govcn-bmwj"]},
+		{"govcn-jiedu (template B)", "/govcn/zhengce/jiedu/ZCJD_QZ.json", config.Presets()["govcn-jiedu"]},
 		{"guizhou-szfwj", "/guizhou/zwgk/zcfg/szfwj/qff/", config.Presets()["guizhou-szfwj"]},
 		{"guiyang-gfxwj", "/guiyang/zwgk/zfxxgks/fdzdgknr/lzyj/gfxwj/szfgfxwj/", config.Presets()["guiyang-gfxwj"]},
 		{"county (no preset: the operator's rules)", "/county/zwgk/zcwj/", county},

@@ -3,6 +3,7 @@ package extract
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -77,6 +78,9 @@ func ValidateList(r config.ListRule) error {
 	}
 	if r.Pages < 0 {
 		errs = append(errs, fmt.Errorf("pages: %d is negative", r.Pages))
+	}
+	if r.PageParam != "" && url.QueryEscape(r.PageParam) != r.PageParam {
+		errs = append(errs, fmt.Errorf("page_param: %q is not a query parameter name (give the name only, e.g. page or pageNo)", r.PageParam))
 	}
 	if _, err := regexp.Compile(r.LinkPattern); err != nil {
 		errs = append(errs, fmt.Errorf("link_pattern: %w", err))

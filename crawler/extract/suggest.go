@@ -6,12 +6,12 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gyeco/syndicator/config"
+	"github.com/gyeco/syndicator/syndicator"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -56,19 +56,25 @@ func suggestHTMLList(body []byte, contentType, text string, pageURL *url.URL) (r
 		return rule, []string{"没有找到列表：页面上没有至少 3 行“链接 + 日期”的重复结构。请手写 list.item、link、date 选择器"}, false
 	}
 	rule = config.ListRule{Kind: config.KindHTML, Item: selectorOf(container) + " > " + rowTag}
+	if err := ValidateList(rule); err != nil {
+		// Tag names CSS cannot say (<a0!> in broken markup).
+		return rule, []string{"找到了列表，但无法为它写出选择器（" + err.Error() + "）：请手写 list.item"}, false
+	}
 	if pattern != nil {
 		rule.LinkPattern = trsDetail.String()
 		notes = append(notes, "详情页网址是 TRS 的 t<日期>_<编号>.html 形式，已设 link_pattern")
 	}
 	// The date: the element of the first row holding its date.
-	if d := dateElement(rows[0].node); d != nil {
+	if d := dateElement(rows[0].node); d != nil && cssIdent.MatchString(d.Data) {
 		rule.Date = ownName(d) // read inside the row
 	} else {
 		notes = append(notes, "条目的日期不在单独的元素里，未设 list.date：发布时间将取详情页的日期")
 	}
-	if strings.Contains(text, "createPageHTML(") || strings.Contains(text, "index_1.") {
-		rule.Pages = 10
-		notes = append(notes, "列表分页是 TRS 的 index_N.html（createPageHTML），已设 pages: 10")
+	if param, ok, note := htmlPaging(doc, text, pageURL); ok {
+		rule.Pages, rule.PageParam = suggestedPages, param
+		notes = append(notes, note)
+	} else {
+		notes = append(notes, "页面上没有找到分页（TRS 分页脚本、index_N 链接或带页码参数的链接）：只读第一页；如有分页，请设 pages 和 page_param")
 	}
 	// The rule must read what the generic reader read.
 	if got, err := List(body, contentType, pageURL, rule); err != nil || len(got) < len(rows) {
@@ -153,36 +159,18 @@ func suggestJSONList(text string, pageURL *url.URL) (rule config.ListRule, notes
 		return rule, []string{"JSON 中没有找到由对象组成的数组：请手写 list.items_path 和各字段"}, false
 	}
 	rule = config.ListRule{Kind: config.KindJSON, ItemsPath: path}
-	first := rows[0]
-	keys := make([]string, 0, len(first))
-	for k := range first {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		s := scalar(first[k])
-		switch {
-		case rule.URLField == "" && (strings.HasSuffix(s, ".htm") || strings.HasSuffix(s, ".html") || strings.HasSuffix(s, ".shtml")):
-			rule.URLField = k
-		case rule.DateField == "":
-			if _, _, err := ParseTime(s); err == nil {
-				rule.DateField = k
-			}
-		}
-	}
-	// The title: the longest text with Chinese characters that is not the
-	// URL or the date.
-	for _, k := range keys {
-		s := scalar(first[k])
-		if k != rule.URLField && k != rule.DateField && hasHan(s) && len(s) > len(scalar(first[rule.TitleField])) {
-			rule.TitleField = k
-		}
-	}
+	rule.URLField, rule.TitleField, rule.DateField = jsonRowFields(rows[0])
 	if rule.URLField == "" || rule.TitleField == "" {
 		return rule, []string{"JSON 行里没有找到网址或标题字段：请手写 list.url_field、title_field"}, false
 	}
 	if rule.DateField == "" {
 		notes = append(notes, "JSON 行里没有找到日期字段：发布时间将取详情页的日期")
+	}
+	if param, note := jsonPaging(doc, len(rows), pageURL); param != "" {
+		rule.Pages, rule.PageParam = suggestedPages, param
+		notes = append(notes, note)
+	} else {
+		notes = append(notes, cmpOr(note, "接口网址里没有页码参数：只读这一个网址（gov.cn 的 JSON 列表是整个栏目一个文件，无需分页）"))
 	}
 	var paths []string
 	for _, row := range rows {
@@ -253,19 +241,33 @@ func SuggestDetail(body []byte, contentType string, pageURL *url.URL) (rule conf
 		return rule, []string{"详情页无法解析为 HTML"}
 	}
 	root := newTree(doc.Selection)
+	title := doc.Find("title").First().Text()
 	if doc.Find(`meta[name="ArticleTitle"]`).Length() > 0 {
 		rule.Title = append(rule.Title, "meta[name=ArticleTitle]@content")
 	}
-	if h := doc.Find("h1").First(); h.Length() > 0 && strings.TrimSpace(h.Text()) != "" {
+	// The element whose text is the <title>'s first part is the heading;
+	// the first h1 may be the site's logo (gov.cn's template B).
+	heading := headingOf(root, title)
+	if heading != nil {
+		rule.Title = append(rule.Title, selectorOf(heading))
+	} else if h := doc.Find("h1").First(); h.Length() > 0 && strings.TrimSpace(h.Text()) != "" {
 		rule.Title = append(rule.Title, "h1")
-	} else if n := headingOf(root, doc.Find("title").First().Text()); n != nil {
-		rule.Title = append(rule.Title, selectorOf(n))
 	}
 	rule.Title = append(rule.Title, "title")
+	rule.TitleSuffixes = titleSuffixes(title)
 	if n := densestBlock(root); n != nil {
+		// A lone paragraph is the densest block of a short article: its
+		// container holds the rest (a second paragraph, the attachments).
+		for n.Parent != nil && (n.DataAtom == atom.P || n.DataAtom == atom.Span || n.DataAtom == atom.Font) {
+			n = n.Parent
+		}
 		rule.Body = []string{selectorOf(n)}
 	} else {
 		notes = append(notes, "没有找到正文：请手写 detail.body 选择器")
+	}
+	if d := datelineOf(root, heading); d != nil {
+		rule.Published = append(slices.Clone(defaultPublished), selectorOf(d))
+		notes = append(notes, "标题下方有带时刻的日期行，已设 detail.published（页面的 PubDate 等元标签仍优先）")
 	}
 	if findMetaBlock(root, newLabels(nil).known) != nil {
 		notes = append(notes, "元数据（索引号、发文字号等）按标签自动识别，无需 meta_tables")
@@ -273,6 +275,53 @@ func SuggestDetail(body []byte, contentType string, pageURL *url.URL) (rule conf
 		notes = append(notes, "详情页上没有找到元数据块（索引号、发文字号等）")
 	}
 	return rule, notes
+}
+
+// dateDir is a directory named for a date: 2026, 202611, 20261130.
+var dateDir = regexp.MustCompile(`^(19|20)\d{2}(\d{2}){0,2}$`)
+
+// titleSuffixes are the <title>'s parts after its first ("通知_国务院文件_
+// 中国政府网" → 国务院文件): the site and column names to drop when the
+// <title> is all a page has. Parts ending in 中国政府网 are always dropped.
+func titleSuffixes(title string) []string {
+	parts := strings.Split(collapseHTMLSpace(title), "_")
+	var out []string
+	for _, p := range parts[1:] {
+		if p = strings.TrimSpace(p); p != "" && !strings.HasSuffix(p, "中国政府网") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// datelineOf is the first short element after the heading whose text
+// holds a date with a time ("2026-09-11 17:30 来源：新华社"): the page's
+// publication time on templates with no PubDate meta tag.
+func datelineOf(doc *tree, heading *html.Node) *html.Node {
+	if heading == nil {
+		return nil
+	}
+	after, seen := false, 0
+	for _, n := range doc.elems {
+		if n == heading {
+			after = true
+			continue
+		}
+		if !after || skipped(n) || n.DataAtom == atom.Script || n.DataAtom == atom.Style {
+			continue
+		}
+		if seen++; seen > 40 {
+			return nil
+		}
+		text := collapseHTMLSpace(nodeText(n))
+		if utf8.RuneCountInString(text) > 120 || hasElementChild(n, atom.Div, atom.P, atom.Table) {
+			continue
+		}
+		if _, prec, ok := FindTime(text); ok && prec != syndicator.PrecisionDay {
+			return n
+		}
+	}
+	return nil
 }
 
 // majorityDir finds where the paths first differ and, when one directory
@@ -298,13 +347,16 @@ func majorityDir(paths []string) (seg string, kept int) {
 		if len(count) == 1 {
 			continue
 		}
-		best, n := "", 0
+		best, n, dated := "", 0, true
 		for k, c := range count {
 			if c > n || c == n && k < best {
 				best, n = k, c
 			}
+			dated = dated && dateDir.MatchString(k)
 		}
-		if 3*n >= 2*len(paths) {
+		// Month or day directories (202611/, 2026/11/) are when, not
+		// which column: rows of one list spread over them.
+		if !dated && 3*n >= 2*len(paths) {
 			return best, n
 		}
 		return "", 0

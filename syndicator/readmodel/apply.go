@@ -229,8 +229,8 @@ func applyEvent(ctx context.Context, b *batch, m Msg) error {
 // index records a revision's text and makes the item findable by its
 // latest one, under its current sort key.
 func index(ctx context.Context, b *batch, r *Row, rev int, it *syndicator.Item, seq uint64, at time.Time) error {
-	if _, err := b.exec(ctx, `INSERT INTO revisions (item_id, revision, title, body_text, content_sha256, at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(item_id, revision) DO NOTHING`, r.ID, rev, it.Title, it.BodyText, it.ContentSHA256, nanos(at), int64(seq)); err != nil {
+	if _, err := b.exec(ctx, `INSERT INTO revisions (item_id, revision, title, body_text, content_sha256, extracted_by, at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(item_id, revision) DO NOTHING`, r.ID, rev, it.Title, it.BodyText, it.ContentSHA256, it.ExtractedBy, nanos(at), int64(seq)); err != nil {
 		return err
 	}
 	if r.sortKey != 0 {

@@ -44,7 +44,8 @@ const (
 )
 
 // history is three items: A republished, revised and repealed; B a
-// review item approved; C another site's copy of A.
+// review item approved; C another site's copy of A, read by the generic
+// readers (extracted_by fallback).
 func history(t testing.TB) []Msg {
 	at := time.Date(2026, 9, 1, 10, 0, 0, 0, syndicator.Shanghai)
 	e := &events{t: t}
@@ -64,6 +65,7 @@ func history(t testing.TB) []Msg {
 	e.add(syndicator.Event{Kind: syndicator.KindDecided, ID: idB, Revision: 1, Source: "guizhou-szfwj", At: at.Add(25 * time.Hour), Item: b,
 		Decision: &syndicator.Decision{Step: syndicator.StepRules, Class: syndicator.ClassReview, Rule: "待人工判断", Reason: "标题未命中任何规则"}})
 	c := itemOf(idC, "guiyang-szfwj", "国务院关于加强生态环境保护的意见", "国发〔2026〕1号", "转发：为深入推进河长制湖长制。", at, 1)
+	c.ExtractedBy = syndicator.ExtractedByFallback // the site's selectors matched nothing
 	e.add(syndicator.Event{Kind: syndicator.KindDiscovered, ID: idC, Revision: 1, Source: "guiyang-szfwj", At: at.Add(26 * time.Hour), Item: c})
 	e.add(syndicator.Event{Kind: syndicator.KindDecided, ID: idC, Revision: 1, Source: "guiyang-szfwj", At: at.Add(26 * time.Hour), Item: c,
 		Decision: &syndicator.Decision{Step: syndicator.StepRules, Class: syndicator.ClassSync, DuplicateOf: idA, DocKey: a1.DocKey}})
@@ -162,6 +164,7 @@ func TestSearchFindsChineseSubstrings(t *testing.T) {
 		{Query{From: from}, "b"},
 		{Query{To: from}, "c,a"},
 		{Query{Text: "生态", Source: "govcn-zuixin"}, "a"},
+		{Query{ExtractedBy: syndicator.ExtractedByFallback}, "c"},
 	} {
 		if got := strings.Join(ids(c.q), ","); got != c.want {
 			t.Errorf("search %+v: %q, want %q", c.q, got, c.want)

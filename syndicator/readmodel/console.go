@@ -235,6 +235,29 @@ func (s *Store) LastNew(ctx context.Context) (map[string]time.Time, error) {
 	return out, rows.Err()
 }
 
+// FallbackCounts is, per source, how many items the generic readers read
+// (their latest revision's extracted_by is "fallback": the source's
+// selectors matched nothing on the page); a source without any is left
+// out. The console's sources and serve's /metrics show it. The index on
+// extracted_by reads those items only, not the whole table.
+func (s *Store) FallbackCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT source, count(*) FROM items WHERE extracted_by = ? GROUP BY source", syndicator.ExtractedByFallback)
+	if err != nil {
+		return nil, fmt.Errorf("items read by the fallback: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var src string
+		var n int
+		if err := rows.Scan(&src, &n); err != nil {
+			return nil, fmt.Errorf("items read by the fallback: %w", err)
+		}
+		out[src] = n
+	}
+	return out, rows.Err()
+}
+
 // HealthChange is one change of a source's health.
 type HealthChange struct {
 	Seq    uint64

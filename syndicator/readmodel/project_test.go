@@ -65,8 +65,8 @@ func dump(t *testing.T, st *Store) string {
 	t.Helper()
 	var b strings.Builder
 	for _, q := range []string{
-		"SELECT id, state, class, revision, title, doc_key, validity, location, first_seq, last_seq FROM items ORDER BY id",
-		"SELECT item_id, revision, length(body_text), seq FROM revisions ORDER BY item_id, revision",
+		"SELECT id, state, class, revision, title, doc_key, validity, location, extracted_by, first_seq, last_seq FROM items ORDER BY id",
+		"SELECT item_id, revision, length(body_text), extracted_by, seq FROM revisions ORDER BY item_id, revision",
 		"SELECT seq, item_id, kind, detail FROM steps ORDER BY seq",
 		"SELECT rowid FROM items_fts WHERE items_fts MATCH '林长制'",
 	} {
@@ -146,6 +146,10 @@ func TestProjectorFollowsResumesAndRebuilds(t *testing.T) {
 	p, err := st.Search(ctx, Query{Text: "林长制"})
 	if err != nil || p.Total != 1 || p.Items[0].ID != idA {
 		t.Fatalf("the claim-checked revision's text is not searchable: %+v, %v", p, err)
+	}
+	// C's mark survives its trip by claim check.
+	if counts, err := st.FallbackCounts(ctx); err != nil || counts["guiyang-szfwj"] != 1 || len(counts) != 1 {
+		t.Errorf("items read by the fallback: %v, %v; want C's source only", counts, err)
 	}
 	var steps int
 	st.r.QueryRow("SELECT count(*) FROM steps").Scan(&steps)

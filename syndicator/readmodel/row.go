@@ -81,6 +81,7 @@ type Row struct {
 	Revision           int
 	Column             string
 	FetchedAt          time.Time
+	ExtractedBy        string // the latest revision's: "fallback" when the generic readers read it
 	DiscoveredAt       time.Time
 	Backfilled         bool
 	Baseline           bool
@@ -145,7 +146,7 @@ func dateKey(t time.Time) int64 {
 // columns is the items table's column list in Row order (rid first).
 const columns = `rid, id, source, level, url, doc_key, title, doc_number, index_number, issuer, subject, doc_type, origin,
 	written_at, published_at, published_precision, validity, content_sha256, revision, column_id, fetched_at,
-	discovered_at, backfilled, baseline, attachments, related, class, rule, publish, duplicate_of, reason, decided_at,
+	extracted_by, discovered_at, backfilled, baseline, attachments, related, class, rule, publish, duplicate_of, reason, decided_at,
 	outcome, reviewer, comment, reviewed_at, archived_at, published_on_site_at, location, withdrawn_at,
 	withdraw_reason, gone, state, sort_key, first_seq, last_seq`
 
@@ -160,7 +161,7 @@ func scanRow(sc scanner) (*Row, error) {
 	var first, last int64
 	err := sc.Scan(&r.rid, &r.ID, &r.Source, &r.Level, &r.URL, &r.DocKey, &r.Title, &r.DocNumber, &r.IndexNumber,
 		&r.Issuer, &r.Subject, &r.DocType, &r.Origin, &r.WrittenAt, &pub, &r.PublishedPrecision, &r.Validity,
-		&r.ContentSHA256, &r.Revision, &r.Column, &fetched, &disc, &backfilled, &baseline, &atts, &rel, &r.Class,
+		&r.ContentSHA256, &r.Revision, &r.Column, &fetched, &r.ExtractedBy, &disc, &backfilled, &baseline, &atts, &rel, &r.Class,
 		&r.Rule, &publish, &r.DuplicateOf, &r.Reason, &decided, &r.Outcome, &r.Reviewer, &r.Comment, &reviewed,
 		&archived, &site, &r.Location, &withdrawn, &r.WithdrawReason, &gone, &r.State, &r.sortKey, &first, &last)
 	if err != nil {
@@ -210,7 +211,7 @@ func (r *Row) save(ctx context.Context, b *batch) error {
 	}
 	args := []any{r.ID, r.Source, r.Level, r.URL, r.DocKey, r.Title, r.DocNumber, r.IndexNumber, r.Issuer,
 		r.Subject, r.DocType, r.Origin, r.WrittenAt, nanos(r.PublishedAt), r.PublishedPrecision, r.Validity,
-		r.ContentSHA256, r.Revision, r.Column, nanos(r.FetchedAt), nanos(r.DiscoveredAt), bit(r.Backfilled),
+		r.ContentSHA256, r.Revision, r.Column, nanos(r.FetchedAt), r.ExtractedBy, nanos(r.DiscoveredAt), bit(r.Backfilled),
 		bit(r.Baseline), atts, rel, r.Class, r.Rule, bit(r.Publish), r.DuplicateOf, r.Reason, nanos(r.DecidedAt),
 		r.Outcome, r.Reviewer, r.Comment, nanos(r.ReviewedAt), nanos(r.ArchivedAt), nanos(r.PublishedOnSiteAt),
 		r.Location, nanos(r.WithdrawnAt), r.WithdrawReason, bit(r.Gone), r.State, r.key(),
@@ -228,6 +229,10 @@ func (r *Row) save(ctx context.Context, b *batch) error {
 	}
 	return nil
 }
+
+// Fallback reports whether the generic readers read the item's latest
+// revision: the source's selectors matched nothing on its page.
+func (r *Row) Fallback() bool { return r.ExtractedBy == syndicator.ExtractedByFallback }
 
 // state is where the item stands, from what happened to it.
 func (r *Row) state() State {
@@ -265,6 +270,7 @@ func (r *Row) setItem(it *syndicator.Item) {
 	r.IndexNumber, r.Issuer, r.Subject, r.DocType, r.Origin = it.IndexNumber, it.Issuer, it.Subject, it.DocType, it.Origin
 	r.WrittenAt, r.PublishedAt, r.PublishedPrecision, r.Validity = it.WrittenAt, it.PublishedAt, it.PublishedPrecision, it.Validity
 	r.ContentSHA256, r.Revision, r.FetchedAt = it.ContentSHA256, max(r.Revision, it.Revision), it.FetchedAt
+	r.ExtractedBy = it.ExtractedBy
 	if r.Column == "" {
 		r.Column = it.Column
 	}

@@ -23,10 +23,12 @@ import (
 // schemaVersion is stored in PRAGMA user_version. A file written by
 // another version is not migrated: it is a cache, so it is replaced and
 // rebuilt from the streams.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // schema creates the tables. Times are Unix nanoseconds (0: not yet);
-// booleans 0/1. An item's sort_key (sortKey) orders searches and is its
+// booleans 0/1. extracted_by is the revision's Item.ExtractedBy
+// ("fallback": the generic readers read it, the source's selectors
+// matching nothing), on items that of the latest revision. An item's sort_key (sortKey) orders searches and is its
 // rowid in items_fts, so a full-text search walks the index newest first
 // and stops at the page instead of sorting every match.
 const schema = `
@@ -56,6 +58,7 @@ CREATE TABLE items (
 	revision INTEGER NOT NULL DEFAULT 0,
 	column_id TEXT NOT NULL DEFAULT '',
 	fetched_at INTEGER NOT NULL DEFAULT 0,
+	extracted_by TEXT NOT NULL DEFAULT '',
 	discovered_at INTEGER NOT NULL DEFAULT 0,
 	backfilled INTEGER NOT NULL DEFAULT 0,
 	baseline INTEGER NOT NULL DEFAULT 0,
@@ -87,6 +90,7 @@ CREATE INDEX items_source ON items(source, sort_key);
 CREATE INDEX items_state ON items(state, sort_key);
 CREATE INDEX items_class ON items(class, sort_key);
 CREATE INDEX items_doc ON items(doc_key);
+CREATE INDEX items_extracted ON items(extracted_by, sort_key);
 CREATE VIRTUAL TABLE items_fts USING fts5(title, doc_number, body, content='', contentless_delete=1, tokenize='trigram');
 CREATE TABLE revisions (
 	item_id TEXT NOT NULL,
@@ -94,6 +98,7 @@ CREATE TABLE revisions (
 	title TEXT NOT NULL,
 	body_text TEXT NOT NULL,
 	content_sha256 TEXT NOT NULL,
+	extracted_by TEXT NOT NULL DEFAULT '',
 	at INTEGER NOT NULL,
 	seq INTEGER NOT NULL,
 	PRIMARY KEY (item_id, revision)

@@ -23,6 +23,9 @@ type Query struct {
 	Class    syndicator.Class
 	State    State
 	Validity syndicator.Validity
+	// ExtractedBy selects the items whose latest revision was read so:
+	// syndicator.ExtractedByFallback for those the generic readers read.
+	ExtractedBy string
 	// From and To bound the item's date (its publication at the source,
 	// else when it was found), to the minute: From <= date < To.
 	From, To time.Time
@@ -118,6 +121,7 @@ func (q Query) filter() (from string, where []string, args []any) {
 	eq("class", string(q.Class))
 	eq("state", string(q.State))
 	eq("validity", string(q.Validity))
+	eq("extracted_by", q.ExtractedBy)
 	// Dates bound the sort key; with text, the full-text index's rowid
 	// (the same key), so that FTS5 reads only the matches in the period.
 	key := "items.sort_key"
@@ -167,13 +171,17 @@ type Revision struct {
 	Title         string
 	BodyText      string
 	ContentSHA256 string
+	ExtractedBy   string // "fallback" when the generic readers read this revision
 	At            time.Time
 	Seq           uint64
 }
 
+// Fallback reports whether the generic readers read this revision.
+func (r Revision) Fallback() bool { return r.ExtractedBy == syndicator.ExtractedByFallback }
+
 // Revisions are the item's revisions, oldest first.
 func (s *Store) Revisions(ctx context.Context, id string) ([]Revision, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT revision, title, body_text, content_sha256, at, seq FROM revisions WHERE item_id = ? ORDER BY revision", id)
+	rows, err := s.r.QueryContext(ctx, "SELECT revision, title, body_text, content_sha256, extracted_by, at, seq FROM revisions WHERE item_id = ? ORDER BY revision", id)
 	if err != nil {
 		return nil, fmt.Errorf("revisions of %s: %w", id, err)
 	}
@@ -182,7 +190,7 @@ func (s *Store) Revisions(ctx context.Context, id string) ([]Revision, error) {
 	for rows.Next() {
 		var r Revision
 		var at, seq int64
-		if err := rows.Scan(&r.Revision, &r.Title, &r.BodyText, &r.ContentSHA256, &at, &seq); err != nil {
+		if err := rows.Scan(&r.Revision, &r.Title, &r.BodyText, &r.ContentSHA256, &r.ExtractedBy, &at, &seq); err != nil {
 			return nil, fmt.Errorf("revisions of %s: %w", id, err)
 		}
 		r.At, r.Seq = fromNanos(at), uint64(seq)

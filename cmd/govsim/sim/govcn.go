@@ -188,13 +188,20 @@ func govcnHead(b *bytes.Buffer, it *item, lanmu string) {
 <link rel="stylesheet" href="/govcn/images/2023/common.css">
 <script src="/govcn/images/2023/jquery.min.js"></script>
 </head>
-<body>
+`, esc(r.Title), lanmu, esc(r.Keywords), esc(description(it)), r.ID,
+		r.PublishedAt.Format("2006-01-02-15:04:05"), r.ModifiedAt.Format("2006-01-02-15:04:05"), lanmu, lanmu)
+	govcnHeader(b)
+}
+
+// govcnHeader opens the body with the page header and navigation that every
+// gov.cn page shares, detail pages and list shells alike.
+func govcnHeader(b *bytes.Buffer) {
+	b.WriteString(`<body>
 <div class="header">
 <div class="top"><a href="/govcn/">中国政府网</a> <a href="/govcn/">无障碍</a> <a href="/govcn/">繁体</a> <a href="/govcn/">English</a> <a href="/govcn/">登录</a></div>
 <ul class="nav"><li><a href="/govcn/">首页</a></li><li><a href="/govcn/">新闻</a></li><li><a href="/govcn/">专题</a></li><li><a href="/govcn/zhengce/">政策</a></li><li><a href="/govcn/">互动</a></li><li><a href="/govcn/">服务</a></li><li><a href="/govcn/">数据</a></li><li><a href="/govcn/">国务院</a></li></ul>
 </div>
-`, esc(r.Title), lanmu, esc(r.Keywords), esc(description(it)), r.ID,
-		r.PublishedAt.Format("2006-01-02-15:04:05"), r.ModifiedAt.Format("2006-01-02-15:04:05"), lanmu, lanmu)
+`)
 }
 
 // govcnShare writes the editor line and share bar below a gov.cn body.

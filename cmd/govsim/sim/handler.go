@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"net/http"
 	"slices"
 	"strconv"
@@ -26,10 +27,12 @@ type page struct {
 	status   int // non-zero: the handler answers this status instead (Remove)
 }
 
-// ServeHTTP serves GET and HEAD for the paths listed by Paths, with
-// Content-Type, Last-Modified and ETag; it answers conditional and range
-// requests (http.ServeContent), the status given to Remove for a removed
-// detail page and 404 for any other path.
+// ServeHTTP serves GET and HEAD for the paths listed by Paths, the HTML
+// shells of the gov.cn JSON lists (govcn_shell.go) and the gov.cn search API
+// (govcn_search.go), with Content-Type, Last-Modified and ETag; it answers
+// conditional and range requests (http.ServeContent), the status given to
+// Remove for a removed detail page and 404 for any other path. Only the
+// search API reads the query string.
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.hit(r.URL.Path)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -37,7 +40,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	p, ok := s.page(r.Host, r.URL.Path)
+	p, ok := s.page(r.Host, r.URL.Path, r.URL.RawQuery)
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -58,18 +61,20 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // published, detail pages only through Revise and Repeal (有效性); lists
 // change with new releases, Repeal (失效废止文件) and Redesign. County pages
 // are GB18030 bytes. ok is false where the handler answers 404, or the
-// status given to Remove.
+// status given to Remove. For the search API alone, path may carry a query:
+// Body(host, "/govcn/search-gov/data?t=zhengcelibrary_gw&p=2").
 func (s *Site) Body(host, path string) (body []byte, contentType string, ok bool) {
-	p, ok := s.page(host, path)
+	path, query := splitSearch(path)
+	p, ok := s.page(host, path, query)
 	if !ok || p.status != 0 {
 		return nil, "", false
 	}
 	return p.body, p.ctype, true
 }
 
-// page renders what path serves now. The handler and Body both call it, so
-// they cannot disagree.
-func (s *Site) page(host, path string) (page, bool) {
+// page renders what path serves now; query matters to the search API only.
+// The handler and Body both call it, so they cannot disagree.
+func (s *Site) page(host, path, query string) (page, bool) {
 	if host == "" {
 		host = "localhost"
 	}
@@ -80,12 +85,20 @@ func (s *Site) page(host, path string) (page, bool) {
 		return page{body: s.rootPage(), ctype: typeHTML, modified: s.start}, true
 	case "/robots.txt":
 		return page{body: []byte("User-agent: *\nDisallow:\n"), ctype: typeText, modified: s.start}, true
+	case searchPath:
+		if !s.sites[GovCN] {
+			return page{}, false
+		}
+		return s.searchPage(host, query), true
 	}
 	for _, col := range s.sites.jsonLists() {
 		if path == col.list {
 			entries, items := s.jsonRows(col)
 			return page{body: renderGovCNList(host, entries, s.redesign[GovCN]), ctype: typeJSON, modified: s.newest(items)}, true
 		}
+	}
+	if col, ok := s.sites.shellColumn(path); ok {
+		return page{body: renderGovCNShell(col), ctype: typeHTML, modified: s.start}, true
 	}
 	if it, ok := s.byPath[path]; ok {
 		if it.Removed != 0 {
@@ -207,7 +220,9 @@ func (s *Site) Lists() []string {
 // Paths returns every URL path served now: the site root and robots.txt,
 // the lists (every page of a paged list, under both names of page 1), then
 // the detail pages (but those Remove took down) and attachments in
-// publication order.
+// publication order. It leaves out the HTML shells of the gov.cn JSON lists
+// (Shells) and the search API, which hold no release of their own, so that
+// callers reading every path as a list or detail page stay right.
 func (s *Site) Paths() []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -232,7 +247,18 @@ func (s *Site) Paths() []string {
 	return ps
 }
 
-// rootPage links every list served.
+// Shells returns the URL paths of the HTML shells of the gov.cn JSON lists,
+// both names of each (directory, then index.htm), in the order of Lists.
+func (s *Site) Shells() []string {
+	var ps []string
+	for _, col := range s.sites.jsonLists() {
+		ps = append(ps, shellDir(col), shellDir(col)+shellIndex)
+	}
+	return ps
+}
+
+// rootPage links every list served, the pages of the gov.cn JSON lists and
+// an example of the gov.cn search API.
 func (s *Site) rootPage() []byte {
 	var b strings.Builder
 	b.WriteString(`<!DOCTYPE html>
@@ -248,6 +274,10 @@ func (s *Site) rootPage() []byte {
 			label = "最新政策"
 		}
 		fmt.Fprintf(&b, "<li><a href=\"%s\">中国政府网 %s (JSON)</a></li>\n", col.list, label)
+		fmt.Fprintf(&b, "<li><a href=\"%s\">中国政府网 %s (页面)</a></li>\n", shellDir(col), label)
+	}
+	if s.sites[GovCN] {
+		fmt.Fprintf(&b, "<li><a href=\"%s\">中国政府网 政策文件库检索 (JSON)</a></li>\n", html.EscapeString(searchExample))
 	}
 	for _, col := range s.sites.htmlLists() {
 		owner := countyName

@@ -3,13 +3,16 @@
 // pages; with govcn-all also the 国务院文件 and 部门文件 lists of the 政策文件库
 // and 政策解读), a Guizhou-like TRS site under /guizhou/ (黔府发 and 黔府办发
 // list pages and detail pages, and the 国务院文件 reprints of Reprint; with
-// guizhou-all also 省政府令, 黔府函, 黔府办函 and 失效废止文件), and on request a Guiyang site on the same platform
-// under /guiyang/ and a GB18030 county site under /county/, with
-// attachments. It is deterministic for a seed, publishes new releases on
-// demand or on a schedule, and exposes the ground truth of everything it
-// serves, for tests, demos and benchmarks. Tests drive what happens to
-// documents later with PublishGovDoc, Reprint, Interpret, Revise, Remove
-// (lifecycle.go) and Repeal (repeal.go).
+// guizhou-all also 省政府令, 黔府函, 黔府办函 and 失效废止文件), and on
+// request a Guiyang site on the same platform under /guiyang/ and a GB18030
+// county site under /county/, with attachments. Each gov.cn JSON list also
+// has its HTML page, a shell whose script loads the JSON (govcn_shell.go),
+// and gov.cn has a paged JSON search of its 政策文件库 (govcn_search.go). It
+// is deterministic for a seed, publishes new releases on demand or on a
+// schedule, and exposes the ground truth of everything it serves, for
+// tests, demos and benchmarks. Tests drive what happens to documents later
+// with PublishGovDoc, Reprint, Interpret, Revise, Remove (lifecycle.go) and
+// Repeal (repeal.go).
 //
 // The markup follows docs/sources.md: see govcn.go, govcn_library.go,
 // govcn_jiedu.go, guizhou.go and county.go.

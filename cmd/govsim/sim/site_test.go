@@ -116,7 +116,7 @@ func TestRobotsNotFoundAndMethods(t *testing.T) {
 	for _, p := range []string{
 		"/nope",
 		"/govcn/zhengce/content/202601/content_1000000.htm",
-		"/govcn/zhengce/zuixin/",
+		"/govcn/zhengce/zuixin/home.htm",
 		"/guizhou/zwgk/zcfg/szfwj/qff",
 		"/guizhou/zwgk/zcfg/szfwj/qfh/",
 		"/guizhou/zwgk/zcfg/szfwj/qff/202601/t20260101_90000000.html",
