@@ -78,6 +78,17 @@ const defaultAttachments = "a[href]"
 // titleElement is the last title fallback: <title>, site suffixes removed.
 var titleElement = selector{css: cascadia.MustCompile("title"), tag: "title"}
 
+// siteMeta are the meta tags TRS-platform and gov.cn pages carry
+// (sources.md), read when a rule's own selectors miss after a redesign.
+var siteMeta = struct {
+	articleTitle, contentSource selector
+	published                   []selector
+}{
+	articleTitle:  parseSelectors([]string{"meta[name=ArticleTitle]@content"})[0],
+	contentSource: parseSelectors([]string{"meta[name=ContentSource]@content"})[0],
+	published:     parseSelectors(defaultPublished),
+}
+
 // baseHref reads the document's <base href>.
 var baseHref = selector{css: cascadia.MustCompile("base[href]"), tag: "base", attr: "href"}
 
@@ -137,6 +148,12 @@ func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, ru
 	p.Subject = strings.TrimPrefix(meta.fields[fieldSubject], `主题分类\`)
 	p.DocType = meta.fields[fieldDocType]
 	p.Origin = meta.fields[fieldOrigin]
+	if p.Origin == "" {
+		// TRS platform pages name their 来源 in a meta tag too.
+		if v, _, ok := root.read(siteMeta.contentSource); ok && !looksLikeCode(v) {
+			p.Origin = collapseHTMLSpace(v)
+		}
+	}
 	if t, _, ok := parseOrFind(meta.fields[fieldWrittenAt]); ok {
 		p.WrittenAt = dateOnly(t)
 	}
@@ -153,6 +170,10 @@ func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, ru
 		if t, prec, ok := parseOrFind(meta.fields[fieldPublishedAt]); ok {
 			p.PublishedAt, p.PublishedPrecision = t, prec
 		}
+	}
+	if p.PublishedAt.IsZero() && len(rule.Published) > 0 {
+		// The rule's selectors missed (a redesign): the site's meta tags.
+		p.PublishedAt, p.PublishedPrecision = firstTime(root, siteMeta.published, nil, nil)
 	}
 	modified := rule.Modified
 	if len(modified) == 0 {
@@ -241,6 +262,11 @@ func pageTitle(root *tree, rule config.DetailRule, tables, lists []selector, met
 			return v
 		}
 		*unmatched = append(*unmatched, fieldTitle+": "+spec)
+	}
+	// The rule's selectors missed (a redesign): the site's ArticleTitle
+	// meta tag, then <title>.
+	if v := titleBy(root, siteMeta.articleTitle, rule, tables, lists); v != "" {
+		return v
 	}
 	return titleBy(root, titleElement, rule, tables, lists)
 }
