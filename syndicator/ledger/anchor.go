@@ -73,18 +73,34 @@ func NewAnchorer(heads Heads, store AnchorStore, index AnchorIndex, every time.D
 }
 
 // Run anchors the head at once and then every interval, until ctx ends.
-// Failures are logged and retried at the next tick.
+// Failures are retried at the next tick. One failure is a warning (an
+// archive or NATS outage shorter than an interval costs nothing: the next
+// anchor covers the same entries); failing for a whole interval or more is
+// an error, and the first success after failures says so.
 func (a *Anchorer) Run(ctx context.Context) error {
 	t := time.NewTicker(a.every)
 	defer t.Stop()
+	failed := 0
 	for {
-		if anc, created, err := a.AnchorNow(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil
+		anc, created, err := a.AnchorNow(ctx)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil
+		case err != nil:
+			failed++
+			ev := a.log.Warn()
+			if failed > 1 {
+				ev = a.log.Error()
 			}
-			a.log.Error().Err(err).Msg("cannot anchor the ledger head; retrying at the next interval")
-		} else if created {
-			a.log.Info().Uint64("seq", anc.Seq).Str("hash", anc.Hash).Str("key", anc.Key).Msg("ledger head anchored in the archive")
+			ev.Err(err).Int("failed_in_a_row", failed).Dur("interval", a.every).Msg("cannot anchor the ledger head; retrying at the next interval")
+		default:
+			if failed > 0 {
+				a.log.Info().Int("failed_in_a_row", failed).Msg("anchoring the ledger head works again")
+				failed = 0
+			}
+			if created {
+				a.log.Info().Uint64("seq", anc.Seq).Str("hash", anc.Hash).Str("key", anc.Key).Msg("ledger head anchored in the archive")
+			}
 		}
 		select {
 		case <-ctx.Done():
