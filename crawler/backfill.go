@@ -15,8 +15,8 @@ type BackfillProgress struct {
 	Elapsed     time.Duration
 }
 
-// Backfill imports the source's history: every list page up to pages (JSON
-// lists are read whole), oldest first, announcing each unseen item marked
+// Backfill imports the source's history: every list page up to pages (a JSON
+// or feed list without page_param is one URL, read whole), oldest first, announcing each unseen item marked
 // as backfilled. It runs under its own lease, so regular polls go on
 // meanwhile; an item both find is announced once (Nats-Msg-Id). The pace
 // is the fetcher's per-host rate.

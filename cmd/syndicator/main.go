@@ -125,7 +125,7 @@ func parse(args []string, stderr io.Writer) (*invocation, bool) {
 		fs.StringVar(&inv.id, "id", "new-source", "the id to give the source")
 	}
 	if inv.cmd == "backfill" {
-		fs.IntVar(&inv.pages, "pages", 10, "list pages to read (JSON lists are read whole)")
+		fs.IntVar(&inv.pages, "pages", 10, "list pages to read (a JSON or feed list without page_param is one URL)")
 	}
 	switch inv.cmd {
 	case "audit report", "audit export":

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/gyeco/syndicator/config"
 	"github.com/gyeco/syndicator/crawler/extract"
@@ -170,7 +171,14 @@ func suggestedSource(id string, lu *url.URL, list config.ListRule, detail config
 		return "[" + strings.Join(out, ", ") + "]"
 	}
 	for _, n := range notes {
-		fmt.Fprintf(&b, "  # %s\n", n)
+		// Notes quote page content (JSON keys, URLs): a line break in it
+		// must not end the comment and write YAML into the block.
+		fmt.Fprintf(&b, "  # %s\n", strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return ' '
+			}
+			return r
+		}, n))
 	}
 	fmt.Fprintf(&b, "  - id: %s\n", q(id))
 	fmt.Fprintf(&b, "    preset: %s\n", list.Kind)

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gyeco/syndicator/cmd/govsim/sim"
+	"github.com/gyeco/syndicator/config"
 )
 
 // TestSourceSuggestOnGovsim: for a list of each kind govsim serves — the
@@ -62,5 +64,20 @@ func TestSourceSuggestNoList(t *testing.T) {
 	}
 	if code := run([]string{"source", "suggest", "ftp://x", "--config", cfgPath}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "http(s)") {
 		t.Errorf("bad URL: exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+// Notes quote page content; a line break in it stays inside the comment
+// and cannot add a source to the block.
+func TestSuggestedSourceNotesStayComments(t *testing.T) {
+	lu, _ := url.Parse("https://x.gov.cn/api/list")
+	block := suggestedSource("s", lu, config.ListRule{Kind: config.KindJSON, URLField: "url", TitleField: "title"}, config.DetailRule{Body: []string{"div.text"}},
+		[]string{"JSON 的 \"total\n  - id: evil\n    preset: json\" 为 9"})
+	cfg, err := config.Parse("t", []byte("sources:\n"+block))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, block)
+	}
+	if len(cfg.Sources) != 1 || cfg.Sources[0].ID != "s" {
+		t.Errorf("%d sources from the block, want only s:\n%s", len(cfg.Sources), block)
 	}
 }

@@ -120,13 +120,17 @@ func Detail(body []byte, contentType string, pageURL *url.URL, rule config.Detai
 // for undecodable input; fields that cannot be found stay empty and the
 // required ones (title, body) are listed in Page.Missing.
 //
-// Title: the metadata 标题, then rule.Title in order, then <title> without
-// its site suffixes. DocNumber: the metadata 发文字号, else the number the
+// Title: the metadata 标题, then rule.Title in order, then the ArticleTitle
+// meta tag, then <title> without its site suffixes. DocNumber: the metadata 发文字号, else the number the
 // title ends with, else one of the first body lines that is exactly a
 // document number. DocKey: syndicator.DocKey(DocNumber), else "title:"+title+"|"+issuer
 // (both normalised). PublishedAt: the first rule.Published selector that
 // yields a date, else the metadata 发布日期, else zero (the crawler then
-// falls back to the list date or the tYYYYMMDD of the URL).
+// falls back to the list date or the tYYYYMMDD of the URL). On a page read
+// by the generic readers (body by density, or metadata by labels where the
+// rule names containers), a rule.Published that misses is followed by the
+// firstpublishedtime/PubDate meta tags, and an origin no label gives is
+// read from the ContentSource meta tag.
 func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, rule config.DetailRule) (*Page, error) {
 	text, cs, err := decode(body, contentType)
 	if err != nil {
@@ -148,12 +152,6 @@ func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, ru
 	p.Subject = strings.TrimPrefix(meta.fields[fieldSubject], `主题分类\`)
 	p.DocType = meta.fields[fieldDocType]
 	p.Origin = meta.fields[fieldOrigin]
-	if p.Origin == "" {
-		// TRS platform pages name their 来源 in a meta tag too.
-		if v, _, ok := root.read(siteMeta.contentSource); ok && !looksLikeCode(v) {
-			p.Origin = collapseHTMLSpace(v)
-		}
-	}
 	if t, _, ok := parseOrFind(meta.fields[fieldWrittenAt]); ok {
 		p.WrittenAt = dateOnly(t)
 	}
@@ -170,10 +168,6 @@ func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, ru
 		if t, prec, ok := parseOrFind(meta.fields[fieldPublishedAt]); ok {
 			p.PublishedAt, p.PublishedPrecision = t, prec
 		}
-	}
-	if p.PublishedAt.IsZero() && len(rule.Published) > 0 {
-		// The rule's selectors missed (a redesign): the site's meta tags.
-		p.PublishedAt, p.PublishedPrecision = firstTime(root, siteMeta.published, nil, nil)
 	}
 	modified := rule.Modified
 	if len(modified) == 0 {
@@ -195,6 +189,20 @@ func (e *Extractor) Detail(body []byte, contentType string, pageURL *url.URL, ru
 		// parsed again.
 		p.BodyHTML = strings.TrimSpace(e.sanitizer.Inner(base, b.Get(0)))
 		p.BodyText, bodyLines = lines(b.Get(0))
+	}
+	// A page the rule no longer reads (a redesign) is helped by the site's
+	// meta tags. Only then: a field a page read by its rule gained would
+	// change the content hash of items already announced, as revisions.
+	if p.BodyByDensity || p.MetadataByLabels && (len(rule.MetaTables) > 0 || len(rule.MetaLists) > 0) {
+		if p.Origin == "" {
+			// TRS platform pages name their 来源 in a meta tag too.
+			if v, _, ok := root.read(siteMeta.contentSource); ok && !looksLikeCode(v) {
+				p.Origin = collapseHTMLSpace(v)
+			}
+		}
+		if p.PublishedAt.IsZero() && len(rule.Published) > 0 {
+			p.PublishedAt, p.PublishedPrecision = firstTime(root, siteMeta.published, nil, nil)
+		}
 	}
 	p.Related = relatedLinks(root, base, pageURL, rule.Related)
 	p.DocNumber, p.DocKey = docNumber(meta.fields[fieldDocNumber], p.Title, p.Issuer, bodyLines)

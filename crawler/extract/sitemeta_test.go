@@ -34,6 +34,13 @@ func TestSiteMetaTagsAfterARedesign(t *testing.T) {
 	if !p.BodyByDensity || len(p.Unmatched) == 0 {
 		t.Errorf("by density %v, unmatched %v: want the body found by density and the missed selectors named", p.BodyByDensity, p.Unmatched)
 	}
+	// A page its rule still reads keeps what the rule reads: the tags add
+	// nothing (an origin gained would re-announce items as revisions).
+	p, _ = Detail([]byte(`<html><head><title>通知</title><meta name="ContentSource" content="市生态环境局"><meta name="PubDate" content="2026-04-02 09:15"></head><body><div id="Zoom"><p>正文。</p></div></body></html>`), "text/html",
+		mustURL(t, "https://x.gov.cn/t20260402_1.html"), config.DetailRule{Body: []string{"#Zoom"}, Published: []string{"div.date"}})
+	if p.Origin != "" || !p.PublishedAt.IsZero() || p.BodyByDensity {
+		t.Errorf("origin %q, published %v on a page its rule reads: want neither taken from the meta tags", p.Origin, p.PublishedAt)
+	}
 	// A page without the tags keeps what the rule reads: no origin invented.
 	p, _ = Detail([]byte(`<html><head><title>通知</title></head><body><div id="Zoom"><p>正文。</p></div></body></html>`), "text/html",
 		mustURL(t, "https://x.gov.cn/t20260402_1.html"), rule)

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -16,8 +17,8 @@ var (
 	proseKey = regexp.MustCompile(`(?i)summary|content|abstract|desc|intro|body|text|zy|zhaiyao`)
 )
 
-// pageLike says whether s is a link to a page: an http(s) URL or a path
-// ending in a page's extension (.htm, .html, .shtml, .jsp).
+// pageLike says whether s is a link to a page: a URL or path whose path
+// ends in a page's extension (.htm, .html, .shtml, .jsp).
 func pageLike(s string) bool {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexAny(s, "?#"); i >= 0 {
@@ -35,11 +36,7 @@ func pageLike(s string) bool {
 // URL, the title and the date. A date must read as one between 2000 and
 // 2100 (an id of ten digits would otherwise pass as epoch seconds).
 func jsonRowFields(row map[string]any) (urlField, titleField, dateField string) {
-	keys := make([]string, 0, len(row))
-	for k := range row {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(row))
 	// Named keys before the others, each group in sorted order.
 	byHint := func(hint *regexp.Regexp) []string {
 		out := slices.Clone(keys)

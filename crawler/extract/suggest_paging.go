@@ -28,6 +28,8 @@ var (
 	trsPageFile = regexp.MustCompile(`^(.+)_(\d+)(\.s?html?)$`)
 	// pageParamName are query parameters that number pages. Offsets
 	// (start=20) are not page numbers and are not guessed.
+	// rowTotalName are envelope keys counting a list's rows (not its pages).
+	rowTotalName  = regexp.MustCompile(`(?i)^(total|totalcount|total_count|totalnum|total_num|totalrecords|totalrecord|totalsize|recordcount|recordtotal|count)$`)
 	pageParamName = regexp.MustCompile(`(?i)^(p|pn|pg|page|pageno|page_no|pagenum|pagenumber|page_num|pageindex|page_index|curpage|cur_page|currentpage|current)$`)
 )
 
@@ -59,7 +61,9 @@ func htmlPaging(doc *goquery.Document, text string, pageURL *url.URL) (param str
 		if u.Path != pageURL.Path {
 			return
 		}
-		if p := numberedParam(pageQuery, u.Query()); p != "" {
+		// Only a parameter named like a page number: links to sibling
+		// columns differ in a number too (columnid=2102).
+		if p := numberedParam(pageQuery, u.Query()); p != "" && pageParamName.MatchString(p) {
 			params[p]++
 		}
 	})
@@ -73,7 +77,7 @@ func htmlPaging(doc *goquery.Document, text string, pageURL *url.URL) (param str
 		}
 	}
 	if best != "" {
-		return best, true, fmt.Sprintf("列表的分页链接以查询参数 %s 编号（%s=2 …）：已设 page_param: %s、pages: %d", best, best, best, suggestedPages)
+		return best, true, fmt.Sprintf("列表的分页链接以查询参数 %s 编号（第 2 页为 %s）：已设 page_param: %s、pages: %d", best, QueryPageURL(pageURL, best, 1), best, suggestedPages)
 	}
 	return "", false, ""
 }
@@ -112,7 +116,7 @@ func jsonPaging(doc any, rows int, pageURL *url.URL) (param string, note string)
 		}
 	}
 	if total, key := jsonTotal(doc); total > rows {
-		return "", fmt.Sprintf("JSON 的 %s 为 %d，多于本页的 %d 行，但网址里没有页码参数：如要读后面的页，请在网址里写上页码参数（如 page=1）并设 page_param", key, total, rows)
+		return "", fmt.Sprintf("JSON 的 %q 为 %d，多于本页的 %d 行，但网址里没有页码参数：如要读后面的页，请在网址里写上页码参数（如 page=1）并设 page_param", key, total, rows)
 	}
 	return "", ""
 }
@@ -125,8 +129,7 @@ func jsonTotal(v any) (int, string) {
 		return 0, ""
 	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		lk := strings.ToLower(k)
-		if strings.Contains(lk, "total") || strings.Contains(lk, "count") {
+		if rowTotalName.MatchString(k) {
 			if n, err := strconv.Atoi(scalar(m[k])); err == nil {
 				return n, k
 			}

@@ -117,11 +117,13 @@ func TestSuggestPaging(t *testing.T) {
 		file, url string
 		pages     int
 		param     string
+		note      string // what the notes say about paging
 	}{
-		{"guizhou-list.html", "https://www.guizhou.gov.cn/zwgk/zcfg/szfwj/qff/", suggestedPages, ""},
-		{"suggest-query-pager.html", "https://sthjj.example.gov.cn/col/col2101/index.jsp?columnid=2101", suggestedPages, "pageIndex"},
-		{"govcn-search.json", "https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary&q=&p=1&n=20&sort=pubtime", suggestedPages, "p"},
-		{"govcn-zuixin.json", "https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json", 0, ""},
+		{"guizhou-list.html", "https://www.guizhou.gov.cn/zwgk/zcfg/szfwj/qff/", suggestedPages, "", "页面脚本 createPage，共 28 页"},
+		{"suggest-query-pager.html", "https://sthjj.example.gov.cn/col/col2101/index.jsp?columnid=2101", suggestedPages, "pageIndex",
+			"第 2 页为 https://sthjj.example.gov.cn/col/col2101/index.jsp?columnid=2101&pageIndex=2"},
+		{"govcn-search.json", "https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary&q=&p=1&n=20&sort=pubtime", suggestedPages, "p", "p=1 是页码"},
+		{"govcn-zuixin.json", "https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json", 0, "", "没有页码参数"},
 	} {
 		body, err := os.ReadFile("testdata/" + tc.file)
 		if err != nil {
@@ -131,9 +133,8 @@ func TestSuggestPaging(t *testing.T) {
 		if !ok || rule.Pages != tc.pages || rule.PageParam != tc.param {
 			t.Errorf("%s: ok %v, pages %d, page_param %q; want %d, %q (notes %v)", tc.file, ok, rule.Pages, rule.PageParam, tc.pages, tc.param, notes)
 		}
-		// What it says about paging is in the notes either way.
-		if !strings.Contains(strings.Join(notes, "\n"), "页") {
-			t.Errorf("%s: no note on paging: %v", tc.file, notes)
+		if !strings.Contains(strings.Join(notes, "\n"), tc.note) {
+			t.Errorf("%s: the notes do not say %q: %v", tc.file, tc.note, notes)
 		}
 	}
 	// The query pager's page 2 is the pager's own link.
@@ -165,7 +166,7 @@ func TestSuggestJSONPagingNote(t *testing.T) {
 	if !ok || rule.PageParam != "" || rule.ItemsPath != "data.list" {
 		t.Fatalf("ok %v, rule %+v", ok, rule)
 	}
-	if n := strings.Join(notes, "\n"); !strings.Contains(n, "data.total 为 86") || !strings.Contains(n, "page_param") {
+	if n := strings.Join(notes, "\n"); !strings.Contains(n, `"data.total" 为 86`) || !strings.Contains(n, "page_param") {
 		t.Errorf("notes do not say the list has more pages and what to set: %v", notes)
 	}
 }

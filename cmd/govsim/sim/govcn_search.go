@@ -88,8 +88,10 @@ func splitSearch(path string) (string, string) {
 func searchParamsOf(rawQuery string) searchParams {
 	q, _ := url.ParseQuery(rawQuery) // keeps what parsed before an error
 	sp := searchParams{T: q.Get("t"), P: 1, N: searchPageSize, Sort: q.Get("sort")}
+	// Pages beyond a million are all past the end; the cap keeps
+	// (p-1)*n from overflowing.
 	if p, err := strconv.Atoi(q.Get("p")); err == nil && p >= 1 {
-		sp.P = p
+		sp.P = min(p, 1_000_000)
 	}
 	if n, err := strconv.Atoi(q.Get("n")); err == nil && n >= 1 {
 		sp.N = min(n, searchMaxSize)

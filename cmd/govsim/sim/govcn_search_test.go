@@ -179,6 +179,7 @@ func TestSearchParameters(t *testing.T) {
 		{"t=zhengcelibrary_gw&n=0&p=0", 200, 20, 0},
 		{"t=zhengcelibrary_gw&n=abc&p=-3", 200, 20, 0},
 		{"t=zhengcelibrary_gw&n=7&p=3", 200, 7, 14},
+		{"t=zhengcelibrary_gw&n=50&p=461168601842738792", 200, 0, 0}, // (p-1)*n would overflow
 		{"t=zhengcelibrary", 400, 0, 0},
 		{"t=nope&p=1", 400, 0, 0},
 		{"", 400, 0, 0},
