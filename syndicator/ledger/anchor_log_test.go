@@ -1,7 +1,6 @@
 package ledger_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/gyeco/syndicator/syndicator/ledger"
-	"github.com/gyeco/syndicator/syndicator/natsbus/natstest"
 	"github.com/rs/zerolog"
 )
 
@@ -30,48 +28,47 @@ func (h *flakyHeads) LastEntry(context.Context) ([]byte, uint64, error) {
 	return nil, 0, nil
 }
 
-// syncBuffer is a log sink the test reads while Run writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
+// lineSink hands each log line to the test as Run writes it.
+type lineSink chan string
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+func (c lineSink) Write(p []byte) (int, error) {
+	c <- string(p)
+	return len(p), nil
 }
 
 // One failed anchor is a warning; failing again (a whole interval) is an
 // error; the first success after that says anchoring works again.
 func TestAnchorFailureLogLevels(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
-	anc := ledger.NewAnchorer(&flakyHeads{n: 2}, newMemAnchors(), nil, 5*time.Millisecond, zerolog.New(&logs))
+	logs := make(lineSink, 16)
+	anc := ledger.NewAnchorer(&flakyHeads{n: 2}, newMemAnchors(), nil, 5*time.Millisecond, zerolog.New(logs))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- anc.Run(ctx) }()
-	natstest.WaitFor(t, 10*time.Second, "anchoring to work again", func() (bool, string) {
-		return strings.Contains(logs.String(), "works again"), logs.String()
-	})
+	var lines []string
+	timeout := time.After(10 * time.Second)
+	for len(lines) < 3 {
+		select {
+		case l := <-logs:
+			lines = append(lines, l)
+		case <-timeout:
+			t.Fatalf("after 10 s, %d log lines: %q", len(lines), lines)
+		}
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("%d log lines, want warn, error, info:\n%s", len(lines), logs.String())
+	if len(logs) > 0 {
+		t.Errorf("more log lines than warn, error, info: %q", <-logs)
 	}
 	for i, want := range []string{`"level":"warn"`, `"level":"error"`, `"level":"info"`} {
 		if !strings.Contains(lines[i], want) {
 			t.Errorf("line %d = %s, want %s", i+1, lines[i], want)
 		}
+	}
+	if !strings.Contains(lines[2], "works again") {
+		t.Errorf("line 3 = %s, want the recovery", lines[2])
 	}
 	if !strings.Contains(lines[1], `"failed_in_a_row":2`) {
 		t.Errorf("the error does not count the failures: %s", lines[1])
