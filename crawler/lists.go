@@ -150,18 +150,7 @@ func (c *Crawler) genericList(resp *fetch.Response, pageURL *url.URL) []extract.
 	case config.KindHTML:
 		return extract.GenericList(resp.Body, ctype, pageURL, c.linkPattern())
 	case config.KindJSON:
-		rule, _, ok := extract.SuggestList(resp.Body, ctype, pageURL)
-		if !ok || rule.Kind != config.KindJSON {
-			return nil
-		}
-		if p := c.src.Resolved.List.LinkPattern; p != "" {
-			rule.LinkPattern = p
-		}
-		entries, err := extract.List(resp.Body, ctype, pageURL, rule)
-		if err != nil {
-			return nil
-		}
-		return entries
+		return extract.GenericJSONList(resp.Body, ctype, pageURL, c.src.Resolved.List.LinkPattern)
 	}
 	return nil
 }

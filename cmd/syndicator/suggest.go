@@ -15,15 +15,10 @@ import (
 	"github.com/gyeco/syndicator/crawler/fetch"
 )
 
-// suggestFetcher is what suggest fetches pages with.
-type suggestFetcher interface {
-	Do(ctx context.Context, req fetch.Request) (*fetch.Response, error)
-}
-
 // suggestFromScript tries the URLs a list page's script loads data from
 // (gov.cn's column pages load ./TONGYONGGAILAN.json) as the list. found
 // is false when none is one; notes then say what was tried.
-func suggestFromScript(ctx context.Context, f suggestFetcher, lu *url.URL, page *fetch.Response, notes []string) (*url.URL, *fetch.Response, config.ListRule, []string, bool) {
+func suggestFromScript(ctx context.Context, f *fetch.Fetcher, lu *url.URL, page *fetch.Response, notes []string) (*url.URL, *fetch.Response, config.ListRule, []string, bool) {
 	calls := extract.ScriptDataURLs(page.Body, page.Header.Get("Content-Type"), lu)
 	for _, raw := range calls {
 		u, err := url.Parse(raw)
@@ -52,7 +47,7 @@ func suggestFromScript(ctx context.Context, f suggestFetcher, lu *url.URL, page 
 // checkSecondPage reads page 2 as the suggested rule names it. A page 2
 // that repeats page 1 means the server ignores the page parameter, and
 // the paging is taken out; otherwise the note says what was found.
-func checkSecondPage(ctx context.Context, f suggestFetcher, lu *url.URL, list config.ListRule, first []extract.ListEntry) (config.ListRule, string) {
+func checkSecondPage(ctx context.Context, f *fetch.Fetcher, lu *url.URL, list config.ListRule, first []extract.ListEntry) (config.ListRule, string) {
 	u := extract.PageURL(lu, 1, list)
 	if u == nil {
 		return list, ""

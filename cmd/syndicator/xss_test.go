@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"net/url"
 	"strings"
 	"testing"
@@ -80,7 +81,7 @@ func TestXSSCorpusNeverReachesSitePages(t *testing.T) {
 		}
 		it := syndicator.Item{
 			ID: "0123456789abcdef0123456789abcdef", Source: "govcn-zuixin", URL: pageURL.String(),
-			Title: cmpOr(page.Title, "国务院关于印发的通知"), DocNumber: page.DocNumber, Issuer: "国务院",
+			Title: cmp.Or(page.Title, "国务院关于印发的通知"), DocNumber: page.DocNumber, Issuer: "国务院",
 			PublishedAt: time.Date(2026, 9, 11, 17, 0, 0, 0, syndicator.Shanghai), PublishedPrecision: syndicator.PrecisionSecond,
 			Validity: syndicator.ValidityEffective, BodyHTML: page.BodyHTML, BodyText: page.BodyText, Revision: 1,
 		}
@@ -142,13 +143,6 @@ func scriptVectors(page []byte) []string {
 	}
 	walk(doc)
 	return found
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // TestScriptVectorsDetects keeps the checker honest: each payload, placed

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"cmp"
 	"net/url"
 	"path"
 	"regexp"
@@ -20,11 +21,11 @@ var reAttachment = regexp.MustCompile(`(?i)\.(?:pdf|docx?|xlsx?|pptx?|wps|et|ofd
 // "./P0….pdf" lands in the article's directory), in document order and
 // unique by URL. Name is the link text, else its title, else the file name.
 func attachments(body *goquery.Selection, base *url.URL, selSpec string) []syndicator.Attachment {
-	sel, err := parseSelector(cmpOr(selSpec, defaultAttachments))
+	sel, err := parseSelector(cmp.Or(selSpec, defaultAttachments))
 	if err != nil || sel.label != "" {
 		return nil
 	}
-	attr := cmpOr(sel.attr, "href")
+	attr := cmp.Or(sel.attr, "href")
 	seen := map[string]bool{}
 	var out []syndicator.Attachment
 	sel.find(body).Each(func(_ int, a *goquery.Selection) {

@@ -3,8 +3,10 @@ package extract
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
+	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -115,4 +117,19 @@ func xmlDeclEncoding(body []byte) (encoding.Encoding, string) {
 		return nil, ""
 	}
 	return charset.Lookup(string(label))
+}
+
+// parsePage decodes body (Decode) and parses it as HTML, for the readers
+// that work on a whole page without a rule: the generic list, suggest and
+// the script URLs. text is the decoded page.
+func parsePage(body []byte, contentType string) (doc *goquery.Document, text string, err error) {
+	text, _, err = Decode(body, contentType)
+	if err != nil {
+		return nil, "", err
+	}
+	doc, err = goquery.NewDocumentFromReader(strings.NewReader(text))
+	if err != nil { // only reader errors, impossible with a strings.Reader
+		return nil, "", fmt.Errorf("extract: parse html: %w", err)
+	}
+	return doc, text, nil
 }

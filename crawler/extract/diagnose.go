@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"html"
@@ -63,11 +64,11 @@ func noRows(rule config.ListRule) string {
 func noLinks(rule config.ListRule, rows int) string {
 	switch rule.Kind {
 	case config.KindJSON:
-		return fmt.Sprintf("数组有 %d 行，但字段 %s 均为空", rows, quote(cmpOr(rule.URLField, defaultURLField)))
+		return fmt.Sprintf("数组有 %d 行，但字段 %s 均为空", rows, quote(cmp.Or(rule.URLField, defaultURLField)))
 	case config.KindFeed:
 		return fmt.Sprintf("订阅源有 %d 个条目，但均没有链接", rows)
 	}
-	return fmt.Sprintf("条目选择器匹配 %d 个元素，但链接选择器 %s 在其中均未匹配", rows, quote(cmpOr(rule.Link, defaultLink)))
+	return fmt.Sprintf("条目选择器匹配 %d 个元素，但链接选择器 %s 在其中均未匹配", rows, quote(cmp.Or(rule.Link, defaultLink)))
 }
 
 func rowsFound(rule config.ListRule, rows int) string {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/gyeco/syndicator/config"
 	"golang.org/x/net/html"
 )
 
@@ -25,11 +26,7 @@ const minGenericRows = 3
 // title attribute or text, its date the first date in the row's text. It
 // returns nil when the page holds no list.
 func GenericList(body []byte, contentType string, pageURL *url.URL, pattern *regexp.Regexp) []ListEntry {
-	text, _, err := Decode(body, contentType)
-	if err != nil {
-		return nil
-	}
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(text))
+	doc, _, err := parsePage(body, contentType)
 	if err != nil {
 		return nil
 	}
@@ -42,6 +39,25 @@ func GenericList(body []byte, contentType string, pageURL *url.URL, pattern *reg
 		out[i] = r.entry
 	}
 	return out
+}
+
+// GenericJSONList reads the rows of a JSON list without a rule: the array
+// and the url, title and date fields SuggestList infers. pattern, when not
+// empty, replaces the inferred link_pattern (the source's own). It returns
+// nil when the document holds no list.
+func GenericJSONList(body []byte, contentType string, pageURL *url.URL, pattern string) []ListEntry {
+	rule, _, ok := SuggestList(body, contentType, pageURL)
+	if !ok || rule.Kind != config.KindJSON {
+		return nil
+	}
+	if pattern != "" {
+		rule.LinkPattern = pattern
+	}
+	entries, err := List(body, contentType, pageURL, rule)
+	if err != nil {
+		return nil
+	}
+	return entries
 }
 
 // listRow is one row of a list found without selectors: its element and

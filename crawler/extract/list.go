@@ -163,13 +163,6 @@ func plainTitle(s string) string {
 	return collapseHTMLSpace(s)
 }
 
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 func htmlRows(text string, pageURL *url.URL, rule config.ListRule, st *listStats) ([]ListEntry, error) {
 	var errs []error
 	parse := func(key, s string) selector {
@@ -180,9 +173,9 @@ func htmlRows(text string, pageURL *url.URL, rule config.ListRule, st *listStats
 		return sel
 	}
 	item := parse("item", rule.Item)
-	link := parse("link", cmpOr(rule.Link, defaultLink))
-	title := parse("title", cmpOr(rule.Title, defaultListTitle))
-	date := parse("date", cmpOr(rule.Date, defaultListDate))
+	link := parse("link", cmp.Or(rule.Link, defaultLink))
+	title := parse("title", cmp.Or(rule.Title, defaultListTitle))
+	date := parse("date", cmp.Or(rule.Date, defaultListDate))
 	if len(errs) == 0 && (item.css == nil || item.label != "" || link.label != "" || title.label != "" || date.label != "") {
 		errs = append(errs, errors.New("item must be a CSS selector and label: is not supported in lists"))
 	}

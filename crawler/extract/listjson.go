@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -33,9 +34,9 @@ func jsonRows(text string, pageURL *url.URL, rule config.ListRule, st *listStats
 			zh:  fmt.Sprintf("JSON 中没有路径 %q 的数组（%s）", rule.ItemsPath, jsonWhereZH(v, ok)),
 		}
 	}
-	urlField := cmpOr(rule.URLField, defaultURLField)
-	titleField := cmpOr(rule.TitleField, defaultTitleField)
-	dateField := cmpOr(rule.DateField, defaultDateField)
+	urlField := cmp.Or(rule.URLField, defaultURLField)
+	titleField := cmp.Or(rule.TitleField, defaultTitleField)
+	dateField := cmp.Or(rule.DateField, defaultDateField)
 	var out []ListEntry
 	for _, row := range arr {
 		u, _ := lookupPath(row, urlField)

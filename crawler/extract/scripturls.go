@@ -30,11 +30,7 @@ const maxScriptURLs = 5
 // data from, resolved against pageURL, in order of appearance, without
 // duplicates, at most maxScriptURLs. Script files (src=) are not fetched.
 func ScriptDataURLs(body []byte, contentType string, pageURL *url.URL) []string {
-	text, _, err := Decode(body, contentType)
-	if err != nil {
-		return nil
-	}
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(text))
+	doc, _, err := parsePage(body, contentType)
 	if err != nil {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/url"
@@ -43,7 +44,7 @@ func htmlPaging(doc *goquery.Document, text string, pageURL *url.URL) (param str
 		return "", true, fmt.Sprintf("列表分页是 TRS 的 index_N.html（页面脚本 %s，共 %s 页）：已设 pages: %d", m[1], m[2], suggestedPages)
 	}
 	dir, file := path.Split(pageURL.Path)
-	stem := strings.TrimSuffix(cmpOr(file, "index.html"), path.Ext(cmpOr(file, "index.html")))
+	stem := strings.TrimSuffix(cmp.Or(file, "index.html"), path.Ext(cmp.Or(file, "index.html")))
 	pageQuery := pageURL.Query()
 	files, params := 0, map[string]int{}
 	doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {

@@ -281,3 +281,32 @@ func fmtTime(t time.Time) string {
 	}
 	return t.Format(time.RFC3339)
 }
+
+// GenericJSONList reads the saved gov.cn list as the preset's rule does
+// when given the preset's link_pattern, and keeps the news rows without it.
+func TestGenericJSONList(t *testing.T) {
+	body, err := os.ReadFile("testdata/govcn-zuixin.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := mustURL(t, "https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json")
+	want, err := List(body, "", u, govcnZuixinList)
+	if err != nil || len(want) == 0 {
+		t.Fatalf("the preset reads %d rows (%v)", len(want), err)
+	}
+	got := GenericJSONList(body, "", u, govcnZuixinList.LinkPattern)
+	if len(got) != len(want) {
+		t.Fatalf("GenericJSONList with the preset's pattern: %d rows, the preset %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].URL != want[i].URL || got[i].Title != want[i].Title || !got[i].Date.Equal(want[i].Date) {
+			t.Errorf("row %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if all := GenericJSONList(body, "", u, ".*"); len(all) <= len(want) {
+		t.Errorf("a pattern keeping everything reads %d rows, not more than the policy rows' %d", len(all), len(want))
+	}
+	if GenericJSONList([]byte("<html><body>不是 JSON</body></html>"), "text/html", u, "") != nil {
+		t.Error("an html page read as a JSON list")
+	}
+}
